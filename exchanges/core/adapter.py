@@ -1,0 +1,516 @@
+"""The adapter base: lifecycle, `has`, markets, calling convention, venue error tables.
+
+A venue module subclasses `Exchange` and mostly declares: its hosts, rate limit, error tables,
+currency quirks, and parsers. The base gives every venue the same behaviour for what the
+contract fixes: input checks before anything is sent, `BadResponse` for any reply a parser
+cannot read (naming the endpoint), order placement that never sends twice, and `watch_*`
+iterators over the shared stream hub with book resync.
+"""
+from __future__ import annotations
+
+import asyncio
+import enum
+import functools
+import inspect
+import logging
+import time
+import uuid
+from collections.abc import AsyncIterator, Callable, Mapping
+from decimal import Decimal
+from typing import ClassVar
+
+from .. import errors as E
+from ..numbers import is_multiple, user_decimal, wire
+from ..symbols import common_code, split_symbol
+from ..types import (Balance, Candle, Credentials, Market, Order, OrderBook, Ticker, Trade)
+from .book import BookFeed, OutOfSync
+from .ratelimit import RateLimiter
+from .stream import RESYNC, StreamHub
+from .transport import Reply, Request, Transport, current_endpoint
+
+__all__ = ["Exchange", "CONTRACT_CALLS", "default_clock"]
+
+log = logging.getLogger("exchanges")
+
+CONTRACT_CALLS = (
+    "load_markets", "fetch_ticker", "fetch_tickers", "fetch_order_book", "fetch_ohlcv",
+    "fetch_trades", "fetch_balance", "create_order", "cancel_order", "fetch_order",
+    "fetch_open_orders", "watch_ticker", "watch_order_book", "watch_trades",
+)
+# A call the base implements as a template over a venue hook: `has` follows the hook.
+_HOOKS = {"create_order": "_place_order", "load_markets": "_fetch_markets",
+          "watch_order_book": "_book_feed", "watch_ticker": "_ticker_stream",
+          "watch_trades": "_trades_stream"}
+
+
+def default_clock() -> int:
+    return time.time_ns() // 1_000_000
+
+
+class _State(enum.Enum):
+    UNOPENED = "unopened"
+    OPENED = "opened"
+    CLOSED = "closed"
+
+
+def _guard(fn):
+    """Let only ExchangeErrors out of a call: anything else is a reply the parser couldn't read."""
+    if getattr(fn, "__guarded__", False):
+        return fn
+    if inspect.isasyncgenfunction(fn):
+        @functools.wraps(fn)
+        async def gen(self, *args, **kwargs):
+            self._check_open()
+            try:
+                async for item in fn(self, *args, **kwargs):
+                    yield item
+            except E.ExchangeError:
+                raise
+            except (KeyError, IndexError, TypeError, ValueError, AttributeError,
+                    ArithmeticError) as exc:
+                raise self._bad_response(exc) from exc
+        gen.__guarded__ = True
+        return gen
+
+    @functools.wraps(fn)
+    async def call(self, *args, **kwargs):
+        self._check_open()
+        try:
+            return await fn(self, *args, **kwargs)
+        except E.ExchangeError:
+            raise
+        except (KeyError, IndexError, TypeError, ValueError, AttributeError,
+                ArithmeticError) as exc:
+            raise self._bad_response(exc) from exc
+    call.__guarded__ = True
+    return call
+
+
+class Exchange:
+    """Base of every adapter. See the contract for the public calls."""
+
+    id: ClassVar[str] = "base"
+    name: ClassVar[str] = "Exchange"
+    hosts: ClassVar[Mapping[str, str]] = {}       # "rest…" and "ws…" keys → base URLs
+    timeout: ClassVar[float] = 10.0
+    rate_limit: ClassVar[tuple[float, float]] = (10, 1.0)   # weight per seconds
+    retries: ClassVar[int] = 2
+    # The venue's error codes → our errors, and message fragments (lower case) → our errors.
+    errors: ClassVar[Mapping[str, type[E.ExchangeError]]] = {}
+    error_messages: ClassVar[Mapping[str, type[E.ExchangeError]]] = {}
+    currency_overrides: ClassVar[Mapping[str, str]] = {}
+    timeframes: ClassVar[Mapping[str, object]] = {}   # unified ("1m", "1h") → the venue's value
+    ws_heartbeat: ClassVar[float] = 30.0
+    has: ClassVar[dict[str, bool]] = {}
+
+    def __init_subclass__(cls, **kwargs) -> None:
+        super().__init_subclass__(**kwargs)
+        for name in CONTRACT_CALLS:
+            fn = cls.__dict__.get(name)
+            if fn is not None:
+                setattr(cls, name, _guard(fn))
+        cls.has = {name: cls._implements(name) for name in CONTRACT_CALLS}
+
+    @classmethod
+    def _implements(cls, name: str) -> bool:
+        hook = _HOOKS.get(name)
+        if hook is not None and getattr(cls, hook) is not getattr(Exchange, hook):
+            return True
+        if name == "fetch_ticker" and cls._implements("fetch_tickers"):
+            return True
+        return getattr(cls, name) is not getattr(Exchange, name)
+
+    def __init__(self, *, credentials: Credentials | None = None,
+                 urls: Mapping[str, str] | None = None,
+                 clock: Callable[[], int] | None = None) -> None:
+        self.credentials = credentials
+        self.clock = clock or default_clock
+        self.urls = self._resolve_hosts(urls or {})
+        self._state = _State.UNOPENED
+        self.markets: dict[str, Market] = {}
+        self.markets_by_id: dict[str, Market] = {}
+        self._markets_lock = asyncio.Lock()
+        self.limiter = RateLimiter(*self.rate_limit)
+        self.transport = Transport(
+            self.id, {k: v for k, v in self.urls.items() if not k.startswith("ws")},
+            limiter=self.limiter, timeout=self.timeout, retries=self.retries,
+            sign=self.sign, check=self._check_reply, on_rate_limit=self._rate_limited)
+        self._hubs: dict[str, StreamHub] = {}
+        self.status_listeners: list[Callable[[str, str, str], None]] = []
+
+    # -- lifecycle ---------------------------------------------------------------------------
+    async def __aenter__(self):
+        self._check_open()
+        self._state = _State.OPENED
+        return self
+
+    async def __aexit__(self, *exc) -> None:
+        await self.close()
+
+    async def close(self) -> None:
+        self._state = _State.CLOSED
+        for hub in list(self._hubs.values()):
+            await hub.close()
+        self._hubs.clear()
+        await self.transport.close()
+
+    def _check_open(self) -> None:
+        if self._state is _State.CLOSED:
+            raise E.ExchangeError(self.id, "this adapter was closed; create a new one")
+
+    @classmethod
+    def _resolve_hosts(cls, override: Mapping[str, str]) -> dict[str, str]:
+        """Apply the contract's `urls` override: "rest" replaces every REST host, "ws" every
+        websocket host, and an exact key replaces just that host."""
+        hosts = dict(cls.hosts)
+        for key in hosts:
+            kind = "ws" if key.startswith("ws") else "rest"
+            if key in override:
+                hosts[key] = override[key]
+            elif kind in override:
+                hosts[key] = override[kind]
+        return hosts
+
+    # -- status for the app ------------------------------------------------------------------
+    def _emit_status(self, state: str, detail: str = "") -> None:
+        for listener in list(self.status_listeners):
+            try:
+                listener(self.id, state, detail)
+            except Exception:
+                log.exception("%s: status listener failed", self.id)
+
+    def _rate_limited(self, exc: E.RateLimitExceeded, delay: float) -> None:
+        self._emit_status("rate_limited", f"rate limited, retrying in {delay:.0f} s")
+
+    # -- requests ----------------------------------------------------------------------------
+    async def request(self, method: str, path: str, params=None, *, body=None, host="rest",
+                      signed=False, weight: float = 1, endpoint: str | None = None,
+                      headers: dict | None = None, idempotent: bool | None = None):
+        """Send one REST call through the shared transport; returns decoded JSON."""
+        if signed:
+            self.require_credentials()
+        return await self.transport.request(Request(
+            method, path, params=params, body=body, host=host, signed=signed, weight=weight,
+            endpoint=endpoint, headers=headers or {}, idempotent=idempotent))
+
+    def sign(self, request: Request) -> Request:
+        """Add the venue's authentication to `request`. Venues with private calls override."""
+        raise E.NotSupported(self.id, "this venue has no private API in Exchange Atlas")
+
+    def require_credentials(self) -> Credentials:
+        if self.credentials is None:
+            raise E.AuthenticationError(
+                self.id, "this needs API keys; add them in Credentials for this venue")
+        return self.credentials
+
+    def error_code(self, reply: Reply) -> tuple[str, str] | None:
+        """The venue's (code, message) in an error reply, or None when the reply is not one.
+        Venues override this; the base understands nothing beyond the HTTP status."""
+        return None
+
+    def _check_reply(self, reply: Reply, request: Request) -> None:
+        found = self.error_code(reply)
+        if found is None:
+            return
+        code, message = found
+        raise self.error_for(code, message, request.name, reply)
+
+    def error_for(self, code, message: str, endpoint: str | None = None,
+                  reply: Reply | None = None) -> E.ExchangeError:
+        """Map a venue error code/message to the hierarchy with one table per venue."""
+        code = str(code) if code is not None else ""
+        text = self.scrub(str(message or "").strip())[:300]
+        cls = self.errors.get(code)
+        if cls is None:
+            low = text.lower()
+            cls = next((c for frag, c in self.error_messages.items() if frag in low), None)
+        if cls is None and reply is not None and reply.status >= 400:
+            from .transport import status_error
+            err = status_error(self.id, reply.status, endpoint or "", text)
+            err.code = code or err.code
+            return err
+        cls = cls or E.ExchangeError
+        words = f"{text} (code {code})" if code and code not in text else (text or code)
+        if issubclass(cls, E.RateLimitExceeded):
+            retry = reply.headers.get("Retry-After") if reply is not None else None
+            return cls(self.id, words, endpoint=endpoint, code=code,
+                       retry_after=float(retry) if retry and retry.isdigit() else None)
+        return cls(self.id, words, endpoint=endpoint, code=code)
+
+    def scrub(self, text: str) -> str:
+        """Remove any credential that a venue might echo back in an error text."""
+        if self.credentials is not None:
+            for secret in self.credentials.secrets():
+                if secret and len(secret) >= 4:
+                    text = text.replace(secret, "***")
+        return text
+
+    def _bad_response(self, exc: BaseException) -> E.BadResponse:
+        endpoint = current_endpoint.get()
+        kind = type(exc).__name__
+        detail = str(exc)[:120]
+        return E.BadResponse(self.id, f"could not read the venue's reply ({kind}: "
+                             f"{self.scrub(detail)})", endpoint=endpoint)
+
+    # -- markets and symbols -----------------------------------------------------------------
+    async def load_markets(self, reload: bool = False) -> dict[str, Market]:
+        async with self._markets_lock:
+            if self.markets and not reload:
+                return self.markets
+            markets = await self._fetch_markets()
+            self.markets = {m.symbol: m for m in markets}
+            self.markets_by_id = {m.id: m for m in markets}
+            return self.markets
+
+    async def _fetch_markets(self) -> list[Market]:
+        raise E.NotSupported(self.id, "listing markets is not supported")
+
+    async def market(self, symbol: str) -> Market:
+        """The market for a unified symbol; BadSymbol (nothing sent) if there is none."""
+        try:
+            split_symbol(symbol)
+        except ValueError as exc:
+            raise E.BadSymbol(self.id, str(exc)) from None
+        markets = await self.load_markets()
+        m = markets.get(symbol)
+        if m is None:
+            raise E.BadSymbol(self.id, f"{symbol} is not traded on {self.name}")
+        return m
+
+    def currency(self, code: str) -> str:
+        return common_code(code, self.currency_overrides)
+
+    def timeframe(self, timeframe: str):
+        try:
+            return self.timeframes[timeframe]
+        except KeyError:
+            offered = ", ".join(self.timeframes) or "none"
+            raise E.NotSupported(self.id, f"timeframe {timeframe!r} is not offered "
+                                          f"(offered: {offered})") from None
+
+    # -- the contract's calls: venues override what they offer -------------------------------
+    async def fetch_ticker(self, symbol: str) -> Ticker:
+        if not self.has["fetch_tickers"]:
+            raise E.NotSupported(self.id, "tickers are not supported")
+        tickers = await self.fetch_tickers([symbol])
+        if symbol not in tickers:
+            raise E.BadResponse(self.id, f"the reply had no ticker for {symbol}")
+        return tickers[symbol]
+
+    async def fetch_tickers(self, symbols: list[str] | None = None) -> dict[str, Ticker]:
+        raise E.NotSupported(self.id, "fetching all tickers is not supported")
+
+    async def fetch_order_book(self, symbol: str, limit: int | None = None) -> OrderBook:
+        raise E.NotSupported(self.id, "order books are not supported")
+
+    async def fetch_ohlcv(self, symbol: str, timeframe: str = "1h", since: int | None = None,
+                          limit: int | None = None) -> list[Candle]:
+        raise E.NotSupported(self.id, "candles are not supported")
+
+    async def fetch_trades(self, symbol: str, limit: int | None = None) -> list[Trade]:
+        raise E.NotSupported(self.id, "public trades are not supported")
+
+    async def fetch_balance(self) -> dict[str, Balance]:
+        raise E.NotSupported(self.id, "balances are not supported")
+
+    async def cancel_order(self, order_id: str, symbol: str) -> Order:
+        raise E.NotSupported(self.id, "cancelling orders is not supported")
+
+    async def fetch_order(self, order_id: str, symbol: str) -> Order:
+        raise E.NotSupported(self.id, "looking up an order is not supported")
+
+    async def fetch_open_orders(self, symbol: str | None = None) -> list[Order]:
+        raise E.NotSupported(self.id, "listing open orders is not supported")
+
+    # -- orders: checked before sending, never sent twice ------------------------------------
+    def new_client_order_id(self) -> str:
+        """A fresh client order id in the venue's valid format (32 hex digits by default)."""
+        return uuid.uuid4().hex
+
+    async def check_order(self, symbol: str, side: str, type: str, amount, price=None
+                          ) -> tuple[Market, Decimal, Decimal | None]:
+        """Validate an order against the market before anything is sent; InvalidOrder if not."""
+        market = await self.market(symbol)
+        if side not in ("buy", "sell"):
+            raise E.InvalidOrder(self.id, f"side must be 'buy' or 'sell', not {side!r}")
+        if type not in ("limit", "market"):
+            raise E.InvalidOrder(self.id, f"order type must be 'limit' or 'market', not {type!r}")
+        try:
+            amount = user_decimal(amount, "the amount")
+            if type == "limit":
+                if price is None:
+                    raise ValueError("a limit order needs a price")
+                price = user_decimal(price, "the price")
+            elif price is not None:
+                price = user_decimal(price, "the price")
+        except ValueError as exc:
+            raise E.InvalidOrder(self.id, str(exc)) from None
+        if not is_multiple(amount, market.amount_increment):
+            raise E.InvalidOrder(self.id, f"the amount {wire(amount)} is not a multiple of "
+                                          f"{wire(market.amount_increment)} {market.base}")
+        if type == "limit" and not is_multiple(price, market.price_increment):
+            raise E.InvalidOrder(self.id, f"the price {wire(price)} is not a multiple of "
+                                          f"{wire(market.price_increment)} {market.quote}")
+        if market.min_amount is not None and amount < market.min_amount:
+            raise E.InvalidOrder(self.id, f"the amount {wire(amount)} is below the minimum "
+                                          f"{wire(market.min_amount)} {market.base}")
+        if market.min_cost is not None and price is not None and amount * price < market.min_cost:
+            raise E.InvalidOrder(self.id, f"the order's value {wire(amount * price)} is below the"
+                                          f" minimum {wire(market.min_cost)} {market.quote}")
+        return market, amount, (price if type == "limit" else None)
+
+    async def create_order(self, symbol: str, side: str, type: str, amount, price=None, *,
+                           client_order_id: str | None = None) -> Order:
+        market, amount, price = await self.check_order(symbol, side, type, amount, price)
+        cid = client_order_id or self.new_client_order_id()
+        if not self.has["create_order"]:
+            raise E.NotSupported(self.id, "placing orders is not supported")
+        self.require_credentials()
+        try:
+            return await self._place_order(market, side, type, amount, price, cid)
+        except E.NetworkError as exc:
+            if getattr(exc, "request_sent", True) is False:
+                raise   # nothing left this machine: the order certainly does not exist
+            return await self._reconcile(market, cid, exc)
+
+    async def _place_order(self, market: Market, side: str, type: str, amount: Decimal,
+                           price: Decimal | None, client_order_id: str) -> Order:
+        raise E.NotSupported(self.id, "placing orders is not supported")
+
+    async def find_order_by_client_id(self, market: Market, client_order_id: str
+                                      ) -> Order | None:
+        """Look an order up by its client id; None if the venue has no such order.
+        The default scans open orders; venues with a direct lookup override it."""
+        for order in await self.fetch_open_orders(market.symbol):
+            if order.client_order_id == client_order_id:
+                return order
+        return None
+
+    reconcile_attempts: ClassVar[int] = 3
+    reconcile_delay: ClassVar[float] = 0.5
+
+    async def _reconcile(self, market: Market, cid: str, cause: E.ExchangeError) -> Order:
+        """The order's reply was lost: ask the venue what it did instead of sending it again."""
+        log.warning("%s: order %s: %s; checking with the venue", self.id, cid, cause.reason)
+        self._emit_status("order_unknown", f"order {cid}: unknown — checking")
+        last: E.ExchangeError = cause
+        for attempt in range(self.reconcile_attempts):
+            if attempt:
+                await asyncio.sleep(self.reconcile_delay * attempt)
+            try:
+                found = await self.find_order_by_client_id(market, cid)
+            except E.NetworkError as exc:
+                last = exc
+                continue
+            if found is not None:
+                self._emit_status("order_known", f"order {cid}: {found.status}")
+                return found
+            last = None
+        if last is None:
+            raise E.ExchangeNotAvailable(
+                self.id, f"the order {cid} did not reach the venue ({cause.reason}); "
+                         f"nothing was placed", endpoint=cause.endpoint)
+        raise E.OrderStatusUnknown(
+            self.id, f"the order {cid} was sent but the venue could not confirm it "
+                     f"({last.reason}); check open orders before sending it again",
+            client_order_id=cid, endpoint=cause.endpoint)
+
+    # -- streams -----------------------------------------------------------------------------
+    def stream_route(self, msg: object):
+        """Which subscription key a frame belongs to (None: control frame). Venues override."""
+        return None
+
+    def stream_ping(self) -> object | None:
+        """An application-level ping, for venues that want one (None: protocol pings only)."""
+        return None
+
+    async def stream_open(self, ws) -> None:
+        """Runs right after each (re)connect, before subscribing (e.g. authentication)."""
+
+    def hub(self, host: str = "ws") -> StreamHub:
+        hub = self._hubs.get(host)
+        if hub is None:
+            try:
+                url = self.urls[host]
+            except KeyError:
+                raise E.NotSupported(self.id, "this venue has no websocket stream") from None
+            ping = self.stream_ping if type(self).stream_ping is not Exchange.stream_ping else None
+            hub = StreamHub(self.id, url, lambda: self.transport.session,
+                            route=self.stream_route, heartbeat=self.ws_heartbeat, ping=ping,
+                            on_open=self.stream_open,
+                            on_state=lambda state, detail: self._emit_status(state, detail))
+            self._hubs[host] = hub
+        return hub
+
+    async def _watch(self, key: str, subscribe: object, unsubscribe: object | None,
+                     parse: Callable[[object], object], host: str = "ws"):
+        """Yield `parse(frame)` for every frame of one subscription (None results skipped)."""
+        async with self.hub(host).subscribe(key, subscribe, unsubscribe) as sub:
+            async for msg in sub:
+                if msg is RESYNC:
+                    continue
+                item = parse(msg)
+                if item is None:
+                    continue
+                if isinstance(item, list):
+                    for x in item:
+                        yield x
+                else:
+                    yield item
+
+    def _ticker_stream(self, market: Market) -> tuple[str, object, object | None, Callable]:
+        """(key, subscribe message, unsubscribe message, parse) of the ticker channel."""
+        raise E.NotSupported(self.id, "streaming tickers is not supported")
+
+    def _trades_stream(self, market: Market) -> tuple[str, object, object | None, Callable]:
+        raise E.NotSupported(self.id, "streaming trades is not supported")
+
+    def _book_feed(self, market: Market, limit: int | None) -> BookFeed:
+        raise E.NotSupported(self.id, "streaming order books is not supported")
+
+    async def watch_ticker(self, symbol: str) -> AsyncIterator[Ticker]:
+        market = await self.market(symbol)
+        key, sub, unsub, parse = self._ticker_stream(market)
+        async for t in self._watch(key, sub, unsub, parse):
+            yield t
+
+    async def watch_trades(self, symbol: str) -> AsyncIterator[Trade]:
+        market = await self.market(symbol)
+        key, sub, unsub, parse = self._trades_stream(market)
+        async for t in self._watch(key, sub, unsub, parse):
+            yield t
+
+    async def watch_order_book(self, symbol: str, limit: int | None = None
+                               ) -> AsyncIterator[OrderBook]:
+        market = await self.market(symbol)
+        feed = self._book_feed(market, limit)
+        hub = self.hub(feed.host)
+        async with hub.subscribe(feed.key, feed.subscribe, feed.unsubscribe) as sub:
+            await feed.start()
+            async for msg in sub:
+                if msg is RESYNC:
+                    feed.reset()
+                    if not feed.resync_by_resubscribe:
+                        await feed.start()
+                    continue
+                try:
+                    changed = feed.apply(msg)
+                except OutOfSync as exc:
+                    log.warning("%s: %s book out of sync (%s); resyncing", self.id, symbol, exc)
+                    self._emit_status("resync", f"{symbol} book: {exc}; resyncing")
+                    feed.reset()
+                    if feed.resync_by_resubscribe:
+                        await hub.resubscribe(feed.key)
+                    else:
+                        await feed.start()
+                    continue
+                if changed:
+                    yield feed.book.snapshot(limit)
+
+
+# The base's own template calls get the same guard as every venue's calls.
+for _name in ("load_markets", "fetch_ticker", "create_order", "watch_ticker", "watch_trades",
+              "watch_order_book"):
+    setattr(Exchange, _name, _guard(getattr(Exchange, _name)))
+Exchange.has = {name: False for name in CONTRACT_CALLS}
+del _name

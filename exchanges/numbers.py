@@ -1,0 +1,101 @@
+"""JSON → Decimal, Decimal → wire string, rounding to increments.
+
+Prices and amounts never pass through `float`: JSON numbers are parsed straight to `Decimal`
+from the reply's own digits, and user input is checked here before anything is sent.
+"""
+from __future__ import annotations
+
+import json
+import math
+from decimal import ROUND_DOWN, ROUND_HALF_EVEN, Decimal, InvalidOperation
+
+__all__ = ["loads", "dec", "opt_dec", "wire", "round_to", "user_decimal", "decimals_to_increment"]
+
+_ZERO = Decimal(0)
+
+
+def _reject_constant(name: str):
+    raise ValueError(f"non-finite number {name} in JSON")
+
+
+def loads(text: str | bytes):
+    """Parse JSON with every non-integer number as `Decimal` (never float); NaN/Infinity refused."""
+    return json.loads(text, parse_float=Decimal, parse_constant=_reject_constant)
+
+
+def dec(value) -> Decimal:
+    """A finite Decimal from a venue value (str, int or Decimal). Raises ValueError otherwise."""
+    if isinstance(value, Decimal):
+        d = value
+    elif isinstance(value, str):
+        try:
+            d = Decimal(value.strip())
+        except InvalidOperation:
+            raise ValueError(f"not a number: {value[:40]!r}") from None
+    elif isinstance(value, int) and not isinstance(value, bool):
+        d = Decimal(value)
+    else:
+        raise ValueError(f"expected a number, got {type(value).__name__}")
+    if not d.is_finite():
+        raise ValueError(f"not a finite number: {value!r}")
+    return d
+
+
+def opt_dec(value) -> Decimal | None:
+    """`dec(value)`, or None for None / empty string."""
+    if value is None or value == "":
+        return None
+    return dec(value)
+
+
+def wire(value: Decimal) -> str:
+    """The plain decimal string a venue expects: no exponent, no trailing zeros, no float noise."""
+    if not isinstance(value, Decimal) or not value.is_finite():
+        raise ValueError(f"cannot send {value!r} as a number")
+    text = format(value.normalize(), "f")
+    return "0" if text in ("-0", "") else text
+
+
+def round_to(value: Decimal, increment: Decimal, rounding=ROUND_HALF_EVEN) -> Decimal:
+    """Round `value` to a whole multiple of `increment`, shown with the increment's digits."""
+    if not increment:
+        return value
+    steps = (value / increment).to_integral_value(rounding=rounding)
+    result = steps * increment
+    exp = increment.normalize().as_tuple().exponent
+    if isinstance(exp, int) and exp < 0:
+        result = result.quantize(Decimal(1).scaleb(exp))
+    return result
+
+
+def floor_to(value: Decimal, increment: Decimal) -> Decimal:
+    """Round toward zero to a multiple of `increment` (amounts: never more than asked)."""
+    return round_to(value, increment, ROUND_DOWN)
+
+
+def is_multiple(value: Decimal, increment: Decimal) -> bool:
+    return not increment or (value % increment) == _ZERO
+
+
+def decimals_to_increment(places: int) -> Decimal:
+    """8 → Decimal('0.00000001')."""
+    return Decimal(1).scaleb(-int(places))
+
+
+def user_decimal(value, what: str) -> Decimal:
+    """A positive finite Decimal from user input (Decimal, int or str). Raises ValueError in words.
+
+    A float is refused: it may already carry binary noise (0.1 + 0.2), so money must arrive as
+    a string or Decimal.
+    """
+    if isinstance(value, float):
+        if math.isnan(value) or math.isinf(value):
+            raise ValueError(f"{what} must be a number, not {value}")
+        raise ValueError(f"{what} must be given as a Decimal or a string, not a float ({value!r})")
+    try:
+        d = dec(value)
+    except ValueError:
+        raise ValueError(f"{what} must be a number, not {str(value)[:40]!r}") from None
+    if d <= 0:
+        raise ValueError(f"{what} must be greater than zero, not {wire(d)}")
+    return d

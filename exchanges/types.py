@@ -1,0 +1,117 @@
+"""The unified data types of the contract. Every money field is a `Decimal`."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+__all__ = ["Market", "Ticker", "OrderBook", "Candle", "Trade", "Balance", "Order", "Credentials"]
+
+Level = tuple[Decimal, Decimal]
+
+
+@dataclass(slots=True, frozen=True)
+class Market:
+    symbol: str
+    id: str
+    base: str
+    quote: str
+    price_increment: Decimal
+    amount_increment: Decimal
+    min_amount: Decimal | None = None
+    min_cost: Decimal | None = None
+    active: bool = True
+
+
+@dataclass(slots=True)
+class Ticker:
+    symbol: str
+    timestamp: int | None
+    bid: Decimal | None = None
+    ask: Decimal | None = None
+    last: Decimal | None = None
+    high: Decimal | None = None
+    low: Decimal | None = None
+    open: Decimal | None = None
+    base_volume: Decimal | None = None
+    quote_volume: Decimal | None = None
+
+    @property
+    def change_percent(self) -> Decimal | None:
+        """24 h change in percent, from `open` to `last`, when both are known."""
+        if self.open is None or self.last is None or not self.open:
+            return None
+        return (self.last - self.open) * 100 / self.open
+
+
+@dataclass(slots=True)
+class OrderBook:
+    symbol: str
+    bids: list[Level]
+    asks: list[Level]
+    timestamp: int | None = None
+    nonce: int | None = None
+
+
+@dataclass(slots=True, frozen=True)
+class Candle:
+    timestamp: int
+    open: Decimal
+    high: Decimal
+    low: Decimal
+    close: Decimal
+    volume: Decimal
+
+
+@dataclass(slots=True, frozen=True)
+class Trade:
+    id: str
+    timestamp: int
+    side: str | None
+    price: Decimal
+    amount: Decimal
+    symbol: str | None = None
+
+
+@dataclass(slots=True, frozen=True)
+class Balance:
+    free: Decimal
+    used: Decimal
+    total: Decimal
+
+
+@dataclass(slots=True)
+class Order:
+    id: str
+    client_order_id: str | None
+    symbol: str
+    side: str
+    type: str
+    price: Decimal | None
+    amount: Decimal
+    filled: Decimal
+    remaining: Decimal
+    status: str
+    timestamp: int | None
+    average: Decimal | None = None
+    fee: Decimal | None = None
+
+
+@dataclass(slots=True, frozen=True)
+class Credentials:
+    """API credentials in the form the venue issues them. The repr never shows a secret."""
+
+    api_key: str
+    secret: str = field(repr=False)
+    passphrase: str | None = field(default=None, repr=False)
+    uid: str | None = None
+
+    def __repr__(self) -> str:
+        key = self.api_key
+        shown = (key[:4] + "…") if len(key) > 8 else "…"
+        return f"Credentials(api_key='{shown}', secret=<hidden>)"
+
+    __str__ = __repr__
+
+    def secrets(self) -> tuple[str, ...]:
+        """Every secret string, for log redaction."""
+        return tuple(s for s in (self.api_key, self.secret, self.passphrase) if s)
