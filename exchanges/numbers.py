@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import math
-from decimal import ROUND_DOWN, ROUND_HALF_EVEN, Decimal, InvalidOperation
+from decimal import ROUND_DOWN, ROUND_HALF_EVEN, Decimal, InvalidOperation, localcontext
 
 __all__ = ["loads", "dec", "opt_dec", "wire", "round_to", "user_decimal", "decimals_to_increment"]
 
@@ -52,20 +52,24 @@ def wire(value: Decimal) -> str:
     """The plain decimal string a venue expects: no exponent, no trailing zeros, no float noise."""
     if not isinstance(value, Decimal) or not value.is_finite():
         raise ValueError(f"cannot send {value!r} as a number")
-    text = format(value.normalize(), "f")
-    return "0" if text in ("-0", "") else text
+    text = format(value, "f")       # exact digits; normalize() would round to 28 digits
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "", "0") else text
 
 
 def round_to(value: Decimal, increment: Decimal, rounding=ROUND_HALF_EVEN) -> Decimal:
     """Round `value` to a whole multiple of `increment`, shown with the increment's digits."""
     if not increment:
         return value
-    steps = (value / increment).to_integral_value(rounding=rounding)
-    result = steps * increment
-    exp = increment.normalize().as_tuple().exponent
-    if isinstance(exp, int) and exp < 0:
-        result = result.quantize(Decimal(1).scaleb(exp))
-    return result
+    with localcontext() as ctx:
+        ctx.prec = 80          # exact for any price or amount a venue deals in
+        steps = (value / increment).to_integral_value(rounding=rounding)
+        result = steps * increment
+        exp = increment.normalize().as_tuple().exponent
+        if isinstance(exp, int) and exp < 0:
+            result = result.quantize(Decimal(1).scaleb(exp))
+        return result
 
 
 def floor_to(value: Decimal, increment: Decimal) -> Decimal:
@@ -74,7 +78,11 @@ def floor_to(value: Decimal, increment: Decimal) -> Decimal:
 
 
 def is_multiple(value: Decimal, increment: Decimal) -> bool:
-    return not increment or (value % increment) == _ZERO
+    if not increment:
+        return True
+    with localcontext() as ctx:
+        ctx.prec = 80
+        return (value % increment) == _ZERO
 
 
 def decimals_to_increment(places: int) -> Decimal:

@@ -1,0 +1,95 @@
+"""JSON → Decimal parsing and Decimal → wire formatting."""
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from exchanges.numbers import (dec, decimals_to_increment, floor_to, is_multiple, loads,
+                               opt_dec, round_to, user_decimal, wire)
+
+finite = st.decimals(allow_nan=False, allow_infinity=False, places=None,
+                     min_value=Decimal("-1e30"), max_value=Decimal("1e30"))
+
+
+def test_json_numbers_keep_the_venues_digits():
+    data = loads('{"p": 43000.10, "q": 0.1, "n": 5, "e": 1e-8}')
+    assert isinstance(data["p"], Decimal) and str(data["p"]) == "43000.10"
+    assert data["q"] == Decimal("0.1")            # never 0.1000000000000000055…
+    assert data["n"] == 5 and data["e"] == Decimal("1E-8")
+
+
+@pytest.mark.parametrize("text", ['{"x": NaN}', '{"x": Infinity}', '{"x": -Infinity}'])
+def test_json_non_finite_is_refused(text):
+    with pytest.raises(ValueError):
+        loads(text)
+
+
+@given(finite)
+def test_wire_round_trips_and_never_uses_exponents(d):
+    text = wire(d)
+    assert "E" not in text and "e" not in text
+    assert Decimal(text) == d
+    if "." in text:
+        assert not text.endswith("0") and not text.endswith(".")
+
+
+@given(finite)
+def test_json_round_trip_through_wire(d):
+    assert loads(json.dumps({"v": wire(d)}))["v"] == wire(d)
+    assert dec(wire(d)) == d
+
+
+@pytest.mark.parametrize("value,expected", [
+    (Decimal("1E+2"), "100"), (Decimal("0.00000001"), "0.00000001"), (Decimal("-0"), "0"),
+    (Decimal("1.2300"), "1.23"), (Decimal("37500"), "37500"), (Decimal("1.25"), "1.25"),
+])
+def test_wire_examples(value, expected):
+    assert wire(value) == expected
+
+
+def test_wire_refuses_floats_and_nan():
+    for bad in (0.1, Decimal("NaN"), Decimal("Infinity")):
+        with pytest.raises(ValueError):
+            wire(bad)
+
+
+@pytest.mark.parametrize("bad", [None, True, 1.5, "abc", "", "NaN", "inf", [], {}])
+def test_dec_refuses_non_numbers(bad):
+    with pytest.raises(ValueError):
+        dec(bad)
+
+
+def test_opt_dec():
+    assert opt_dec(None) is None and opt_dec("") is None
+    assert opt_dec("1.50") == Decimal("1.50")
+
+
+@pytest.mark.parametrize("bad,words", [
+    ("0", "greater than zero"), ("-1", "greater than zero"), ("abc", "must be a number"),
+    (float("nan"), "must be a number"), (0.1, "not a float"), ("NaN", "must be a number"),
+    (None, "must be a number"),
+])
+def test_user_decimal_says_what_is_wrong(bad, words):
+    with pytest.raises(ValueError, match=words):
+        user_decimal(bad, "the amount")
+
+
+def test_rounding_to_increments():
+    assert round_to(Decimal("43000.126"), Decimal("0.01")) == Decimal("43000.13")
+    assert str(round_to(Decimal("1"), Decimal("0.01"))) == "1.00"
+    assert floor_to(Decimal("0.123456789"), Decimal("0.00001")) == Decimal("0.12345")
+    assert round_to(Decimal("17"), Decimal("5")) == Decimal("15")
+    assert is_multiple(Decimal("0.30"), Decimal("0.1"))
+    assert not is_multiple(Decimal("0.35"), Decimal("0.1"))
+    assert decimals_to_increment(8) == Decimal("0.00000001")
+
+
+@given(finite, st.sampled_from([Decimal("0.01"), Decimal("0.00001"), Decimal("5"),
+                                Decimal("0.5")]))
+def test_floor_to_is_a_multiple_not_above(value, inc):
+    r = floor_to(abs(value), inc)
+    assert is_multiple(r, inc) and r <= abs(value) and abs(value) - r < inc

@@ -1,0 +1,41 @@
+"""The shared signing helpers."""
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+from decimal import Decimal
+
+import pytest
+
+from exchanges.core.signing import b64decode, hmac_b64, hmac_hex, sha256, urlencode_params
+
+
+def test_hmac_hex_sha256_binance_documented_vector():
+    # Binance's request-security page, HMAC example (key/secret published there).
+    secret = "NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XAbvqqM6A7H5fATj0j"
+    payload = ("symbol=LTCBTC&side=BUY&type=LIMIT&timeInForce=GTC&quantity=1&price=0.1"
+               "&recvWindow=5000&timestamp=1499827319559")
+    assert hmac_hex(secret, payload) == (
+        "c8db56825ae71d6d79447849e617115f4a920fa2acdcab2b053c4b2838bd6b71")
+
+
+@pytest.mark.parametrize("algo", ["sha256", "sha384", "sha512"])
+def test_hmac_forms_agree_with_stdlib(algo):
+    want = hmac.new(b"k", b"m", getattr(hashlib, algo)).digest()
+    assert hmac_hex("k", "m", algo) == want.hex()
+    assert base64.b64decode(hmac_b64(b"k", b"m", algo)) == want
+
+
+def test_sha256_and_b64decode():
+    assert sha256("abc") == hashlib.sha256(b"abc").digest()
+    assert b64decode(base64.b64encode(b"\x00\x01").decode()) == b"\x00\x01"
+    with pytest.raises(ValueError, match="not valid base64") as info:
+        b64decode("not*base64!")
+    assert "not*base64!" not in str(info.value)
+
+
+def test_urlencode_params_order_and_values():
+    q = urlencode_params([("symbol", "BTC/USD"), ("qty", Decimal("1.2500")),
+                          ("post", True), ("skip", None), ("n", 5)])
+    assert q == "symbol=BTC%2FUSD&qty=1.25&post=true&n=5"
