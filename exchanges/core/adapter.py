@@ -292,6 +292,7 @@ class Exchange:
     async def fetch_ticker(self, symbol: str) -> Ticker:
         if not self.has["fetch_tickers"]:
             raise E.NotSupported(self.id, "tickers are not supported")
+        await self.market(symbol)
         tickers = await self.fetch_tickers([symbol])
         if symbol not in tickers:
             raise E.BadResponse(self.id, f"the reply had no ticker for {symbol}")
