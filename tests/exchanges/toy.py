@@ -112,3 +112,81 @@ class FakeToy(FakeVenue):
         if not self.check_signature(request, ""):
             return json_response({"error": "AUTH", "message": "bad signature"}, status=401)
         return json_response(self.orders)
+
+
+# -- streams: a toy channel protocol {"op": "sub", "ch": "..."} → frames {"ch":…, "seq":…} ------
+from exchanges.core.book import BookFeed, OutOfSync  # noqa: E402
+from exchanges.types import Trade  # noqa: E402
+
+
+class ToyBookFeed(BookFeed):
+    def __init__(self, market, limit):
+        super().__init__(market.symbol, limit)
+        self.key = f"book:{market.id}"
+        self.subscribe = {"op": "sub", "ch": self.key}
+        self.unsubscribe = {"op": "unsub", "ch": self.key}
+
+    def apply(self, msg):
+        if msg["type"] == "snapshot":
+            self.book.reset([(dec(p), dec(a)) for p, a in msg["bids"]],
+                            [(dec(p), dec(a)) for p, a in msg["asks"]], msg["seq"])
+            return True
+        if self.book.nonce is None:
+            return False                       # deltas before the snapshot: wait for it
+        if msg["seq"] != self.book.nonce + 1:
+            raise OutOfSync(f"expected seq {self.book.nonce + 1}, got {msg['seq']}")
+        for side, p, a in msg["changes"]:
+            self.book.set(side, dec(p), dec(a))
+        self.book.nonce = msg["seq"]
+        return True
+
+
+class StreamingToy(Toy):
+    ws_heartbeat = 0.5
+
+    def stream_route(self, msg):
+        return msg.get("ch") if isinstance(msg, dict) else None
+
+    def _trades_stream(self, market):
+        key = f"trades:{market.id}"
+
+        def parse(msg):
+            return [Trade(str(t["id"]), t["ts"], t["side"], dec(t["p"]), dec(t["q"]),
+                          market.symbol) for t in msg["trades"]]
+        return key, {"op": "sub", "ch": key}, {"op": "unsub", "ch": key}, parse
+
+    def _book_feed(self, market, limit):
+        return ToyBookFeed(market, limit)
+
+
+class FakeStreamingToy(FakeToy):
+    """Serves a book whose true state it keeps, so a client can be compared with it."""
+
+    def __init__(self):
+        super().__init__()
+        self.add_ws()
+        self.bids = {"100": "1"}
+        self.asks = {"101": "2"}
+        self.seq = 10
+        self.subscribed: list[str] = []
+
+    def snapshot(self):
+        return {"ch": "book:btcusd", "type": "snapshot", "seq": self.seq,
+                "bids": sorted(self.bids.items(), key=lambda x: -Decimal(x[0])),
+                "asks": sorted(self.asks.items(), key=lambda x: Decimal(x[0]))}
+
+    async def on_ws_text(self, ws, message):
+        if isinstance(message, dict) and message.get("op") == "sub":
+            self.subscribed.append(message["ch"])
+            if message["ch"].startswith("book:"):
+                await ws.send_json(self.snapshot())
+
+    async def change(self, side, price, amount, *, skip_seq=False):
+        book = self.bids if side == "bid" else self.asks
+        if amount == "0":
+            book.pop(price, None)
+        else:
+            book[price] = amount
+        self.seq += 2 if skip_seq else 1
+        await self.broadcast({"ch": "book:btcusd", "type": "update", "seq": self.seq,
+                              "changes": [[side, price, amount]]})

@@ -1,0 +1,127 @@
+"""The shared websocket hub and the book driver: reconnect, resubscribe, resync."""
+from __future__ import annotations
+
+import asyncio
+from decimal import Decimal
+
+import pytest
+
+from exchanges.core.book import LocalBook
+from tests.exchanges.toy import FakeStreamingToy, StreamingToy
+
+D = Decimal
+
+
+@pytest.fixture
+async def fake():
+    async with FakeStreamingToy() as f:
+        yield f
+
+
+def server_book(fake):
+    return ([(D(p), D(a)) for p, a in sorted(fake.bids.items(), key=lambda x: -D(x[0]))],
+            [(D(p), D(a)) for p, a in sorted(fake.asks.items(), key=lambda x: D(x[0]))])
+
+
+async def next_book(it, fake, timeout=3.0):
+    """The next book the client yields that equals the server's."""
+    async def wait():
+        async for book in it:
+            if (book.bids, book.asks) == server_book(fake):
+                return book
+    return await asyncio.wait_for(wait(), timeout)
+
+
+async def test_book_follows_deltas(fake):
+    async with StreamingToy(urls=fake.urls) as ex:
+        it = ex.watch_order_book("BTC/USD")
+        book = await next_book(it, fake)
+        assert book.nonce == 10
+        await fake.change("bid", "100.5", "3")
+        await fake.change("ask", "101", "0")
+        await fake.change("ask", "102", "1.5")
+        book = await next_book(it, fake)
+        assert book.bids[0] == (D("100.5"), D("3")) and book.asks == [(D("102"), D("1.5"))]
+        await it.aclose()
+
+
+async def test_sequence_gap_resubscribes_and_ends_equal_to_the_server(fake):
+    events = []
+    async with StreamingToy(urls=fake.urls) as ex:
+        ex.status_listeners.append(lambda *a: events.append(a))
+        it = ex.watch_order_book("BTC/USD")
+        await next_book(it, fake)
+        await fake.change("bid", "99", "4", skip_seq=True)          # a lost frame
+        book = await next_book(it, fake)
+        assert (D("99"), D("4")) in book.bids
+        assert fake.subscribed.count("book:btcusd") == 2             # fresh snapshot asked for
+        assert any(e[1] == "resync" for e in events)
+        await it.aclose()
+
+
+async def test_dropped_connection_reconnects_resubscribes_and_resyncs(fake):
+    states = []
+    async with StreamingToy(urls=fake.urls) as ex:
+        ex.status_listeners.append(lambda *a: states.append(a[1]))
+        it = ex.watch_order_book("BTC/USD")
+        await next_book(it, fake)
+        await fake.drop_ws()
+        fake.bids["98"] = "7"                 # changed while the client was away
+        fake.seq += 5
+        loop = asyncio.get_running_loop()
+        start = loop.time()
+        book = await next_book(it, fake)
+        assert loop.time() - start < 2.0      # recovered within 2 s of the server being back
+        assert (D("98"), D("7")) in book.bids
+        assert fake.ws_connections == 2 and "reconnecting" in states and "live" in states
+        await it.aclose()
+
+
+async def test_silent_connection_is_dropped_after_the_heartbeat(fake):
+    async with StreamingToy(urls=fake.urls) as ex:
+        it = ex.watch_order_book("BTC/USD")
+        await next_book(it, fake)
+        # Say nothing for longer than ws_heartbeat (0.5 s): the client must reconnect.
+        await asyncio.sleep(1.2)
+        assert fake.ws_connections >= 2
+        await fake.change("bid", "100", "9")
+        book = await next_book(it, fake)
+        assert book.bids[0] == (D("100"), D("9"))
+        await it.aclose()
+
+
+async def test_garbage_frames_are_skipped(fake):
+    async with StreamingToy(urls=fake.urls) as ex:
+        it = ex.watch_trades("BTC/USD")
+        task = asyncio.ensure_future(it.__anext__())
+        await asyncio.sleep(0.2)
+        await fake.broadcast("{not json")
+        await fake.broadcast('["unexpected", "shape"]')
+        await fake.broadcast({"ch": "trades:btcusd",
+                              "trades": [{"id": 1, "ts": 5, "side": "buy", "p": "100.5",
+                                          "q": "0.25"}]})
+        trade = await asyncio.wait_for(task, 2)
+        assert trade.price == D("100.5") and trade.amount == D("0.25")
+        await it.aclose()
+
+
+async def test_breaking_out_unsubscribes_and_closes_the_socket(fake):
+    async with StreamingToy(urls=fake.urls) as ex:
+        it = ex.watch_order_book("BTC/USD")
+        await next_book(it, fake)
+        await it.aclose()
+        await asyncio.sleep(0.1)
+        assert {"op": "unsub", "ch": "book:btcusd"} in fake.ws_received
+        assert ex.hub().state == "closed"
+
+
+def test_local_book_ordering_and_truncation():
+    b = LocalBook("X/Y")
+    b.reset([(D("1"), D("1")), (D("3"), D("1")), (D("2"), D("0"))],
+            [(D("5"), D("1")), (D("4"), D("2"))])
+    assert [p for p, _ in b.top_bids()] == [D("3"), D("1")]
+    assert [p for p, _ in b.top_asks()] == [D("4"), D("5")]
+    b.set_bid(D("4.5"), D("1"))
+    assert b.crossed()
+    b.truncate(1)
+    assert b.top_bids() == [(D("4.5"), D("1"))] and b.top_asks() == [(D("4"), D("2"))]
