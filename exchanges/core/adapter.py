@@ -98,6 +98,9 @@ class Exchange:
     # The venue's error codes → our errors, and message fragments (lower case) → our errors.
     errors: ClassVar[Mapping[str, type[E.ExchangeError]]] = {}
     error_messages: ClassVar[Mapping[str, type[E.ExchangeError]]] = {}
+    # Whole messages (lower case) that decide before the code table, for a code that covers
+    # several cases (Binance's -2010 "new order rejected" is also "insufficient balance").
+    error_exact: ClassVar[Mapping[str, type[E.ExchangeError]]] = {}
     currency_overrides: ClassVar[Mapping[str, str]] = {}
     timeframes: ClassVar[Mapping[str, object]] = {}   # unified ("1m", "1h") → the venue's value
     ws_heartbeat: ClassVar[float] = 30.0
@@ -220,7 +223,8 @@ class Exchange:
         """Map a venue error code/message to the hierarchy with one table per venue."""
         code = str(code) if code is not None else ""
         text = self.scrub(str(message or "").strip())[:300]
-        cls = self.errors.get(code)
+        cls = self.error_exact.get(text.lower()) if self.error_exact else None
+        cls = cls or self.errors.get(code)
         if cls is None:
             low = text.lower()
             cls = next((c for frag, c in self.error_messages.items() if frag in low), None)
