@@ -1,0 +1,214 @@
+"""The demo venue's world: its markets, a seeded price process, market makers and other traders.
+
+Everything random comes from one `random.Random(seed)`, and prices live as whole numbers of
+ticks (so every price is an exact multiple of the market's increment): the same seed and the
+same sequence of calls and steps give the same books, trades and candles.
+
+Each step, per market: the mid price takes a geometric random-walk step (in ticks); the market
+maker withdraws its quotes and quotes several levels a side around the new mid (orders that can
+cross the user's resting orders, which is how those get filled); then a few simulated traders
+send market orders that hit the book, which makes the trades the tape, candles and ticker
+come from. The history before the venue opened is generated the same way but without a book:
+trades around the walking mid, a few hundred steps back in time.
+"""
+from __future__ import annotations
+
+import itertools
+import math
+import random
+from dataclasses import dataclass
+from decimal import Decimal
+
+from ..types import Market
+from .engine import Account, Book, Ledger
+from .tape import Tape
+
+__all__ = ["MarketSpec", "SPECS", "MARKETS", "STARTING_FUNDS", "Simulation"]
+
+D = Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class MarketSpec:
+    market: Market
+    start: Decimal                 # opening mid price
+    level_value: tuple[int, int]   # market maker's value per level, in quote units (lo, hi)
+    trade_value: tuple[int, int]   # a simulated taker's order value, in quote units
+    derived: tuple[str, str] | None = None   # mid = mid(a) / mid(b) (a cross rate)
+
+
+def _m(symbol: str, tick: str, step: str, minimum: str, min_cost: str) -> Market:
+    base, quote = symbol.split("/")
+    return Market(symbol, base + quote, base, quote, D(tick), D(step), D(minimum), D(min_cost))
+
+
+SPECS: dict[str, MarketSpec] = {s.market.symbol: s for s in (
+    MarketSpec(_m("BTC/USD", "0.01", "0.00001", "0.0001", "1"), D("64250.00"),
+               (2_000, 60_000), (50, 8_000)),
+    MarketSpec(_m("ETH/USD", "0.01", "0.0001", "0.001", "1"), D("3150.00"),
+               (1_000, 40_000), (20, 5_000)),
+    MarketSpec(_m("ETH/BTC", "0.00001", "0.0001", "0.001", "0.00001"), D("0.04903"),
+               (0, 0), (0, 0), derived=("ETH/USD", "BTC/USD")),
+    MarketSpec(_m("SOL/USD", "0.01", "0.001", "0.01", "1"), D("148.00"),
+               (500, 20_000), (10, 3_000)),
+    MarketSpec(_m("DOGE/USD", "0.00001", "1", "10", "1"), D("0.15210"),
+               (200, 10_000), (5, 1_500)),
+)}
+MARKETS: list[Market] = [s.market for s in SPECS.values()]
+
+STARTING_FUNDS = {"USD": D(100_000), "BTC": D(2), "ETH": D(25), "SOL": D(500),
+                  "DOGE": D(50_000)}
+USER_MAKER_FEE = D("0.0005")
+USER_TAKER_FEE = D("0.001")
+
+LEVELS = 10                 # market-maker levels a side
+STEP_VOL_BP = 1.5           # typical move per live step, basis points
+HISTORY_STEPS = 288         # pre-generated steps: 24 h at 5 min
+HISTORY_STEP_MS = 300_000
+HISTORY_VOL_BP = 18.0       # typical move per 5-minute history step
+
+
+class _MarketState:
+    __slots__ = ("spec", "market", "book", "tape", "mid", "tick", "step", "quotes",
+                 "level_units", "trade_units")
+
+    def __init__(self, spec: MarketSpec, book: Book, tape: Tape, level_value, trade_value):
+        self.spec = spec
+        self.market = m = spec.market
+        self.book = book
+        self.tape = tape
+        self.tick = m.price_increment
+        self.step = m.amount_increment
+        self.mid = int(spec.start / self.tick)          # in ticks
+        self.quotes: list[int] = []                     # the market maker's live order ids
+        self.level_units = self._units(level_value)
+        self.trade_units = self._units(trade_value)
+
+    def _units(self, value: tuple[Decimal, Decimal]) -> tuple[int, int]:
+        """A (lo, hi) quote value → (lo, hi) in amount increments at the opening price."""
+        per_unit = self.spec.start * self.step
+        lo = max(1, int(value[0] / per_unit))
+        min_units = int(self.market.min_amount / self.step)
+        return max(lo, min_units), max(lo, min_units, int(value[1] / per_unit))
+
+    def price(self, ticks: int) -> Decimal:
+        return ticks * self.tick
+
+    def amount(self, units: int) -> Decimal:
+        return units * self.step
+
+
+class Simulation:
+    """The demo venue's state: one engine book per market over one ledger, and the flow."""
+
+    def __init__(self, seed: int, now: int) -> None:
+        self.rng = random.Random(seed)
+        self.ledger = Ledger()
+        self.user = self.ledger.open("user", maker=USER_MAKER_FEE, taker=USER_TAKER_FEE)
+        self.maker = self.ledger.open("market maker", limited=False)
+        self.takers = self.ledger.open("other traders", limited=False)
+        for cur, amount in STARTING_FUNDS.items():
+            self.ledger.deposit(self.user, cur, amount)
+        ids = itertools.count(1)
+        self.markets: dict[str, _MarketState] = {}
+        for symbol, spec in SPECS.items():
+            m = spec.market
+            level_value, trade_value = spec.level_value, spec.trade_value
+            if spec.derived:   # a cross: size it like its numerator market, in base units
+                num = SPECS[spec.derived[0]]
+                level_value = tuple(v / num.start * spec.start for v in num.level_value)
+                trade_value = tuple(v / num.start * spec.start for v in num.trade_value)
+            self.markets[symbol] = _MarketState(
+                spec, Book(symbol, m.base, m.quote, self.ledger, ids), Tape(symbol),
+                level_value, trade_value)
+        self.steps = 0
+        self.time = now
+        self._history(now)
+        for st in self.markets.values():
+            self._requote(st, now)
+
+    # -- the price process -------------------------------------------------------------------
+    def _walk(self, vol_bp: float) -> None:
+        rng = self.rng
+        for st in self.markets.values():
+            if st.spec.derived:
+                a, b = (self.markets[s] for s in st.spec.derived)
+                cross = a.price(a.mid) / b.price(b.mid) / st.tick
+                # the cross rate follows its legs, plus a little noise of its own
+                st.mid = max(1, int(cross) + round(rng.gauss(0, 1) * vol_bp * 0.2 * int(cross)
+                                                   / 10_000))
+            else:
+                z = rng.gauss(0, 1) * vol_bp / 10_000
+                st.mid = max(10, round(st.mid * math.exp(z)))
+
+    def _history(self, now: int) -> None:
+        rng = self.rng
+        start = now - HISTORY_STEPS * HISTORY_STEP_MS
+        for i in range(HISTORY_STEPS):
+            self._walk(HISTORY_VOL_BP)
+            t0 = start + i * HISTORY_STEP_MS
+            for st in self.markets.values():
+                half = max(1, st.mid // 20_000)     # half a basis point each side
+                lo, hi = st.trade_units
+                span = hi - lo + 1
+                # (random() arithmetic rather than randint: this loop is most of start-up)
+                for k in range(1 + int(rng.random() * 3)):
+                    r = rng.random()
+                    buy = r < 0.5
+                    ticks = st.mid + half if buy else st.mid - half
+                    units = lo + int(rng.random() * span)
+                    st.tape.record(t0 + k * 60_000 + int(r * 60_000), "buy" if buy else "sell",
+                                   st.price(ticks), st.amount(units))
+
+    # -- live steps --------------------------------------------------------------------------
+    def step(self, now: int) -> None:
+        """Advance the whole venue by one step stamped `now`."""
+        self.steps += 1
+        self.time = now
+        self._walk(STEP_VOL_BP)
+        for st in self.markets.values():
+            self._requote(st, now)
+            self._trade(st, now)
+
+    def _requote(self, st: _MarketState, now: int) -> None:
+        book, rng = st.book, self.rng
+        for oid in st.quotes:
+            if oid in book.live:
+                book.cancel(oid)
+        st.quotes.clear()
+        half = max(1, st.mid // 20_000)
+        gap = max(1, st.mid // 10_000)               # about a basis point between levels
+        lo, hi = st.level_units
+        for i in range(LEVELS):
+            for buy in (True, False):
+                ticks = st.mid - half - i * gap if buy else st.mid + half + i * gap
+                if ticks <= 0:
+                    continue
+                # deeper levels carry more, with a random spread of sizes
+                units = rng.randint(lo, hi) * (2 + i) // 3
+                o = book.submit(self.maker, buy, st.amount(units), st.price(ticks), now)
+                if o.status == "open":
+                    st.quotes.append(o.id)
+        self._publish(st, now)
+
+    def _trade(self, st: _MarketState, now: int) -> None:
+        rng = self.rng
+        for _ in range(rng.randint(1, 3)):
+            buy = rng.random() < 0.5
+            st.book.submit(self.takers, buy, st.amount(rng.randint(*st.trade_units)), None, now)
+        self._publish(st, now)
+
+    def _publish(self, st: _MarketState, now: int) -> None:
+        """Put the book's fills on the tape (one public trade per match, taker's side)."""
+        book = st.book
+        for price, amount, taker_buys, _maker, _taker in book.fills:
+            st.tape.record(now, "buy" if taker_buys else "sell", price, amount)
+        book.fills.clear()
+
+    # -- the user's orders -------------------------------------------------------------------
+    def place(self, symbol: str, is_buy: bool, amount: Decimal, price: Decimal | None,
+              now: int, client_order_id: str | None):
+        st = self.markets[symbol]
+        order = st.book.submit(self.user, is_buy, amount, price, now, client_order_id)
+        self._publish(st, now)
+        return order

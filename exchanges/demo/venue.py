@@ -1,0 +1,254 @@
+"""The "demo" adapter: the contract's calls over the in-process simulation. No network.
+
+The world (`Simulation`) is built on first use, not in the constructor, so `create("demo")`
+stays cheap. While the adapter is in use a background task advances it every `interval`
+seconds of the adapter's clock — by as many steps as the clock says are due — and wakes the
+`watch_*` streams. Under a clock that stands still (a test's fixed clock) nothing moves by itself,
+and `step(n)` drives the world by hand, deterministically.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Callable, Mapping
+from decimal import Decimal
+
+from .. import errors as E
+from ..core.adapter import Exchange
+from ..types import Balance, Candle, Credentials, Market, Order, OrderBook, Ticker, Trade
+from .engine import EngineOrder, NotEnoughFunds, NoSuchOrder
+from .market import MARKETS, Simulation
+from .tape import TIMEFRAMES
+
+__all__ = ["DemoExchange"]
+
+log = logging.getLogger("exchanges.demo")
+
+DEMO_CREDENTIALS = Credentials(api_key="demo", secret="demo")
+
+
+class DemoExchange(Exchange):
+    id = "demo"
+    name = "Demo venue"
+    timeframes = {tf: ms for tf, ms in TIMEFRAMES.items()}
+    interval = 0.25          # seconds between live steps
+    max_catch_up = 8         # steps run at once after a pause; beyond that, time is skipped
+
+    def __init__(self, *, credentials: Credentials | None = None,
+                 urls: Mapping[str, str] | None = None,
+                 clock: Callable[[], int] | None = None, seed: int = 7) -> None:
+        super().__init__(credentials=credentials, urls=urls, clock=clock)
+        self.seed = seed
+        self._sim: Simulation | None = None
+        self._orders: dict[str, EngineOrder] = {}      # every order of the user, by id
+        self._ticker_task: asyncio.Task | None = None
+        self._stepped = asyncio.Event()
+        self._version = 0      # bumped by every step and every change the user makes
+        self._step_ms = int(self.interval * 1000)
+        self._due_from = 0
+
+    # -- the world ---------------------------------------------------------------------------
+    @property
+    def sim(self) -> Simulation:
+        if self._sim is None:
+            now = self.clock()
+            self._sim = Simulation(self.seed, now)
+            self._due_from = now
+        return self._sim
+
+    def step(self, n: int = 1) -> None:
+        """Advance the simulation `n` steps, each stamped with the clock's time, and wake every
+        stream."""
+        sim = self.sim
+        for _ in range(n):
+            sim.step(self.clock())
+        self._wake()
+
+    def _wake(self) -> None:
+        self._version += 1
+        ev, self._stepped = self._stepped, asyncio.Event()
+        ev.set()
+
+    def _live(self) -> Simulation:
+        """The world, with the background ticker running (started on first use)."""
+        sim = self.sim
+        if self._ticker_task is None and not self._closed:
+            self._ticker_task = asyncio.get_running_loop().create_task(
+                self._tick(), name=f"{self.id} ticker")
+        return sim
+
+    @property
+    def _closed(self) -> bool:
+        return self._state.value == "closed"
+
+    async def _tick(self) -> None:
+        while True:
+            await asyncio.sleep(self.interval)
+            try:
+                now = self.clock()
+                due = (now - self._due_from) // self._step_ms
+                if due <= 0:
+                    continue
+                self._due_from = now if due > self.max_catch_up else (
+                    self._due_from + due * self._step_ms)
+                for _ in range(min(due, self.max_catch_up)):
+                    self.sim.step(now)
+                self._wake()
+            except Exception:     # keep the venue alive; a bug here must not kill the app
+                log.exception("%s: simulation step failed", self.id)
+
+    async def close(self) -> None:
+        task, self._ticker_task = self._ticker_task, None
+        if task is not None:
+            task.cancel()
+            try:
+                await task
+            except asyncio.CancelledError:
+                pass
+        await super().close()
+        self._wake()      # streams see the adapter closed and end
+
+    def require_credentials(self) -> Credentials:
+        return self.credentials or DEMO_CREDENTIALS
+
+    # -- markets and market data -------------------------------------------------------------
+    async def _fetch_markets(self) -> list[Market]:
+        return list(MARKETS)
+
+    def _ticker(self, symbol: str) -> Ticker:
+        st = self.sim.markets[symbol]
+        now = self.clock()
+        open_, high, low, base_vol, quote_vol = st.tape.day_stats(now)
+        return Ticker(symbol, now, st.book.best_bid(), st.book.best_ask(), st.tape.last,
+                      high, low, open_, base_vol, quote_vol)
+
+    async def fetch_tickers(self, symbols: list[str] | None = None) -> dict[str, Ticker]:
+        wanted = [(await self.market(s)).symbol for s in symbols] if symbols else list(
+            (await self.load_markets()))
+        self._live()
+        return {s: self._ticker(s) for s in wanted}
+
+    async def fetch_ticker(self, symbol: str) -> Ticker:
+        market = await self.market(symbol)
+        self._live()
+        return self._ticker(market.symbol)
+
+    def _book(self, symbol: str, limit: int | None) -> OrderBook:
+        sim = self.sim
+        bids, asks = sim.markets[symbol].book.depth(limit)
+        return OrderBook(symbol, bids, asks, self.clock(), sim.steps)
+
+    async def fetch_order_book(self, symbol: str, limit: int | None = None) -> OrderBook:
+        market = await self.market(symbol)
+        self._check_limit(limit)
+        self._live()
+        return self._book(market.symbol, limit)
+
+    async def fetch_ohlcv(self, symbol: str, timeframe: str = "1h", since: int | None = None,
+                          limit: int | None = None) -> list[Candle]:
+        market = await self.market(symbol)
+        ms = self.timeframe(timeframe)
+        self._check_limit(limit)
+        return self._live().markets[market.symbol].tape.ohlcv(ms, since, limit)
+
+    async def fetch_trades(self, symbol: str, limit: int | None = None) -> list[Trade]:
+        market = await self.market(symbol)
+        self._check_limit(limit)
+        return self._live().markets[market.symbol].tape.recent(limit)
+
+    def _check_limit(self, limit) -> None:
+        if limit is not None and (not isinstance(limit, int) or limit <= 0):
+            raise E.ExchangeError(self.id, f"limit must be a positive whole number, "
+                                           f"not {limit!r}")
+
+    # -- account -----------------------------------------------------------------------------
+    async def fetch_balance(self) -> dict[str, Balance]:
+        self.require_credentials()
+        user = self._live().user
+        return {cur: Balance(free, user.used[cur], free + user.used[cur])
+                for cur, free in user.free.items()}
+
+    async def _place_order(self, market: Market, side: str, type: str, amount: Decimal,
+                           price: Decimal | None, client_order_id: str) -> Order:
+        sim = self._live()
+        try:
+            order = sim.place(market.symbol, side == "buy", amount, price, self.clock(),
+                              client_order_id)
+        except NotEnoughFunds as exc:
+            raise E.InsufficientFunds(
+                self.id, f"not enough funds to {side} {amount} {market.base}: {exc}") from None
+        self._orders[str(order.id)] = order
+        self._wake()
+        return self._order(order)
+
+    def _find(self, order_id: str, symbol: str) -> EngineOrder:
+        order = self._orders.get(str(order_id))
+        if order is None or order.symbol != symbol:
+            raise E.OrderNotFound(self.id, f"there is no order {order_id} in {symbol}")
+        return order
+
+    async def cancel_order(self, order_id: str, symbol: str) -> Order:
+        market = await self.market(symbol)
+        self.require_credentials()
+        order = self._find(order_id, market.symbol)
+        try:
+            self.sim.markets[market.symbol].book.cancel(order.id)
+        except NoSuchOrder:
+            raise E.OrderNotFound(self.id, f"the order {order_id} is already {order.status}; "
+                                           f"nothing to cancel") from None
+        self._wake()
+        return self._order(order)
+
+    async def fetch_order(self, order_id: str, symbol: str) -> Order:
+        market = await self.market(symbol)
+        self.require_credentials()
+        return self._order(self._find(order_id, market.symbol))
+
+    async def fetch_open_orders(self, symbol: str | None = None) -> list[Order]:
+        if symbol is not None:
+            symbol = (await self.market(symbol)).symbol
+        self.require_credentials()
+        self._live()
+        return [self._order(o) for o in self._orders.values()
+                if o.status == "open" and (symbol is None or o.symbol == symbol)]
+
+    def _order(self, o: EngineOrder) -> Order:
+        average = o.cost / o.filled if o.filled else None
+        return Order(str(o.id), o.client_order_id, o.symbol, o.side, o.type, o.price, o.amount,
+                     o.filled, o.remaining, o.status, o.timestamp, average, o.fee)
+
+    # -- streams -----------------------------------------------------------------------------
+    async def _next(self, seen: int) -> int | None:
+        """The world's version once it differs from `seen` (at once if it already does); None
+        when the adapter has closed."""
+        self._live()
+        while self._version == seen:
+            if self._closed:
+                return None
+            await self._stepped.wait()
+        return None if self._closed else self._version
+
+    async def watch_ticker(self, symbol: str) -> AsyncIterator[Ticker]:
+        market = await self.market(symbol)
+        seen = -1
+        while (seen := await self._next(seen)) is not None:
+            yield self._ticker(market.symbol)
+
+    async def watch_order_book(self, symbol: str, limit: int | None = None
+                               ) -> AsyncIterator[OrderBook]:
+        market = await self.market(symbol)
+        self._check_limit(limit)
+        seen = -1
+        while (seen := await self._next(seen)) is not None:
+            yield self._book(market.symbol, limit)
+
+    async def watch_trades(self, symbol: str) -> AsyncIterator[Trade]:
+        market = await self.market(symbol)
+        tape = self._live().markets[market.symbol].tape
+        last = tape.seq
+        seen = self._version
+        while (seen := await self._next(seen)) is not None:
+            new = tape.since(last)
+            last = tape.seq
+            for trade in new:
+                yield trade
