@@ -20,6 +20,17 @@ class Market:
     min_amount: Decimal | None = None
     min_cost: Decimal | None = None
     active: bool = True
+    # Venues whose price rule is significant digits (Bitfinex: 5), not a fixed tick. Then
+    # `price_increment` is the finest grid any price may use, and `price_step(p)` the tick at p.
+    price_significant_digits: int | None = None
+
+    def price_step(self, price: Decimal) -> Decimal:
+        """The price increment that applies at `price` (the fixed tick for most venues)."""
+        digits = self.price_significant_digits
+        if not digits or not price:
+            return self.price_increment
+        step = Decimal(1).scaleb(price.adjusted() - digits + 1)
+        return max(step, self.price_increment)
 
 
 @dataclass(slots=True)

@@ -101,6 +101,9 @@ class Exchange:
     # Whole messages (lower case) that decide before the code table, for a code that covers
     # several cases (Binance's -2010 "new order rejected" is also "insufficient balance").
     error_exact: ClassVar[Mapping[str, type[E.ExchangeError]]] = {}
+    # Catch-all codes (Bitfinex's 10001 "generic error"): for these the message fragments
+    # decide first, and the code's own entry in `errors` is only the fallback.
+    generic_error_codes: ClassVar[frozenset[str]] = frozenset()
     currency_overrides: ClassVar[Mapping[str, str]] = {}
     timeframes: ClassVar[Mapping[str, object]] = {}   # unified ("1m", "1h") → the venue's value
     ws_heartbeat: ClassVar[float] = 30.0
@@ -223,11 +226,11 @@ class Exchange:
         """Map a venue error code/message to the hierarchy with one table per venue."""
         code = str(code) if code is not None else ""
         text = self.scrub(str(message or "").strip())[:300]
-        cls = self.error_exact.get(text.lower()) if self.error_exact else None
-        cls = cls or self.errors.get(code)
-        if cls is None:
-            low = text.lower()
-            cls = next((c for frag, c in self.error_messages.items() if frag in low), None)
+        low = text.lower()
+        cls = self.error_exact.get(low) if self.error_exact else None
+        if cls is None and code in self.generic_error_codes:
+            cls = self._error_by_fragment(low)
+        cls = cls or self.errors.get(code) or self._error_by_fragment(low)
         if cls is None and reply is not None and reply.status >= 400:
             from .transport import status_error
             err = status_error(self.id, reply.status, endpoint or "", text)
@@ -240,6 +243,9 @@ class Exchange:
             return cls(self.id, words, endpoint=endpoint, code=code,
                        retry_after=float(retry) if retry and retry.isdigit() else None)
         return cls(self.id, words, endpoint=endpoint, code=code)
+
+    def _error_by_fragment(self, low: str) -> type[E.ExchangeError] | None:
+        return next((c for frag, c in self.error_messages.items() if frag in low), None)
 
     def scrub(self, text: str) -> str:
         """Remove any credential that a venue might echo back in an error text."""
@@ -353,9 +359,9 @@ class Exchange:
         if not is_multiple(amount, market.amount_increment):
             raise E.InvalidOrder(self.id, f"the amount {wire(amount)} is not a multiple of "
                                           f"{wire(market.amount_increment)} {market.base}")
-        if type == "limit" and not is_multiple(price, market.price_increment):
+        if type == "limit" and not is_multiple(price, market.price_step(price)):
             raise E.InvalidOrder(self.id, f"the price {wire(price)} is not a multiple of "
-                                          f"{wire(market.price_increment)} {market.quote}")
+                                          f"{wire(market.price_step(price))} {market.quote}")
         if market.min_amount is not None and amount < market.min_amount:
             raise E.InvalidOrder(self.id, f"the amount {wire(amount)} is below the minimum "
                                           f"{wire(market.min_amount)} {market.base}")

@@ -142,6 +142,10 @@ class StreamHub:
 
     async def _send(self, message: object) -> None:
         assert self._ws is not None
+        if callable(message):   # built when sent: e.g. an unsubscribe naming a server channel id
+            message = message()
+            if message is None:
+                return
         text = message if isinstance(message, str) else json.dumps(message, default=str)
         await self._ws.send_str(text)
 
