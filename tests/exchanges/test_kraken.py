@@ -1,0 +1,441 @@
+"""Kraken spot adapter against its fake venue (REST + WebSocket v2) and Kraken's own examples."""
+from __future__ import annotations
+
+import asyncio
+from decimal import Decimal as D
+from urllib.parse import parse_qsl
+
+import pytest
+
+import exchanges
+from exchanges import errors as E
+from exchanges.core.transport import Request
+from exchanges.types import Credentials
+from exchanges.venues.kraken import Kraken, book_checksum
+from tests.fakes.kraken import CREDENTIALS, KEY, SECRET, FakeKraken, kraken_checksum
+
+
+@pytest.fixture
+async def fake():
+    async with FakeKraken() as f:
+        yield f
+
+
+def _open(fake, credentials=CREDENTIALS, clock=None):
+    return exchanges.create("kraken", credentials=credentials, urls=fake.urls, clock=clock)
+
+
+def _form(seen) -> dict[str, str]:
+    return dict(parse_qsl(seen.body, keep_blank_values=True))
+
+
+def _private_seen(fake, name):
+    return [s for s in fake.seen if s.path == f"/0/private/{name}"]
+
+
+async def _next(it, timeout=5.0):
+    return await asyncio.wait_for(it.__anext__(), timeout)
+
+
+# -- signing -------------------------------------------------------------------------------
+def test_docs_worked_signing_example_byte_for_byte():
+    ex = Kraken(credentials=Credentials(api_key="k", secret=SECRET))
+    ex.nonce_source = lambda: 1616492376594
+    req = Request("POST", "/0/private/AddOrder", signed=True,
+                  query="ordertype=limit&pair=XBTUSD&price=37500&type=buy&volume=1.25")
+    signed = ex.sign(req)
+    assert signed.body == ("nonce=1616492376594&ordertype=limit&pair=XBTUSD&price=37500"
+                           "&type=buy&volume=1.25")
+    assert signed.query is None
+    assert signed.headers["API-Sign"] == (
+        "4/dpxb3iT4tp/ZCVEwSnEsLxx0bqyhLpdfOpc6fn7OR8+UClSV5n9E6aSS8MPtnRfp32bAb0nmbRn6H8ndwLUQ==")
+    assert signed.headers["API-Key"] == "k"
+
+
+def test_nonces_increase_under_a_fixed_clock():
+    ex = Kraken(credentials=CREDENTIALS, clock=lambda: 1_700_000_000_000)
+    nonces = []
+    for _ in range(3):
+        req = ex.sign(Request("POST", "/0/private/Balance", signed=True))
+        nonces.append(int(_form_body(req.body)["nonce"]))
+    assert nonces == [1_700_000_000_000, 1_700_000_000_001, 1_700_000_000_002]
+
+
+def _form_body(body: str) -> dict[str, str]:
+    return dict(parse_qsl(body))
+
+
+def test_a_secret_that_is_not_base64_is_refused_without_echo():
+    ex = Kraken(credentials=Credentials(api_key="k", secret="not base64 !!"))
+    with pytest.raises(E.AuthenticationError) as info:
+        ex.sign(Request("POST", "/0/private/Balance", signed=True))
+    assert "not base64 !!" not in str(info.value)
+
+
+# -- markets and public data ---------------------------------------------------------------
+async def test_markets_increments_minimums_and_legacy_codes(fake):
+    async with _open(fake) as ex:
+        markets = await ex.load_markets()
+    btc = markets["BTC/USD"]
+    assert (btc.id, btc.base, btc.quote) == ("XXBTZUSD", "BTC", "USD")
+    assert btc.price_increment == D("0.1") and btc.amount_increment == D("0.00000001")
+    assert btc.min_amount == D("0.00005") and btc.min_cost == D("0.5") and btc.active
+    doge = markets["DOGE/USD"]            # XXDG → DOGE through the shared XDG table + override
+    assert doge.id == "XDGUSD" and doge.price_increment == D("0.0000001")
+    assert markets["ETH/USD"].base == "ETH"
+    assert markets["SOL/USD"].active is False          # status cancel_only
+    assert "XBT/USD" not in markets
+
+
+async def test_ticker_and_tickers(fake):
+    async with _open(fake) as ex:
+        t = await ex.fetch_ticker("BTC/USD")
+        all_ = await ex.fetch_tickers()
+        some = await ex.fetch_tickers(["DOGE/USD"])
+    assert (t.bid, t.ask, t.last) == (D("30000.00000"), D("30001.00000"), D("30000.50000"))
+    assert (t.high, t.low, t.open) == (D("30200.00000"), D("29400.10000"), D("29800.00000"))
+    assert t.base_volume == D("598.03698452")
+    assert t.quote_volume == D("598.03698452") * D("29950.50000")
+    assert set(all_) == {"BTC/USD", "DOGE/USD"} and set(some) == {"DOGE/USD"}
+    assert [s for s in fake.seen if s.path == "/0/public/Ticker"][0].query_string == \
+        "pair=XXBTZUSD"
+
+
+async def test_order_book(fake):
+    async with _open(fake) as ex:
+        book = await ex.fetch_order_book("BTC/USD", 5)
+    server = fake.books["BTC/USD"]
+    assert book.bids == [(D(p), D(q)) for p, q in server.top("bids", 5)]
+    assert book.asks == [(D(p), D(q)) for p, q in server.top("asks", 5)]
+    assert book.bids[0][0] > book.bids[1][0] and book.asks[0][0] < book.asks[1][0]
+    assert [s.query_string for s in fake.seen if s.path == "/0/public/Depth"] == \
+        ["pair=XXBTZUSD&count=5"]
+
+
+async def test_ohlcv_oldest_first_with_since_and_limit(fake):
+    async with _open(fake) as ex:
+        candles = await ex.fetch_ohlcv("BTC/USD", "1h", since=1706626800123, limit=2)
+        with pytest.raises(E.NotSupported):
+            await ex.fetch_ohlcv("BTC/USD", "3m")
+    assert [c.timestamp for c in candles] == [1706630400000, 1706634000000]
+    assert candles[0].open == D("43366.3") and candles[0].volume == D("12.51327406")
+    assert [s.query_string for s in fake.seen if s.path == "/0/public/OHLC"] == \
+        ["pair=XXBTZUSD&interval=60&since=1706626800"]
+
+
+async def test_trades_oldest_first(fake):
+    async with _open(fake) as ex:
+        trades = await ex.fetch_trades("BTC/USD")
+    assert [t.id for t in trades] == ["6324366", "6324367"]
+    assert trades[0].timestamp == 1710327959173 and trades[0].side == "buy"
+    assert trades[0].price == D("73324.40000") and trades[0].amount == D("0.01030900")
+    assert trades[1].side == "sell"
+
+
+# -- account and orders --------------------------------------------------------------------
+async def test_balance_uses_balance_ex_and_skips_staked(fake):
+    async with _open(fake) as ex:
+        bal = await ex.fetch_balance()
+    assert set(bal) == {"BTC", "USD", "DOGE"}
+    assert bal["BTC"].total == D("1.5") and bal["BTC"].used == D("0.25")
+    assert bal["BTC"].free == D("1.25")
+    assert bal["USD"].free == D("25435.2100") - D("8249.7600")
+    seen = _private_seen(fake, "BalanceEx")[0]
+    assert seen.headers["API-Key"] == KEY and seen.query_string == ""
+    assert seen.headers["Content-Type"] == "application/x-www-form-urlencoded"
+
+
+async def test_create_limit_and_market_orders_exact_requests(fake):
+    async with _open(fake, clock=lambda: 1_700_000_000_000) as ex:
+        limit = await ex.create_order("BTC/USD", "buy", "limit", "0.0125", "29000.5",
+                                      client_order_id="my-order-1")
+        market = await ex.create_order("BTC/USD", "sell", "market", D("0.01"))
+    sent = _private_seen(fake, "AddOrder")
+    assert sent[0].body == ("nonce=1700000000000&pair=XXBTZUSD&type=buy&ordertype=limit"
+                            "&volume=0.0125&price=29000.5&cl_ord_id=my-order-1")
+    form = _form(sent[1])
+    assert form["nonce"] == "1700000000001"
+    assert (form["pair"], form["type"], form["ordertype"], form["volume"]) == \
+        ("XXBTZUSD", "sell", "market", "0.01")
+    assert "price" not in form and len(form["cl_ord_id"]) == 32
+    assert limit.client_order_id == "my-order-1" and limit.status == "open"
+    assert limit.price == D("29000.5") and limit.amount == D("0.0125")
+    assert market.client_order_id == form["cl_ord_id"] and market.type == "market"
+    assert market.id in fake.orders
+
+
+async def test_local_validation_sends_nothing(fake):
+    async with _open(fake) as ex:
+        with pytest.raises(E.InvalidOrder):
+            await ex.create_order("BTC/USD", "buy", "limit", "0.00001", "29000")
+        with pytest.raises(E.InvalidOrder):
+            await ex.create_order("BTC/USD", "buy", "limit", "0.01", "29000.05")
+    assert not _private_seen(fake, "AddOrder")
+
+
+async def test_cancel_fetch_and_open_orders(fake):
+    async with _open(fake) as ex:
+        a = await ex.create_order("BTC/USD", "buy", "limit", "0.01", "29000",
+                                  client_order_id="cid-a")
+        await ex.create_order("DOGE/USD", "buy", "limit", "100", "0.08", client_order_id="cid-b")
+        opened = await ex.fetch_open_orders()
+        btc_only = await ex.fetch_open_orders("BTC/USD")
+        got = await ex.fetch_order(a.id, "BTC/USD")
+        canceled = await ex.cancel_order(a.id, "BTC/USD")
+        after = await ex.fetch_open_orders()
+        with pytest.raises(E.OrderNotFound):
+            await ex.cancel_order(a.id, "BTC/USD")
+    assert {o.client_order_id for o in opened} == {"cid-a", "cid-b"}
+    assert [o.symbol for o in btc_only] == ["BTC/USD"]
+    assert (got.id, got.symbol, got.side, got.type, got.price, got.status) == \
+        (a.id, "BTC/USD", "buy", "limit", D("29000"), "open")
+    assert got.filled == 0 and got.remaining == D("0.01") and got.timestamp == 1705259439563
+    assert canceled.status == "canceled" and canceled.client_order_id == "cid-a"
+    assert [o.client_order_id for o in after] == ["cid-b"]
+    assert _form(_private_seen(fake, "CancelOrder")[0])["txid"] == a.id
+    assert _form(_private_seen(fake, "QueryOrders")[0])["txid"] == a.id
+
+
+async def test_lost_order_reply_is_reconciled_by_cl_ord_id(fake):
+    fake.faults.drop_after_accept = lambda r: r.path == "/0/private/AddOrder"
+    async with _open(fake) as ex:
+        order = await ex.create_order("BTC/USD", "buy", "limit", "0.01", "29000",
+                                      client_order_id="lost-1")
+    assert order.client_order_id == "lost-1" and order.id in fake.orders
+    assert len(_private_seen(fake, "AddOrder")) == 1           # never sent twice
+    assert ("OpenOrders", _form(_private_seen(fake, "OpenOrders")[0])) == \
+        ("OpenOrders", {"nonce": _form(_private_seen(fake, "OpenOrders")[0])["nonce"],
+                        "cl_ord_id": "lost-1"})
+
+
+async def test_filled_market_order_is_found_among_closed_orders(fake):
+    async with _open(fake) as ex:
+        market = await ex.market("BTC/USD")
+        placed = await ex.create_order("BTC/USD", "buy", "market", "0.01",
+                                       client_order_id="mkt-1")
+        found = await ex.find_order_by_client_id(market, "mkt-1")
+        missing = await ex.find_order_by_client_id(market, "nope")
+    assert found.id == placed.id and found.status == "closed" and found.filled == D("0.01")
+    assert found.average == D("30001.0")
+    assert missing is None
+
+
+# -- auth and errors -----------------------------------------------------------------------
+async def test_wrong_secret_is_an_authentication_error(fake):
+    other = "a" * 86 + "=="
+    async with _open(fake, Credentials(api_key=KEY, secret=other)) as ex:
+        with pytest.raises(E.AuthenticationError) as info:
+            await ex.fetch_balance()
+    assert "EAPI:Invalid signature" in str(info.value)
+    assert other not in str(info.value) and KEY not in str(info.value)
+
+
+async def test_wrong_key_is_an_authentication_error(fake):
+    async with _open(fake, Credentials(api_key="someone-else", secret=SECRET)) as ex:
+        with pytest.raises(E.AuthenticationError, match="Invalid key"):
+            await ex.fetch_balance()
+
+
+async def test_private_call_without_credentials(fake):
+    async with _open(fake, credentials=None) as ex:
+        with pytest.raises(E.AuthenticationError):
+            await ex.fetch_balance()
+    assert not _private_seen(fake, "BalanceEx")
+
+
+async def test_stale_nonce_is_refused_by_the_venue(fake):
+    async with _open(fake, clock=lambda: 1_000) as ex:
+        ex.nonce_source = lambda: 5       # a source that does not increase
+        await ex.fetch_balance()
+        with pytest.raises(E.AuthenticationError, match="Invalid nonce"):
+            await ex.fetch_balance()
+
+
+@pytest.mark.parametrize("error, cls", [
+    ("EOrder:Insufficient funds", E.InsufficientFunds),
+    ("EOrder:Order minimum not met", E.InvalidOrder),
+    ("EGeneral:Invalid arguments:volume", E.InvalidOrder),
+    ("EQuery:Unknown asset pair", E.BadSymbol),
+    ("EAPI:Rate limit exceeded", E.RateLimitExceeded),
+    ("EOrder:Rate limit exceeded", E.RateLimitExceeded),
+    ("EGeneral:Permission denied", E.PermissionDenied),
+])
+async def test_error_table_on_add_order(fake, error, cls):
+    fake.next_error = error
+    async with _open(fake) as ex:
+        with pytest.raises(cls) as info:
+            await ex.create_order("BTC/USD", "buy", "limit", "0.01", "29000")
+    assert error in str(info.value) and "private/AddOrder" in str(info.value)
+
+
+@pytest.mark.parametrize("error, cls", [
+    ("EOrder:Unknown order", E.OrderNotFound),
+    ("EService:Unavailable", E.ExchangeNotAvailable),
+    ("EService:Busy", E.ExchangeNotAvailable),
+    ("EAPI:Invalid nonce", E.AuthenticationError),
+])
+async def test_error_table_on_cancel(fake, error, cls):
+    fake.next_error = error
+    async with _open(fake) as ex:
+        with pytest.raises(cls):
+            await ex.cancel_order("OABCDE-FGHIJ-KLMNOP", "BTC/USD")
+
+
+def test_error_code_reads_kraken_error_strings():
+    from exchanges.core.transport import Reply
+    ex = Kraken()
+    code = lambda payload: ex.error_code(Reply(200, {}, payload, ""))  # noqa: E731
+    assert code({"error": [], "result": {}}) is None
+    assert code({"error": ["WGeneral:Some warning"], "result": {}}) is None
+    assert code({"error": ["EGeneral:Invalid arguments:volume"]}) == \
+        ("EGeneral:Invalid arguments", "EGeneral:Invalid arguments:volume")
+    assert code([1, 2]) is None
+    assert isinstance(ex.error_for("EUnheard:of thing", "EUnheard:of thing: unknown order"),
+                      E.OrderNotFound)
+
+
+async def test_unknown_pair_from_public_endpoint_is_bad_symbol(fake):
+    async with _open(fake) as ex:
+        await ex.load_markets()
+        ex.markets["ZZZ/USD"] = ex.markets["BTC/USD"].__class__(
+            "ZZZ/USD", "ZZZUSD", "ZZZ", "USD", D("1"), D("1"))
+        with pytest.raises(E.BadSymbol, match="Unknown asset pair"):
+            await ex.fetch_order_book("ZZZ/USD")
+        with pytest.raises(E.BadSymbol):
+            await ex.fetch_ticker("NOPE/USD")
+
+
+async def test_malformed_reply_is_bad_response_naming_the_endpoint(fake):
+    async with _open(fake) as ex:
+        fake.replies["Depth"] = {"error": [], "result": {"XXBTZUSD": {"asks": "??"}}}
+        with pytest.raises(E.BadResponse, match="public/Depth"):
+            await ex.fetch_order_book("BTC/USD")
+        fake.replies["Ticker"] = {"error": [], "result": {"XXBTZUSD": {"a": []}}}
+        with pytest.raises(E.BadResponse, match="public/Ticker"):
+            await ex.fetch_ticker("BTC/USD")
+
+
+async def test_urls_override_sends_every_request_to_the_fake(fake):
+    async with _open(fake) as ex:
+        assert ex.urls == {"rest": fake.urls["rest"], "ws": fake.urls["ws"]}
+        await ex.fetch_ticker("BTC/USD")
+        await ex.fetch_balance()
+    assert [s.path for s in fake.seen] == ["/0/public/AssetPairs", "/0/public/Ticker",
+                                           "/0/private/BalanceEx"]
+    assert Kraken.hosts["rest"] == "https://api.kraken.com"
+
+
+# -- websocket v2 --------------------------------------------------------------------------
+async def test_watch_ticker(fake):
+    async with _open(fake) as ex:
+        it = ex.watch_ticker("BTC/USD").__aiter__()
+        first = await _next(it)
+        await fake.broadcast(fake.ticker_frame("BTC/USD", last="30010.25"))
+        second = await _next(it)
+        await it.aclose()
+    assert first.last == D("30000.5") and first.bid == D("30000.0")
+    assert first.open == D("30000.5") - D("200.5")
+    assert first.quote_volume == D("598.03698452") * D("29950.5")
+    assert first.timestamp == 1710327959173
+    assert second.last == D("30010.25")
+    sub = next(m for m in fake.ws_received if m.get("method") == "subscribe")
+    assert sub == {"method": "subscribe", "params": {"channel": "ticker",
+                                                     "symbol": ["BTC/USD"]}}
+
+
+async def test_watch_trades(fake):
+    async with _open(fake) as ex:
+        it = ex.watch_trades("DOGE/USD").__aiter__()
+        task = asyncio.ensure_future(_next(it))
+        for _ in range(100):
+            if fake.ws_received:
+                break
+            await asyncio.sleep(0.01)
+        await fake.heartbeat()
+        await fake.push_trade("DOGE/USD", 42, "0.0812340", "100.50000000", "sell")
+        trade = await task
+        await it.aclose()
+    assert (trade.id, trade.side, trade.price, trade.amount) == \
+        ("42", "sell", D("0.0812340"), D("100.50000000"))
+    assert trade.timestamp == 1695628177708 and trade.symbol == "DOGE/USD"
+    assert fake.ws_received[0]["params"] == {"channel": "trade", "symbol": ["DOGE/USD"],
+                                             "snapshot": False}
+
+
+def _server_view(fake, n=10):
+    book = fake.books["BTC/USD"]
+    return ([(D(p), D(q)) for p, q in book.top("bids", n)],
+            [(D(p), D(q)) for p, q in book.top("asks", n)])
+
+
+async def test_watch_order_book_snapshot_updates_and_truncation(fake):
+    async with _open(fake) as ex:
+        it = ex.watch_order_book("BTC/USD").__aiter__()
+        snap = await _next(it)
+        assert (snap.bids, snap.asks) == _server_view(fake)
+        # a better bid pushes the 10th out (no delete is sent: the client truncates)
+        await fake.push_book("BTC/USD", bids={"30000.5": "0.75000000"})
+        book = await _next(it)
+        assert (book.bids, book.asks) == _server_view(fake)
+        assert book.bids[0] == (D("30000.5"), D("0.75000000")) and len(book.bids) == 10
+        # deleting the best ask brings the 11th into the window
+        best_ask = fake.books["BTC/USD"].top("asks", 1)[0][0]
+        await fake.push_book("BTC/USD", asks={best_ask: "0"})
+        book = await _next(it)
+        assert (book.bids, book.asks) == _server_view(fake)
+        assert book.timestamp == 1710327959173
+        await it.aclose()
+    subs = [m for m in fake.ws_received if m.get("method") == "subscribe"]
+    assert subs == [{"method": "subscribe",
+                     "params": {"channel": "book", "symbol": ["BTC/USD"], "depth": 10}}]
+
+
+async def test_bad_checksum_resubscribes_and_ends_equal_to_server(fake):
+    async with _open(fake) as ex:
+        it = ex.watch_order_book("BTC/USD", 25).__aiter__()
+        await _next(it)
+        await fake.push_book("BTC/USD", bids={"29999.1": "9.00000000"}, wrong_checksum=True)
+        book = await _next(it)         # the fresh snapshot after the resubscribe
+        await it.aclose()
+    assert (book.bids, book.asks) == _server_view(fake, 25)
+    methods = [(m["method"], m["params"]["depth"]) for m in fake.ws_received]
+    assert methods == [("subscribe", 25), ("unsubscribe", 25), ("subscribe", 25)]
+
+
+async def test_missed_update_shows_as_checksum_mismatch_and_resyncs(fake):
+    """Kraken has no sequence numbers: a lost update (a gap) surfaces as a checksum error."""
+    async with _open(fake) as ex:
+        it = ex.watch_order_book("BTC/USD").__aiter__()
+        await _next(it)
+        fake.books["BTC/USD"].bids["29999.1"] = "0.10000000"    # changed, never pushed
+        await fake.push_book("BTC/USD", asks={"30001.0": "3.00000000"})
+        book = await _next(it)
+        await it.aclose()
+    assert (book.bids, book.asks) == _server_view(fake)
+    assert [m["method"] for m in fake.ws_received] == ["subscribe", "unsubscribe", "subscribe"]
+
+
+async def test_reconnect_rebuilds_the_book(fake):
+    async with _open(fake) as ex:
+        it = ex.watch_order_book("BTC/USD").__aiter__()
+        await _next(it)
+        fake.books["BTC/USD"].asks["30000.9"] = "1.00000000"
+        await fake.drop_ws()
+        book = await _next(it, timeout=10)
+        await it.aclose()
+    assert (book.bids, book.asks) == _server_view(fake)
+    assert fake.ws_connections == 2
+
+
+# -- checksum rule -------------------------------------------------------------------------
+def test_checksum_uses_the_digits_as_sent():
+    asks = [(D("0.05005"), D("0.00000500")), (D("45285.2"), D("0.00100000"))]
+    bids = [(D("0.05000"), D("1"))]
+    text = "50055004528521000005000" + "1"
+    import zlib
+    assert book_checksum(asks, bids) == zlib.crc32(text.encode())
+    # the fake's independent implementation agrees on string input
+    assert kraken_checksum([("0.05005", "0.00000500"), ("45285.2", "0.00100000")],
+                           [("0.05000", "1")]) == book_checksum(asks, bids)
+    # trailing zeros are significant
+    assert book_checksum([(D("1.10"), D("1"))], []) != book_checksum([(D("1.1"), D("1"))], [])
