@@ -344,8 +344,12 @@ class OKX(Exchange):
         if not isinstance(msg, dict):
             return None     # "pong"
         if msg.get("event") == "error":
-            raise self.error_for(msg.get("code"), msg.get("msg") or "stream error",
-                                 "websocket")
+            error = self.error_for(msg.get("code"), msg.get("msg") or "stream error",
+                                   "websocket")
+            arg = msg.get("arg")
+            if isinstance(arg, dict) and "channel" in arg:
+                return f"{arg['channel']}:{arg.get('instId')}", error   # to its subscribers
+            raise error     # no channel named: the hub logs it
         if "data" not in msg or "arg" not in msg:
             return None     # subscribe/unsubscribe acks, notices
         arg = msg["arg"]

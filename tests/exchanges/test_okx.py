@@ -15,6 +15,7 @@ import pytest
 
 import exchanges
 from exchanges import Credentials
+from exchanges.core.book import OutOfSync
 from exchanges.core.transport import Request
 from exchanges.venues.okx import OKX, OKXUS, iso_timestamp, okx_checksum
 from tests.fakes.okx import CREDENTIALS, FIXED_TS, FakeOKX
@@ -295,6 +296,31 @@ async def test_broken_book_stream_resyncs_to_the_server_book(fake, fault):
         in fake.ws_received
     assert (book.bids, book.asks) == server_book(fake)
     assert book.asks[0] == (D("43000.2"), D("0.75"))
+
+
+def test_stream_errors_reach_the_channel_they_name():
+    ex = OKX()
+    key, error = ex.stream_route({"event": "error", "code": "60018", "msg": "doesn't exist",
+                                  "arg": {"channel": "books", "instId": "X-USDT"}})
+    assert key == "books:X-USDT" and isinstance(error, exchanges.BadSymbol)
+    with pytest.raises(exchanges.ExchangeError, match="60012"):
+        ex.stream_route({"event": "error", "code": "60012", "msg": "Invalid request"})
+    assert ex.stream_route({"event": "subscribe", "arg": {"channel": "books"}}) is None
+    assert ex.stream_route("pong") is None
+
+
+def test_a_zero_checksum_is_not_checked():
+    # OKX retires the field by sending 0 from then on; sequence checks still apply.
+    from exchanges.venues.okx import _Books
+    feed = _Books(exchanges.Market("BTC/USDT", "BTC-USDT", "BTC", "USDT", D("0.1"), D("1")),
+                  None)
+    frame = {"arg": {"channel": "books", "instId": "BTC-USDT"}, "action": "snapshot",
+             "data": [{"bids": [["10", "1", "0", "1"]], "asks": [["11", "2", "0", "1"]],
+                       "ts": "1", "checksum": 0, "prevSeqId": -1, "seqId": 5}]}
+    assert feed.apply(frame) and feed.book.nonce == 5
+    frame["data"][0]["checksum"] = 12345
+    with pytest.raises(OutOfSync, match="checksum"):
+        feed.apply(frame)
 
 
 def test_checksum_interleaves_levels_as_sent():

@@ -11,12 +11,12 @@ import hashlib
 import hmac
 import itertools
 import json
+import zlib
 from decimal import Decimal
 
 from aiohttp import web
 
 from exchanges import Credentials
-from exchanges.venues.okx import okx_checksum
 from tests.fakes.base import FakeVenue, json_response
 
 VENUE_ID = "okx"
@@ -217,9 +217,15 @@ class FakeOKX(FakeVenue):
                                                      reverse=reverse)]
 
     def checksum(self) -> int:
-        def top(side, reverse):
-            return [(Decimal(p), Decimal(s)) for p, s, *_ in self._levels(side, reverse)]
-        return okx_checksum(top(self.bids, True), top(self.asks, False))
+        """OKX's CRC32 over the top 25 levels' texts as sent, bid/ask interleaved, signed."""
+        bids, asks = self._levels(self.bids, True)[:25], self._levels(self.asks, False)[:25]
+        parts = []
+        for i in range(25):
+            for side in (bids, asks):
+                if i < len(side):
+                    parts += side[i][:2]
+        crc = zlib.crc32(":".join(parts).encode())
+        return crc - 2**32 if crc >= 2**31 else crc
 
     def book_frame(self, action: str, bids, asks, prev: int, checksum: int) -> dict:
         return {"arg": {"channel": "books", "instId": "BTC-USDT"}, "action": action,
