@@ -106,8 +106,12 @@ class Coinbase(Exchange):
     error_messages = {
         "insufficient balance": E.InsufficientFunds,
         "order with this orderid was not found": E.OrderNotFound,
+        "productid": E.BadSymbol,
+        "invalid product": E.BadSymbol,
         "too many requests": E.RateLimitExceeded,
     }
+    # gRPC-style codes that cover several cases: the message decides first.
+    generic_error_codes = frozenset({"INVALID_ARGUMENT", "NOT_FOUND", "UNKNOWN_FAILURE_REASON"})
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)

@@ -229,6 +229,16 @@ def test_error_table(code, cls):
     assert type(err) is cls and err.code == code
 
 
+@pytest.mark.parametrize("code,message,cls", [
+    ("NOT_FOUND", "order with this orderID was not found", exchanges.OrderNotFound),
+    ("NOT_FOUND", "ProductID XYZ-USD could not be found", exchanges.BadSymbol),
+    ("INVALID_ARGUMENT", "invalid product_id", exchanges.BadSymbol),
+    ("INVALID_ARGUMENT", "limit_price must be positive", exchanges.InvalidOrder),
+])
+def test_generic_codes_let_the_message_decide(code, message, cls):
+    assert type(Coinbase().error_for(code, message)) is cls
+
+
 async def test_bad_symbol_from_venue(fake):
     fake.fail_next.append((200, {"success": False, "failure_reason": "UNKNOWN_FAILURE_REASON",
                                  "error_response": {"error": "UNKNOWN_FAILURE_REASON",
