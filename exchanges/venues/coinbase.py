@@ -317,6 +317,7 @@ class Coinbase(Exchange):
         reply = await self.request("POST", f"{API}/orders", body=json.dumps(body),
                                    headers={"Content-Type": "application/json"}, signed=True)
         ok = reply["success_response"]
+        # The reply confirms acceptance only; fetch_order tells how much a market order filled.
         return Order(ok["order_id"], ok.get("client_order_id") or client_order_id,
                      market.symbol, side, type, price, amount, Decimal(0), amount, "open",
                      self.clock())

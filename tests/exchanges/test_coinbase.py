@@ -454,3 +454,20 @@ async def test_ccxt_create_order_requests(monkeypatch):
             method, path, body = sent[-1]
             assert (method, "https://api.coinbase.com" + path) == ("POST", case["url"])
             assert body == expected, case["description"]
+
+
+async def test_reconnect_restarts_sequence_and_rebuilds_book(fake):
+    async with open_(fake, creds=None) as ex:
+        agen = ex.watch_order_book("BTC/USD")
+        await next_item(agen)
+        await fake.drop_ws()
+        fake.bids[D("49000")] = D("9")           # changed while we were away
+        await wait_for(lambda: fake.ws_connections == 2 and fake._subscribers("level2",
+                                                                              "BTC-USD"))
+        book = await next_item(agen)
+        assert (book.bids, book.asks) == server_book(fake)
+        await fake.push_l2("BTC-USD", asks=[("50000.01", "0")])   # sequence 0.. anew: no gap
+        book = await next_item(agen)
+        await agen.aclose()
+    assert (book.bids, book.asks) == server_book(fake)
+    assert not [m for m in fake.ws_received if m.get("type") == "unsubscribe"]
