@@ -7,6 +7,7 @@ checksum over the top 10 levels computed from the digits exactly as sent.
 """
 from __future__ import annotations
 
+import asyncio
 import zlib
 from datetime import datetime
 from decimal import Decimal
@@ -108,6 +109,7 @@ class Kraken(Exchange):
         # Pluggable: replace with a source that persists the last nonce to survive restarts.
         self.nonce_source = IncreasingNonce(self.clock)
         self._by_altname: dict[str, Market] = {}
+        self._private_lock = asyncio.Lock()
 
     # -- auth and errors ---------------------------------------------------------------------
     def sign(self, request: Request) -> Request:
@@ -145,8 +147,12 @@ class Kraken(Exchange):
                                    endpoint=f"public/{method}"))["result"]
 
     async def _private(self, method: str, params=None):
-        return (await self.request("POST", f"/0/private/{method}", params, signed=True,
-                                   endpoint=f"private/{method}"))["result"]
+        # One private call at a time: Kraken refuses a nonce below one it has already seen, so
+        # concurrent calls must also *arrive* in nonce order, not just be signed in it.
+        async with self._private_lock:
+            reply = await self.request("POST", f"/0/private/{method}", params, signed=True,
+                                       endpoint=f"private/{method}")
+        return reply["result"]
 
     # -- markets -----------------------------------------------------------------------------
     async def _fetch_markets(self) -> list[Market]:

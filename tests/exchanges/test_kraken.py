@@ -251,6 +251,16 @@ async def test_stale_nonce_is_refused_by_the_venue(fake):
             await ex.fetch_balance()
 
 
+async def test_concurrent_private_calls_arrive_in_nonce_order(fake):
+    fake.private_delay = 0.02
+    async with _open(fake, clock=lambda: 1_000) as ex:
+        results = await asyncio.gather(*(ex.fetch_balance() for _ in range(5)))
+    assert all(r["BTC"].total == D("1.5") for r in results)
+    assert fake.max_in_flight == 1        # serialized: no later nonce can overtake
+    nonces = [int(_form(s)["nonce"]) for s in _private_seen(fake, "BalanceEx")]
+    assert nonces == [1_000, 1_001, 1_002, 1_003, 1_004]
+
+
 @pytest.mark.parametrize("error, cls", [
     ("EOrder:Insufficient funds", E.InsufficientFunds),
     ("EOrder:Order minimum not met", E.InvalidOrder),

@@ -7,6 +7,7 @@ the adapter, from the digits the fake sends.
 """
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import hmac
@@ -100,6 +101,8 @@ class FakeKraken(FakeVenue):
         self.last_nonce: dict[str, int] = {}
         self.next_error: str | None = None       # the next private call fails with this
         self.replies: dict[str, object] = {}      # public endpoint name → reply to send
+        self.private_delay = 0.0                  # seconds each private call takes
+        self.in_flight = self.max_in_flight = 0   # private calls being handled at once
         self.private_calls: list[tuple[str, dict[str, str]]] = []
         self._ids = itertools.count(1)
         self.books = {"BTC/USD": ServerBook(
@@ -194,7 +197,13 @@ class FakeKraken(FakeVenue):
             if self.next_error:
                 error, self.next_error = self.next_error, None
                 return fail(error)
-            return await getattr(self, f"_do_{name.lower()}")(form)
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
+            try:
+                await asyncio.sleep(self.private_delay)
+                return await getattr(self, f"_do_{name.lower()}")(form)
+            finally:
+                self.in_flight -= 1
         return handler
 
     def check_auth(self, request: web.Request, body: str, form: dict[str, str]) -> str | None:
