@@ -20,7 +20,8 @@ from decimal import Decimal
 from typing import ClassVar
 
 from .. import errors as E
-from ..numbers import is_multiple, user_decimal, wire
+from ..numbers import is_multiple, loads, user_decimal, wire
+from ..redact import register_secrets
 from ..symbols import common_code, split_symbol
 from ..types import (Balance, Candle, Credentials, Market, Order, OrderBook, Ticker, Trade)
 from .book import BookFeed, OutOfSync
@@ -130,6 +131,8 @@ class Exchange:
                  urls: Mapping[str, str] | None = None,
                  clock: Callable[[], int] | None = None) -> None:
         self.credentials = credentials
+        if credentials is not None:
+            register_secrets(*credentials.secrets())
         self.clock = clock or default_clock
         self.urls = self._resolve_hosts(urls or {})
         self._state = _State.UNOPENED
@@ -435,6 +438,11 @@ class Exchange:
         """An application-level ping, for venues that want one (None: protocol pings only)."""
         return None
 
+    def stream_decode(self, data: str | bytes) -> object:
+        """One websocket frame → a message: JSON with Decimal numbers. A venue whose frames
+        are not all JSON (OKX's bare "pong") or are compressed overrides this."""
+        return loads(data)
+
     async def stream_open(self, ws) -> None:
         """Runs right after each (re)connect, before subscribing (e.g. authentication)."""
 
@@ -448,7 +456,7 @@ class Exchange:
             ping = self.stream_ping if type(self).stream_ping is not Exchange.stream_ping else None
             hub = StreamHub(self.id, url, lambda: self.transport.session,
                             route=self.stream_route, heartbeat=self.ws_heartbeat, ping=ping,
-                            on_open=self.stream_open,
+                            on_open=self.stream_open, decode=self.stream_decode,
                             on_state=lambda state, detail: self._emit_status(state, detail))
             self._hubs[host] = hub
         return hub
