@@ -340,6 +340,10 @@ class OKX(Exchange):
     def stream_ping(self) -> str:
         return "ping"
 
+    def stream_decode(self, data):
+        # OKX answers a "ping" text with a bare "pong": the one frame that is not JSON.
+        return data if data == "pong" else super().stream_decode(data)
+
     def stream_route(self, msg):
         if not isinstance(msg, dict):
             return None     # "pong"

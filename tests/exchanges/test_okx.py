@@ -6,6 +6,7 @@ import base64
 import hashlib
 import hmac
 import json
+import logging
 import zlib
 from decimal import Decimal
 from pathlib import Path
@@ -335,17 +336,19 @@ def test_checksum_interleaves_levels_as_sent():
                                           else 0)
 
 
-async def test_app_level_ping_is_answered(fake):
+async def test_app_level_ping_is_answered(fake, caplog):
     assert OKX().stream_ping() == "ping"
     async with open_okx(fake) as ex:
         ex.hub()._ping_interval = 0.05
-        books = ex.watch_order_book("BTC/USDT").__aiter__()
-        await next_item(books)
+        tickers = ex.watch_ticker("BTC/USDT").__aiter__()
+        await next_item(tickers)
         for _ in range(100):
-            if "ping" in fake.ws_received:
+            if fake.ws_received.count("ping") >= 2:
                 break
             await asyncio.sleep(0.02)
-    assert "ping" in fake.ws_received
+        assert ex.hub().state == "live"
+    assert fake.ws_received.count("ping") >= 2
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING], caplog.text
 
 
 # -- ccxt's recorded replies -----------------------------------------------------------------
