@@ -1,0 +1,1 @@
+"""Exchange Atlas desktop application (PySide6 on qasync). Depends on `exchanges`, never the reverse."""

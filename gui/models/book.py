@@ -1,0 +1,143 @@
+"""The order book ladder: bids and asks side by side, with cumulative size and the spread.
+
+Each row i holds the i-th best bid and ask. A new book replaces the levels; only the block of
+rows whose text changed is signalled, and the row count changes through insert/remove rows.
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
+
+from .. import format as fmt
+from .. import theme
+
+__all__ = ["BookModel", "COLUMNS", "DEPTH_ROLE"]
+
+COLUMNS = ("Total", "Size", "Bid", "Ask", "Size", "Total")
+DEPTH_ROLE = Qt.ItemDataRole.UserRole + 20    # the row's cumulative size / side's max, 0..1
+_RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+_CENTER = Qt.AlignmentFlag.AlignCenter
+
+
+def _align(column: int):
+    """Sizes and totals right-aligned (digits line up); the two prices centred, apart."""
+    return _CENTER if column in (2, 3) else _RIGHT
+
+
+class BookModel(QAbstractTableModel):
+    spread_changed = Signal(str)
+
+    def __init__(self, parent=None, depth: int = 25) -> None:
+        super().__init__(parent)
+        self.depth = depth
+        self._text: list[list[str]] = []
+        self._fill: list[tuple[float, float]] = []     # depth bar fractions (display only)
+        self.price_increment: Decimal | None = None
+        self.amount_increment: Decimal | None = None
+        self.spread: Decimal | None = None
+        self.symbol = ""
+
+    def rowCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self._text)
+
+    def columnCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
+        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(COLUMNS):
+            if role == Qt.ItemDataRole.DisplayRole:
+                return COLUMNS[section]
+            if role == Qt.ItemDataRole.TextAlignmentRole:
+                return int(_align(section))
+        return None
+
+    def flags(self, index):
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemNeverHasChildren
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid() or index.parent().isValid():
+            return None
+        r, c = index.row(), index.column()
+        if not (0 <= r < len(self._text) and 0 <= c < len(COLUMNS)):
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._text[r][c]
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return int(_align(c))
+        if role == Qt.ItemDataRole.ForegroundRole and c in (2, 3):
+            return theme.up_color() if c == 2 else theme.down_color()
+        if role == DEPTH_ROLE:
+            return self._fill[r][0 if c < 3 else 1]
+        return None
+
+    def clear(self, symbol: str = "", market=None) -> None:
+        self.beginResetModel()     # a different book: the whole dataset is swapped
+        self._text, self._fill = [], []
+        self.symbol = symbol
+        self.price_increment = market.price_increment if market else None
+        self.amount_increment = market.amount_increment if market else None
+        self.spread = None
+        self.endResetModel()
+        self.spread_changed.emit("")
+
+    def set_book(self, book) -> None:
+        bids, asks = book.bids[: self.depth], book.asks[: self.depth]
+        text, fill = self._rows(bids, asks)
+        old = len(self._text)
+        new = len(text)
+        if new < old:
+            self.beginRemoveRows(QModelIndex(), new, old - 1)
+            self._text, self._fill = self._text[:new], self._fill[:new]
+            self.endRemoveRows()
+        first = last = None
+        for r in range(min(old, new)):
+            if self._text[r] != text[r] or self._fill[r] != fill[r]:
+                first = r if first is None else first
+                last = r
+        self._text[: min(old, new)] = text[: min(old, new)]
+        self._fill[: min(old, new)] = fill[: min(old, new)]
+        if first is not None:
+            self.dataChanged.emit(self.index(first, 0), self.index(last, len(COLUMNS) - 1))
+        if new > old:
+            self.beginInsertRows(QModelIndex(), old, new - 1)
+            self._text.extend(text[old:])
+            self._fill.extend(fill[old:])
+            self.endInsertRows()
+        spread = asks[0][0] - bids[0][0] if bids and asks else None
+        if spread != self.spread:
+            self.spread = spread
+            if spread is None:
+                self.spread_changed.emit("")
+            else:
+                mid = (asks[0][0] + bids[0][0]) / 2
+                bps = spread * 10000 / mid if mid else Decimal(0)
+                self.spread_changed.emit(
+                    f"Spread {fmt.price(spread, self.price_increment)}  ({bps:.1f} bp)")
+
+    def _rows(self, bids, asks):
+        pi, ai = self.price_increment, self.amount_increment
+        cum_b, cum_a = [], []
+        total = Decimal(0)
+        for _, a in bids:
+            total += a
+            cum_b.append(total)
+        total = Decimal(0)
+        for _, a in asks:
+            total += a
+            cum_a.append(total)
+        top = max(cum_b[-1] if cum_b else 0, cum_a[-1] if cum_a else 0) or 1
+        text, fill = [], []
+        for i in range(max(len(bids), len(asks))):
+            b = bids[i] if i < len(bids) else None
+            a = asks[i] if i < len(asks) else None
+            text.append([
+                fmt.amount(cum_b[i], ai) if b else "", fmt.amount(b[1], ai) if b else "",
+                fmt.price(b[0], pi) if b else "", fmt.price(a[0], pi) if a else "",
+                fmt.amount(a[1], ai) if a else "", fmt.amount(cum_a[i], ai) if a else "",
+            ])
+            # Bar lengths are a display fraction: the float stays in the painting layer.
+            fill.append((float(cum_b[i] / top) if b else 0.0, float(cum_a[i] / top) if a else 0.0))
+        return text, fill

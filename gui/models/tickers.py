@@ -1,0 +1,189 @@
+"""The tickers board model: one row per (venue, symbol), updated cell by cell.
+
+A batch of tickers (one frame's worth from the session) becomes, per changed row, one
+`dataChanged` spanning only that row's changed columns; new pairs are appended with one
+`beginInsertRows` per batch. The model is never reset for a tick. A changed last price
+flashes its row green or red for `FLASH_MS` through the background role.
+"""
+from __future__ import annotations
+
+import time
+from decimal import Decimal
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, QTimer
+from PySide6.QtGui import QColor
+
+from .. import format as fmt
+from .. import theme
+
+__all__ = ["TickerModel", "COLUMNS", "SORT_ROLE", "KEY_ROLE"]
+
+SORT_ROLE = Qt.ItemDataRole.UserRole + 1     # the raw value (Decimal / str) for sorting
+KEY_ROLE = Qt.ItemDataRole.UserRole + 2      # (venue, symbol) of the row
+FLASH_MS = 600
+
+COLUMNS = ("Venue", "Symbol", "Last", "Bid", "Ask", "24h %", "High", "Low", "Volume")
+_VENUE, _SYMBOL, _LAST, _BID, _ASK, _CHANGE, _HIGH, _LOW, _VOLUME = range(len(COLUMNS))
+_NUMERIC = frozenset(range(_LAST, len(COLUMNS)))
+_RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+_LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+
+
+def _step(market, value: Decimal | None) -> Decimal | None:
+    if market is None or value is None:
+        return None
+    step = getattr(market, "price_step", None)
+    return step(value) if step else market.price_increment
+
+
+def _values(t) -> tuple:
+    """The raw value of every column of a ticker row (venue/symbol filled by the caller)."""
+    return (None, t.symbol, t.last, t.bid, t.ask, t.change_percent, t.high, t.low,
+            t.quote_volume if t.quote_volume is not None else t.base_volume)
+
+
+class _Row:
+    __slots__ = ("venue", "symbol", "values", "text", "market", "flash", "flash_until")
+
+    def __init__(self, venue: str, symbol: str, market) -> None:
+        self.venue = venue
+        self.symbol = symbol
+        self.values: list = [venue, symbol] + [None] * (len(COLUMNS) - 2)
+        self.text: list[str] = [venue, symbol] + [""] * (len(COLUMNS) - 2)
+        self.market = market     # for the price step at each price (None: shown at 2 places)
+        self.flash = 0          # +1 up, -1 down, 0 none
+        self.flash_until = 0.0
+
+
+class TickerModel(QAbstractTableModel):
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self._rows: list[_Row] = []
+        self._index: dict[tuple[str, str], int] = {}
+        self._markets: dict[tuple[str, str], object] = {}
+        self._flashing: set[int] = set()
+        self._flash_timer = QTimer(self)
+        self._flash_timer.setInterval(100)
+        self._flash_timer.timeout.connect(self._expire_flashes)
+        self.cells_changed = 0      # for the benchmark: how many dataChanged were emitted
+
+    # -- the five methods --------------------------------------------------------------------
+    def rowCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
+        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(COLUMNS):
+            if role == Qt.ItemDataRole.DisplayRole:
+                return COLUMNS[section]
+            if role == Qt.ItemDataRole.TextAlignmentRole:
+                return int(_RIGHT if section in _NUMERIC else _LEFT)
+        return None
+
+    def flags(self, index):
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        if not index.isValid() or index.parent().isValid():
+            return None
+        r, c = index.row(), index.column()
+        if not (0 <= r < len(self._rows) and 0 <= c < len(COLUMNS)):
+            return None
+        row = self._rows[r]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return row.text[c]
+        if role == SORT_ROLE:
+            return row.values[c]
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return int(_RIGHT if c in _NUMERIC else _LEFT)
+        if role == Qt.ItemDataRole.ForegroundRole and c == _CHANGE:
+            v = row.values[c]
+            if v:
+                return theme.up_color() if v > 0 else theme.down_color()
+            return None
+        if role == Qt.ItemDataRole.BackgroundRole and row.flash and c == _LAST:
+            color = QColor(theme.up_color() if row.flash > 0 else theme.down_color())
+            color.setAlpha(90)
+            return color
+        if role == KEY_ROLE:
+            return (row.venue, row.symbol)
+        return None
+
+    # -- updates -----------------------------------------------------------------------------
+    def set_markets(self, venue: str, markets: dict) -> None:
+        """Remember each market so prices show at the market's own increment."""
+        for symbol, m in markets.items():
+            self._markets[(venue, symbol)] = m
+        for (v, s), r in self._index.items():
+            if v == venue and s in markets:
+                self._rows[r].market = markets[s]
+
+    def remove_venue(self, venue: str) -> None:
+        doomed = [r for (v, _), r in self._index.items() if v == venue]
+        for r in sorted(doomed, reverse=True):
+            self.beginRemoveRows(QModelIndex(), r, r)
+            del self._rows[r]
+            self.endRemoveRows()
+        self._index = {(row.venue, row.symbol): i for i, row in enumerate(self._rows)}
+        self._flashing.clear()
+
+    def row_of(self, venue: str, symbol: str) -> int | None:
+        return self._index.get((venue, symbol))
+
+    def update(self, batch: dict) -> None:
+        """Apply {(venue, symbol): Ticker}: new pairs appended, changed cells signalled."""
+        fresh = [key for key in batch if key not in self._index]
+        if fresh:
+            first = len(self._rows)
+            self.beginInsertRows(QModelIndex(), first, first + len(fresh) - 1)
+            for key in fresh:
+                self._index[key] = len(self._rows)
+                self._rows.append(_Row(key[0], key[1], self._markets.get(key)))
+            self.endInsertRows()
+        now = time.monotonic()
+        for key, ticker in batch.items():
+            r = self._index[key]
+            row = self._rows[r]
+            lo, hi = self._apply(row, ticker, now)
+            if lo is not None:
+                if row.flash:
+                    self._flashing.add(r)
+                self.cells_changed += 1
+                self.dataChanged.emit(self.index(r, lo), self.index(r, hi))
+        if self._flashing and not self._flash_timer.isActive():
+            self._flash_timer.start()
+
+    def _apply(self, row: _Row, ticker, now: float) -> tuple[int | None, int | None]:
+        new = _values(ticker)
+        lo = hi = None
+        market = row.market
+        for c in range(_LAST, len(COLUMNS)):
+            v = new[c]
+            if v == row.values[c]:
+                continue
+            if c == _LAST and v is not None and row.values[c] is not None:
+                row.flash = 1 if v > row.values[c] else -1
+                row.flash_until = now + FLASH_MS / 1000
+            row.values[c] = v
+            row.text[c] = (fmt.percent(v) if c == _CHANGE else fmt.compact(v) if c == _VOLUME
+                           else fmt.price(v, _step(market, v)))
+            lo = c if lo is None else lo
+            hi = c
+        return lo, hi
+
+    def _expire_flashes(self) -> None:
+        now = time.monotonic()
+        for r in list(self._flashing):
+            row = self._rows[r] if r < len(self._rows) else None
+            if row is None or row.flash_until <= now:
+                self._flashing.discard(r)
+                if row is not None:
+                    row.flash = 0
+                    ix = self.index(r, _LAST)
+                    self.dataChanged.emit(ix, ix, [Qt.ItemDataRole.BackgroundRole])
+        if not self._flashing:
+            self._flash_timer.stop()

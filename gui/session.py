@@ -1,0 +1,338 @@
+"""The one bridge between the adapters (asyncio) and the widgets (Qt signals).
+
+`Session` owns the open adapters, runs their watch_* streams (or polls venues without
+websockets) as tasks on qasync's loop, and coalesces what arrives: data is stored in plain
+dicts as it comes and emitted once per frame by a QTimer, so a venue sending 10,000 ticks a
+second costs the GUI ~12 emissions a second. Every task failure is caught, logged with the
+venue and what was being done, shown as that venue's state, and retried with backoff: a
+network or parse error never takes the app down.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+import exchanges
+from exchanges import ExchangeError, NotSupported
+
+__all__ = ["Session", "VenueState"]
+
+log = logging.getLogger("gui.session")
+
+CONNECTING, LIVE, RECONNECTING, ERROR, CLOSED = "connecting", "live", "reconnecting", "error", "closed"
+
+
+@dataclass(slots=True)
+class VenueState:
+    state: str = CONNECTING
+    detail: str = ""
+    last_update: float | None = None          # time.monotonic() of the last data received
+    polled: bool = False
+    first_tick: float | None = None             # time.monotonic() of the first streamed/polled tick
+    markets: dict = field(default_factory=dict)
+
+    def age(self, now: float | None = None) -> float | None:
+        if self.last_update is None:
+            return None
+        return (time.monotonic() if now is None else now) - self.last_update
+
+
+class Session(QObject):
+    """Open venues, stream their data, and emit it to the models once per frame."""
+
+    tickers = Signal(object)            # {(venue, symbol): Ticker} changed since the last frame
+    markets_loaded = Signal(str, object)    # venue, {symbol: Market}
+    book = Signal(str, str, object)     # venue, symbol, OrderBook (the latest of the frame)
+    trades = Signal(str, str, object)   # venue, symbol, [Trade] (new since the last frame)
+    status = Signal(str, str, str)      # venue, state, detail
+    venue_opened = Signal(str)
+    venue_closed = Signal(str)
+    selected = Signal(str, str)         # venue, symbol: what the book/chart/tape show
+
+    def __init__(self, parent: QObject | None = None, *,
+                 factory: Callable[[str], object] = exchanges.create,
+                 flush_ms: int = 80, poll_seconds: float = 5.0, max_symbols: int = 60) -> None:
+        super().__init__(parent)
+        self._factory = factory
+        self.poll_seconds = poll_seconds
+        self.max_symbols = max_symbols
+        self.adapters: dict[str, object] = {}
+        self.states: dict[str, VenueState] = {}
+        self._tasks: dict[str, set[asyncio.Task]] = {}
+        self._selection_tasks: list[asyncio.Task] = []
+        self.selection: tuple[str, str] | None = None
+        self._pending_tickers: dict[tuple[str, str], object] = {}
+        self._pending_books: dict[tuple[str, str], object] = {}
+        self._pending_trades: dict[tuple[str, str], list] = {}
+        self._timer = QTimer(self)
+        self._timer.setInterval(flush_ms)
+        self._timer.timeout.connect(self.flush)
+        self._timer.start()
+
+    # -- venues ------------------------------------------------------------------------------
+    async def open_venue(self, exchange_id: str) -> str:
+        """Open `exchange_id` (a renamed id opens its successor) with public data only.
+
+        Returns the adapter id the venue is known by. ExchangeNotAvailable (closed, or no
+        adapter) propagates to the caller, which shows the reason."""
+        adapter = self._factory(exchange_id)
+        venue = adapter.id
+        if venue in self.adapters:
+            await adapter.close()
+            return venue
+        await adapter.__aenter__()
+        adapter.status_listeners.append(self._on_adapter_status)
+        self.adapters[venue] = adapter
+        self.states[venue] = VenueState(polled=not adapter.has.get("watch_ticker", False))
+        self._tasks[venue] = set()
+        self._set_state(venue, CONNECTING, "loading markets")
+        self.venue_opened.emit(venue)
+        self.spawn(venue, "loading markets", self._start_tickers(venue, adapter))
+        return venue
+
+    async def close_venue(self, venue: str) -> None:
+        adapter = self.adapters.pop(venue, None)
+        if adapter is None:
+            return
+        if self.selection and self.selection[0] == venue:
+            await self._cancel(self._selection_tasks)
+            self.selection = None
+        await self._cancel(list(self._tasks.pop(venue, ())))
+        try:
+            await adapter.close()
+        except Exception as exc:                  # closing must never fail the app
+            log.warning("%s: error while closing: %s", venue, exc)
+        self.states.pop(venue, None)
+        self.status.emit(venue, CLOSED, "")
+        self.venue_closed.emit(venue)
+
+    async def close(self) -> None:
+        self._timer.stop()
+        for venue in list(self.adapters):
+            await self.close_venue(venue)
+
+    def age(self, venue: str) -> float | None:
+        st = self.states.get(venue)
+        return st.age() if st else None
+
+    # -- selection: book, trades -------------------------------------------------------------
+    def select(self, venue: str, symbol: str) -> None:
+        """Show `symbol` of `venue` in the book, chart and tape (stops the previous streams)."""
+        if self.selection == (venue, symbol) or venue not in self.adapters:
+            return
+        for task in self._selection_tasks:
+            task.cancel()
+        self.selection = (venue, symbol)
+        adapter = self.adapters[venue]
+        self._selection_tasks = [
+            self.spawn(venue, f"{symbol} order book", self._book_loop(venue, adapter, symbol),
+                       retry=True, selection=True),
+            self.spawn(venue, f"{symbol} trades", self._trades_loop(venue, adapter, symbol),
+                       retry=True, selection=True),
+        ]
+        self.selected.emit(venue, symbol)
+
+    async def candles(self, venue: str, symbol: str, timeframe: str, limit: int = 300):
+        """Historic candles for the chart ([] with the reason logged when unavailable)."""
+        adapter = self.adapters.get(venue)
+        if adapter is None or not adapter.has.get("fetch_ohlcv"):
+            return []
+        try:
+            return await adapter.fetch_ohlcv(symbol, timeframe, limit=limit)
+        except Exception as exc:
+            self._report(venue, f"{symbol} {timeframe} candles", exc)
+            return []
+
+    # -- tasks -------------------------------------------------------------------------------
+    def spawn(self, venue: str, what: str, coro: Awaitable, *, retry: bool = False,
+              selection: bool = False) -> asyncio.Task:
+        """Run `coro` for `venue`; any exception is reported as `what` failing, never raised."""
+        task = asyncio.ensure_future(self._guarded(venue, what, coro))
+        if not selection:
+            self._tasks.setdefault(venue, set()).add(task)
+            task.add_done_callback(lambda t: self._tasks.get(venue, set()).discard(t))
+        return task
+
+    async def _guarded(self, venue: str, what: str, coro: Awaitable) -> None:
+        try:
+            await coro
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            self._report(venue, what, exc)
+
+    async def _retrying(self, venue: str, what: str, body: Callable[[], Awaitable]) -> None:
+        """Run a stream loop; on failure report it, wait with backoff, and run it again."""
+        delay = 1.0
+        while True:
+            try:
+                await body()
+                return
+            except asyncio.CancelledError:
+                raise
+            except NotSupported as exc:
+                self._report(venue, what, exc)
+                return
+            except Exception as exc:
+                self._report(venue, what, exc, retry_in=delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 30.0)
+
+    def _report(self, venue: str, what: str, exc: BaseException, retry_in: float | None = None
+                ) -> None:
+        reason = exc.reason if isinstance(exc, ExchangeError) else f"{type(exc).__name__}: {exc}"
+        again = f"; retrying in {retry_in:.0f} s" if retry_in else ""
+        if isinstance(exc, ExchangeError):
+            log.warning("%s: %s failed: %s%s", venue, what, reason, again)
+        else:   # not an adapter error: a bug worth a traceback in the log
+            log.error("%s: %s failed: %s%s", venue, what, reason, again, exc_info=exc)
+        if venue in self.states:
+            self._set_state(venue, ERROR, f"{what}: {reason}")
+
+    @staticmethod
+    async def _cancel(tasks: list[asyncio.Task]) -> None:
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            try:
+                await task
+            except (asyncio.CancelledError, Exception):
+                pass
+
+    # -- data loops --------------------------------------------------------------------------
+    async def _start_tickers(self, venue: str, adapter) -> None:
+        markets = await adapter.load_markets()
+        st = self.states[venue]
+        st.markets = markets
+        self.markets_loaded.emit(venue, markets)
+        symbols = [s for s, m in markets.items() if m.active][: self.max_symbols]
+        if adapter.has.get("fetch_tickers"):
+            # A snapshot first, so the board fills at once even before the first stream frame.
+            try:
+                for sym, t in (await adapter.fetch_tickers(symbols)).items():
+                    self._ticker(venue, t)
+            except ExchangeError as exc:
+                self._report(venue, "first tickers", exc)
+        if adapter.has.get("watch_ticker"):
+            for sym in symbols:
+                self.spawn(venue, f"{sym} ticker",
+                           self._retrying(venue, f"{sym} ticker",
+                                          lambda s=sym: self._watch_ticker(venue, adapter, s)))
+        else:
+            self.spawn(venue, "polling tickers",
+                       self._retrying(venue, "polling tickers",
+                                      lambda: self._poll_tickers(venue, adapter, symbols)))
+
+    async def _watch_ticker(self, venue: str, adapter, symbol: str) -> None:
+        async for t in adapter.watch_ticker(symbol):
+            self._ticker(venue, t, live=True)
+
+    async def _poll_tickers(self, venue: str, adapter, symbols: list[str]) -> None:
+        while True:
+            if adapter.has.get("fetch_tickers"):
+                for t in (await adapter.fetch_tickers(symbols)).values():
+                    self._ticker(venue, t, live=True)
+            else:
+                for sym in symbols[:10]:
+                    self._ticker(venue, await adapter.fetch_ticker(sym), live=True)
+            await asyncio.sleep(self.poll_seconds)
+
+    async def _book_loop(self, venue: str, adapter, symbol: str) -> None:
+        async def stream():
+            async for ob in adapter.watch_order_book(symbol, 50):
+                self._book(venue, symbol, ob)
+
+        async def poll():
+            while True:
+                self._book(venue, symbol, await adapter.fetch_order_book(symbol, 50))
+                await asyncio.sleep(min(self.poll_seconds, 2.0))
+
+        await self._retrying(venue, f"{symbol} order book",
+                             stream if adapter.has.get("watch_order_book") else poll)
+
+    async def _trades_loop(self, venue: str, adapter, symbol: str) -> None:
+        if adapter.has.get("fetch_trades"):
+            try:
+                recent = await adapter.fetch_trades(symbol, 100)
+                self._trades(venue, symbol, recent)
+            except ExchangeError as exc:
+                self._report(venue, f"{symbol} recent trades", exc)
+
+        async def stream():
+            async for tr in adapter.watch_trades(symbol):
+                self._trades(venue, symbol, [tr])
+
+        async def poll():
+            seen: set[str] = set()
+            while True:
+                fresh = [t for t in await adapter.fetch_trades(symbol, 50) if t.id not in seen]
+                seen.update(t.id for t in fresh)
+                self._trades(venue, symbol, fresh)
+                await asyncio.sleep(min(self.poll_seconds, 2.0))
+
+        if adapter.has.get("watch_trades"):
+            await self._retrying(venue, f"{symbol} trades", stream)
+        elif adapter.has.get("fetch_trades"):
+            await self._retrying(venue, f"{symbol} trades", poll)
+
+    # -- arrivals (cheap: store now, emit at the next frame) ---------------------------------
+    def _touch(self, venue: str) -> None:
+        st = self.states.get(venue)
+        if st is None:
+            return
+        st.last_update = time.monotonic()
+        if st.state != LIVE:
+            self._set_state(venue, LIVE, "polled" if st.polled else "")
+
+    def _ticker(self, venue: str, ticker, live: bool = False) -> None:
+        self._pending_tickers[(venue, ticker.symbol)] = ticker
+        self._touch(venue)
+        if live and self.states[venue].first_tick is None:
+            self.states[venue].first_tick = time.monotonic()
+
+    def _book(self, venue: str, symbol: str, book) -> None:
+        self._pending_books[(venue, symbol)] = book
+        self._touch(venue)
+
+    def _trades(self, venue: str, symbol: str, trades: list) -> None:
+        if trades:
+            self._pending_trades.setdefault((venue, symbol), []).extend(trades)
+            self._touch(venue)
+
+    def flush(self) -> None:
+        """Emit everything that arrived since the last frame (called by the frame timer)."""
+        if self._pending_tickers:
+            batch, self._pending_tickers = self._pending_tickers, {}
+            self.tickers.emit(batch)
+        if self._pending_books:
+            books, self._pending_books = self._pending_books, {}
+            for (venue, symbol), ob in books.items():
+                if self.selection == (venue, symbol):
+                    self.book.emit(venue, symbol, ob)
+        if self._pending_trades:
+            trades, self._pending_trades = self._pending_trades, {}
+            for (venue, symbol), items in trades.items():
+                if self.selection == (venue, symbol):
+                    self.trades.emit(venue, symbol, items)
+
+    # -- state -------------------------------------------------------------------------------
+    def _on_adapter_status(self, venue: str, state: str, detail: str) -> None:
+        """Adapters report their stream state here (connecting/live/reconnecting/…)."""
+        if venue not in self.states or state == CLOSED:
+            return
+        if state in (CONNECTING, RECONNECTING, LIVE):
+            self._set_state(venue, state, detail)
+        else:   # rate_limited, resync, order notes: keep the state, show the note
+            log.info("%s: %s", venue, detail or state)
+
+    def _set_state(self, venue: str, state: str, detail: str) -> None:
+        st = self.states.get(venue)
+        if st is None or (st.state, st.detail) == (state, detail):
+            return
+        st.state, st.detail = state, detail
+        self.status.emit(venue, state, detail)

@@ -1,0 +1,66 @@
+"""Status bar: one indicator per connected venue (state, and age of its last update)."""
+from __future__ import annotations
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QLabel, QStatusBar
+
+from . import theme
+
+__all__ = ["VenueStatusBar", "describe"]
+
+_STALE_AFTER = 10.0     # seconds without data before a live venue is shown as stale
+
+
+def describe(venue: str, state: str, detail: str, age: float | None) -> tuple[str, str]:
+    """(text, colour name) of a venue's indicator."""
+    if state == "live":
+        if age is not None and age > _STALE_AFTER:
+            return f"{venue}: stale {age:.0f} s", "#d19a2a"
+        shown = "" if age is None else f" {age:.1f} s" if age < 60 else f" {age / 60:.0f} min"
+        return f"{venue}: live{shown}", theme.up_color().name()
+    if state in ("connecting", "reconnecting"):
+        return f"{venue}: {state}…", "#d19a2a"
+    if state == "error":
+        return f"{venue}: error", theme.down_color().name()
+    return f"{venue}: {state}", theme.muted_color().name()
+
+
+class VenueStatusBar(QStatusBar):
+    def __init__(self, session, parent=None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.labels: dict[str, QLabel] = {}
+        session.status.connect(self._on_status)
+        session.venue_closed.connect(self._on_closed)
+        self._timer = QTimer(self)
+        self._timer.setInterval(500)
+        self._timer.timeout.connect(self.refresh)
+        self._timer.start()
+
+    def _on_status(self, venue: str, state: str, detail: str) -> None:
+        if state == "closed":
+            return
+        if venue not in self.labels:
+            label = QLabel()
+            label.setObjectName(f"venue-status-{venue}")
+            self.labels[venue] = label
+            self.addPermanentWidget(label)
+        self.refresh()
+
+    def _on_closed(self, venue: str) -> None:
+        label = self.labels.pop(venue, None)
+        if label is not None:
+            self.removeWidget(label)
+            label.deleteLater()
+
+    def refresh(self) -> None:
+        for venue, label in self.labels.items():
+            st = self.session.states.get(venue)
+            if st is None:
+                continue
+            text, color = describe(venue, st.state, st.detail, st.age())
+            label.setText(f"<span style='color:{color}'>●</span> {text}")
+            label.setToolTip(st.detail or st.state)
+
+    def stop(self) -> None:
+        self._timer.stop()

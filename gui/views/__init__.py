@@ -1,0 +1,42 @@
+"""The docks of the main window, one module each. Adding a dock is one `DockSpec` line below.
+
+A dock's `build(window)` returns its widget; it reads shared state from the window
+(`window.session`, `window.tickers`, `window.select(...)`) and does no I/O of its own.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from PySide6.QtCore import Qt
+
+__all__ = ["DockSpec", "DOCKS"]
+
+_Area = Qt.DockWidgetArea
+
+
+@dataclass(frozen=True, slots=True)
+class DockSpec:
+    name: str                      # objectName: the key saveState/restoreState use; never rename
+    title: str
+    build: Callable                # build(window) -> QWidget
+    area: Qt.DockWidgetArea = _Area.LeftDockWidgetArea
+    tab_with: str | None = None    # tabify with this dock name
+    shortcut: str | None = None    # View-menu toggle shortcut
+
+
+def _lazy(module: str, name: str = "build") -> Callable:
+    def build(window):
+        import importlib
+        return getattr(importlib.import_module(f"{__name__}.{module}"), name)(window)
+    return build
+
+
+DOCKS: list[DockSpec] = [
+    DockSpec("exchanges", "Exchanges", _lazy("exchanges"), _Area.LeftDockWidgetArea, shortcut="Ctrl+1"),
+    DockSpec("board", "Tickers", _lazy("board"), _Area.LeftDockWidgetArea, shortcut="Ctrl+2"),
+    DockSpec("chart", "Chart", _lazy("chart"), _Area.LeftDockWidgetArea, shortcut="Ctrl+3"),
+    DockSpec("book", "Order book", _lazy("book"), _Area.RightDockWidgetArea, shortcut="Ctrl+4"),
+    DockSpec("trades", "Trades", _lazy("tape"), _Area.RightDockWidgetArea, shortcut="Ctrl+5"),
+    DockSpec("log", "Log", _lazy("log"), _Area.LeftDockWidgetArea, shortcut="Ctrl+6"),
+]

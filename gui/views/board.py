@@ -1,0 +1,65 @@
+"""Tickers board: every streamed (venue, symbol), sortable and filterable; selecting a row
+shows that symbol in the book, chart and trades docks."""
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFontDatabase
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLineEdit, QTableView, QVBoxLayout, QWidget
+
+from ..models.proxy import ValueSortProxy
+from ..models.tickers import KEY_ROLE
+
+__all__ = ["BoardView", "build", "configure_table"]
+
+
+def configure_table(view: QTableView) -> None:
+    """Dense, aligned tables: small rows, tabular digits, no grid noise."""
+    view.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+    view.verticalHeader().setVisible(False)
+    view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 4)
+    view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+    view.setShowGrid(False)
+    view.setAlternatingRowColors(True)
+    view.setWordWrap(False)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.horizontalHeader().setHighlightSections(False)
+
+
+class BoardView(QWidget):
+    def __init__(self, window) -> None:
+        super().__init__()
+        self.window_ = window
+        self.proxy = ValueSortProxy(self)
+        self.proxy.setSourceModel(window.tickers)
+        self.filter = QLineEdit(placeholderText="Filter venue or symbol…")
+        self.filter.setClearButtonEnabled(True)
+        self.filter.textChanged.connect(self.proxy.setFilterFixedString)
+        self.table = QTableView()
+        self.table.setModel(self.proxy)
+        configure_table(self.table)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)   # arrival order until asked
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        widths = (70, 96, 104, 104, 104, 68, 104, 104, 80)
+        for col, w in enumerate(widths):
+            header.resizeSection(col, w)
+        self.table.selectionModel().currentRowChanged.connect(self._on_row)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.setSpacing(2)
+        layout.addWidget(self.filter)
+        layout.addWidget(self.table)
+
+    def _on_row(self, current, _previous) -> None:
+        if current.isValid():
+            key = current.data(KEY_ROLE)
+            if key:
+                self.window_.select(*key)
+
+
+def build(window) -> BoardView:
+    return BoardView(window)

@@ -1,0 +1,46 @@
+"""Order book dock: the ladder (with depth bars) above a depth chart."""
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QHeaderView, QLabel, QSplitter, QTableView, QVBoxLayout, QWidget
+
+from ..models.book import DEPTH_ROLE
+from ..widgets.delegates import DepthBarDelegate
+from ..widgets.depth import DepthChart
+from .board import configure_table
+
+__all__ = ["BookView", "build"]
+
+
+class BookView(QWidget):
+    def __init__(self, window) -> None:
+        super().__init__()
+        model = window.book
+        self.spread = QLabel("")
+        self.spread.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.table = QTableView()
+        self.table.setModel(model)
+        configure_table(self.table)
+        self.table.setAlternatingRowColors(False)
+        self.table.setSelectionMode(QTableView.SelectionMode.NoSelection)
+        self.table.setItemDelegateForColumn(0, DepthBarDelegate(DEPTH_ROLE, True, self.table))
+        self.table.setItemDelegateForColumn(5, DepthBarDelegate(DEPTH_ROLE, False, self.table))
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.depth = DepthChart()
+        model.spread_changed.connect(self.spread.setText)
+        window.session.book.connect(lambda v, s, ob: self.depth.set_book(ob))
+        window.session.selected.connect(lambda v, s: self.depth.clear_book())
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(self.table)
+        split.addWidget(self.depth)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 2)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.setSpacing(2)
+        layout.addWidget(self.spread)
+        layout.addWidget(split)
+
+
+def build(window) -> BookView:
+    return BookView(window)

@@ -1,0 +1,61 @@
+"""Exchanges dock: the registry by country with a filter box; double-click connects."""
+from __future__ import annotations
+
+from PySide6.QtCore import QSortFilterProxyModel, Qt
+from PySide6.QtWidgets import QHeaderView, QLineEdit, QTreeView, QVBoxLayout, QWidget
+
+from ..models.venues import ENTRY_ROLE, VenueTreeModel, explain
+
+__all__ = ["ExchangesView", "build"]
+
+
+class ExchangesView(QWidget):
+    def __init__(self, window) -> None:
+        super().__init__()
+        self.window_ = window
+        self.model = VenueTreeModel(self)
+        self.proxy = QSortFilterProxyModel(self)
+        self.proxy.setSourceModel(self.model)
+        self.proxy.setRecursiveFilteringEnabled(True)
+        self.proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.proxy.setFilterKeyColumn(-1)
+        self.filter = QLineEdit(placeholderText="Filter countries, exchanges, ids, status…")
+        self.filter.setClearButtonEnabled(True)
+        self.filter.textChanged.connect(self._on_filter)
+        self.tree = QTreeView()
+        self.tree.setModel(self.proxy)
+        self.tree.setUniformRowHeights(True)
+        self.tree.setAlternatingRowColors(True)
+        self.tree.setEditTriggers(QTreeView.EditTrigger.NoEditTriggers)
+        self.tree.doubleClicked.connect(self.activate)
+        header = self.tree.header()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(False)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.setSpacing(2)
+        layout.addWidget(self.filter)
+        layout.addWidget(self.tree)
+
+    def _on_filter(self, text: str) -> None:
+        self.proxy.setFilterFixedString(text)
+        if text:
+            self.tree.expandAll()
+
+    def activate(self, index) -> None:
+        """Connect an active venue, open a renamed one's successor, or say why not."""
+        entry = index.data(ENTRY_ROLE)
+        if entry is None:
+            return
+        if entry.status == "defunct" or not entry.has_adapter:
+            self.window_.say(explain(entry))
+            return
+        if entry.status == "renamed":
+            self.window_.say(explain(entry))
+        self.window_.open_venue(entry.id)
+
+
+def build(window) -> ExchangesView:
+    return ExchangesView(window)

@@ -1,0 +1,1 @@
+"""Reusable painting: candlestick item, depth chart, delegates. No data access here."""

@@ -1,0 +1,47 @@
+"""Depth chart: cumulative bid and ask size as filled step lines around the mid price."""
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+
+from .. import theme
+
+__all__ = ["DepthChart", "step_xy"]
+
+
+def step_xy(levels) -> tuple[np.ndarray, np.ndarray]:
+    """[(price, amount)] best first → x, y of a step line of cumulative size (floats: plotting)."""
+    if not levels:
+        return np.empty(0), np.empty(0)
+    prices = np.array([float(p) for p, _ in levels])
+    cum = np.cumsum([float(a) for _, a in levels])
+    # Each level holds its cumulative size until the next price: duplicate points make steps.
+    x = np.repeat(prices, 2)[1:]
+    y = np.repeat(cum, 2)[:-1]
+    x = np.concatenate(([prices[0]], x))
+    y = np.concatenate(([0.0], y))
+    return x, y
+
+
+class DepthChart(pg.PlotWidget):
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.setMenuEnabled(False)
+        self.showGrid(x=True, y=True, alpha=0.15)
+        self.setMouseEnabled(x=False, y=False)
+        self.hideButtons()
+        self.getAxis("left").setWidth(48)
+        up, down = theme.up_color(), theme.down_color()
+        fill_up, fill_down = pg.mkColor(up), pg.mkColor(down)
+        fill_up.setAlpha(60)
+        fill_down.setAlpha(60)
+        self.bids = self.plot([], [], pen=pg.mkPen(up, width=1.5), fillLevel=0, brush=fill_up)
+        self.asks = self.plot([], [], pen=pg.mkPen(down, width=1.5), fillLevel=0, brush=fill_down)
+
+    def set_book(self, book) -> None:
+        self.bids.setData(*step_xy(book.bids))
+        self.asks.setData(*step_xy(book.asks))
+
+    def clear_book(self) -> None:
+        self.bids.setData([], [])
+        self.asks.setData([], [])

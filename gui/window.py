@@ -1,0 +1,254 @@
+"""The main window: docks from `views.DOCKS`, menus, status bar, and the session's wiring."""
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QApplication, QDockWidget, QMainWindow, QMessageBox
+
+import exchanges
+from exchanges import ExchangeNotAvailable
+
+from . import theme
+from .models.book import BookModel
+from .models.tickers import TickerModel
+from .models.trades import TradesModel
+from .session import Session
+from .settings import Settings
+from .statusbar import VenueStatusBar
+from .views import DOCKS, DockSpec
+
+__all__ = ["MainWindow"]
+
+log = logging.getLogger("gui")
+
+DEFAULT_VENUE = "demo"
+
+
+class MainWindow(QMainWindow):
+    message = Signal(str)          # one line for the status bar and the log
+
+    def __init__(self, session: Session | None = None, settings: Settings | None = None) -> None:
+        super().__init__()
+        self.setWindowTitle("Exchange Atlas")
+        self.setObjectName("MainWindow")
+        self.setDockNestingEnabled(True)
+        self.setCorner(Qt.Corner.TopLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.setCorner(Qt.Corner.TopRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
+        self.session = session or Session(self)
+        self.settings = settings or Settings()
+        self.tickers = TickerModel(self)
+        self.book = BookModel(self)
+        self.trades = TradesModel(self)
+        self.docks: dict[str, QDockWidget] = {}
+        self.views: dict[str, object] = {}
+        self._tasks: set[asyncio.Task] = set()
+        self._shut = False
+        self._saved = False
+
+        self.status = VenueStatusBar(self.session, self)
+        self.setStatusBar(self.status)
+        self._build_menus()
+        for spec in DOCKS:
+            self.create_dock(spec)
+        self._arrange_docks()
+
+        s = self.session
+        s.tickers.connect(self.tickers.update)
+        s.markets_loaded.connect(self._on_markets)
+        s.venue_closed.connect(self.tickers.remove_venue)
+        s.book.connect(lambda v, sym, ob: self.book.set_book(ob))
+        s.trades.connect(lambda v, sym, items: self.trades.add(items))
+        s.selected.connect(self._on_selected)
+        s.status.connect(self._on_status)
+        self.message.connect(lambda text: self.status.showMessage(text, 10_000))
+
+    # -- docks -------------------------------------------------------------------------------
+    def create_dock(self, spec: DockSpec) -> QDockWidget:
+        """Build `spec`'s widget into a dock named for saveState, with a View-menu toggle."""
+        widget = spec.build(self)
+        dock = QDockWidget(spec.title, self)
+        dock.setObjectName(f"dock-{spec.name}")
+        dock.setWidget(widget)
+        dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetClosable
+                         | QDockWidget.DockWidgetFeature.DockWidgetMovable
+                         | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
+        self.addDockWidget(spec.area, dock)
+        if spec.tab_with and spec.tab_with in self.docks:
+            self.tabifyDockWidget(self.docks[spec.tab_with], dock)
+        toggle = dock.toggleViewAction()
+        if spec.shortcut:
+            toggle.setShortcut(QKeySequence(spec.shortcut))
+        self.view_menu.addAction(toggle)
+        self.docks[spec.name] = dock
+        self.views[spec.name] = widget
+        return dock
+
+    def _arrange_docks(self) -> None:
+        d = self.docks
+        # The default layout: the exchanges tree, then a column of board / chart / log, then
+        # book over trades. Docks of later parts land in their spec's area.
+        if {"exchanges", "board"} <= d.keys():
+            self.splitDockWidget(d["exchanges"], d["board"], Qt.Orientation.Horizontal)
+        if {"board", "chart"} <= d.keys():
+            self.splitDockWidget(d["board"], d["chart"], Qt.Orientation.Vertical)
+        if {"chart", "log"} <= d.keys():
+            self.splitDockWidget(d["chart"], d["log"], Qt.Orientation.Vertical)
+        if {"book", "trades"} <= d.keys():
+            self.splitDockWidget(d["book"], d["trades"], Qt.Orientation.Vertical)
+
+    def default_sizes(self) -> None:
+        """Dock sizes for a first start (needs the window shown, so that sizes are real)."""
+        d = self.docks
+        if {"exchanges", "board", "book"} <= d.keys():
+            width = self.width()
+            self.resizeDocks([d["exchanges"], d["board"], d["book"]],
+                             [270, max(400, width - 270 - 440), 440], Qt.Orientation.Horizontal)
+        if {"board", "chart", "log"} <= d.keys():
+            self.resizeDocks([d["board"], d["chart"], d["log"]], [300, 460, 110],
+                             Qt.Orientation.Vertical)
+        if {"book", "trades"} <= d.keys():
+            self.resizeDocks([d["book"], d["trades"]], [560, 320], Qt.Orientation.Vertical)
+
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        connect_demo = QAction("Connect &demo venue", self)
+        connect_demo.triggered.connect(lambda: self.open_venue(DEFAULT_VENUE))
+        file_menu.addAction(connect_demo)
+        file_menu.addSeparator()
+        quit_action = QAction("&Quit", self)
+        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        quit_action.setMenuRole(QAction.MenuRole.QuitRole)
+        quit_action.triggered.connect(self.close)
+        file_menu.addAction(quit_action)
+
+        self.view_menu = bar.addMenu("&View")
+        theme_menu = self.view_menu.addMenu("&Theme")
+        for mode in theme.MODES:
+            act = QAction(mode.capitalize(), self)
+            act.triggered.connect(lambda _=False, m=mode: self.set_theme(m))
+            theme_menu.addAction(act)
+        self.view_menu.addSeparator()
+
+        help_menu = bar.addMenu("&Help")
+        about = QAction("&About Exchange Atlas", self)
+        about.setMenuRole(QAction.MenuRole.AboutRole)
+        about.triggered.connect(self.about)
+        help_menu.addAction(about)
+
+    def about(self) -> None:
+        n = len(exchanges.registry())
+        QMessageBox.about(self, "About Exchange Atlas",
+                          f"<b>Exchange Atlas</b><br>A trading terminal over {n} exchanges, "
+                          "grouped by country, with an offline demo venue.<br>"
+                          "PySide6 · qasync · pyqtgraph")
+
+    def set_theme(self, mode: str) -> None:
+        theme.apply(QApplication.instance(), mode)
+        self.settings.set_theme(mode)
+
+    # -- user intent -------------------------------------------------------------------------
+    def run(self, coro) -> asyncio.Task:
+        """Run a coroutine for the window; it is cancelled when the window shuts down."""
+        task = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
+
+    def open_venue(self, exchange_id: str) -> asyncio.Task:
+        return self.run(self._open_venue(exchange_id))
+
+    async def _open_venue(self, exchange_id: str) -> str | None:
+        try:
+            venue = await self.session.open_venue(exchange_id)
+        except ExchangeNotAvailable as exc:
+            self.say(f"Cannot open {exchange_id}: {exc.reason}", logging.WARNING)
+            return None
+        except Exception as exc:
+            self.say(f"Cannot open {exchange_id}: {exc}", logging.ERROR)
+            return None
+        via = f" (for {exchange_id})" if venue != exchange_id else ""
+        self.say(f"Connected to {venue}{via}: public market data")
+        return venue
+
+    def select(self, venue: str, symbol: str) -> None:
+        self.session.select(venue, symbol)
+
+    def say(self, text: str, level: int = logging.INFO) -> None:
+        log.log(level, "%s", text)
+        self.message.emit(text)
+
+    def _on_markets(self, venue: str, markets: dict) -> None:
+        self.tickers.set_markets(venue, markets)
+        if self.session.selection is None and markets:
+            wanted = self._wanted_selection
+            symbol = wanted[1] if wanted and wanted[0] == venue and wanted[1] in markets \
+                else next(iter(markets))
+            self.select(venue, symbol)
+
+    _wanted_selection: tuple[str, str] | None = None
+
+    def _on_selected(self, venue: str, symbol: str) -> None:
+        market = self.session.states[venue].markets.get(symbol) if venue in self.session.states \
+            else None
+        self.book.clear(symbol, market)
+        self.trades.clear(market)
+        self.setWindowTitle(f"{symbol} · {venue} — Exchange Atlas")
+
+    def _on_status(self, venue: str, state: str, detail: str) -> None:
+        if state == "error":
+            self.message.emit(f"{venue}: {detail}")
+
+    # -- lifecycle ---------------------------------------------------------------------------
+    async def start(self, *, restore: bool = True, venues: list[str] | None = None) -> None:
+        """Restore the saved layout and reconnect the saved venues (the demo when none)."""
+        restored = False
+        if restore:
+            geometry, state = self.settings.layout()
+            if geometry is not None:
+                self.restoreGeometry(geometry)
+            if state is not None:
+                restored = self.restoreState(state)
+            self._wanted_selection = self.settings.selection()
+        if not restored:
+            # Dock sizes only hold once the window is laid out: apply them on the next turn.
+            await asyncio.sleep(0)
+            QApplication.processEvents()
+            self.default_sizes()
+        for venue in venues or (self.settings.venues() if restore else []) or [DEFAULT_VENUE]:
+            await self._open_venue(venue)
+
+    def save(self) -> None:
+        self.settings.save_layout(self.saveGeometry(), self.saveState())
+        self.settings.set_venues(list(self.session.adapters))
+        if self.session.selection:
+            self.settings.set_selection(*self.session.selection)
+        self.settings.sync()
+        self._saved = True
+
+    async def shutdown(self, save: bool = True) -> None:
+        """Save the layout, stop every task and close every adapter (idempotent)."""
+        if self._shut:
+            return
+        self._shut = True
+        if save and not self._saved:
+            self.save()
+        for task in list(self._tasks):
+            task.cancel()
+        for view in self.views.values():
+            stop = getattr(view, "shutdown", None)
+            if stop:
+                stop()
+        await self.session.close()
+        self.status.stop()
+
+    def closeEvent(self, event) -> None:
+        if not self._shut:
+            self.save()
+        super().closeEvent(event)

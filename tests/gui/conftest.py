@@ -1,0 +1,76 @@
+"""GUI test setup: a qasync loop per test, a private QSettings/data location, a fake venue."""
+from __future__ import annotations
+
+import asyncio
+import time
+
+import pytest
+from PySide6.QtCore import QSettings
+
+SCREENSHOTS = __import__("pathlib").Path(__file__).parent / "screenshots"
+
+
+@pytest.fixture(autouse=True)
+def private_settings(qapp, tmp_path, monkeypatch):
+    """Every test gets its own QSettings and data directory: layouts never leak between tests
+    or into the user's real settings."""
+    where = tmp_path / "settings"
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(where))
+    monkeypatch.setenv("EXCHANGE_ATLAS_DATA_DIR", str(tmp_path / "data"))
+    yield where
+
+
+class Loop:
+    """Run coroutines on a qasync loop, so Qt events are processed while they wait."""
+
+    def __init__(self, app) -> None:
+        import qasync
+        self.loop = qasync.QEventLoop(app)
+        asyncio.set_event_loop(self.loop)
+
+    def run(self, coro, timeout: float = 20.0):
+        return self.loop.run_until_complete(asyncio.wait_for(coro, timeout))
+
+    def until(self, predicate, timeout: float = 10.0, what: str = "condition"):
+        async def wait():
+            deadline = time.monotonic() + timeout
+            while not predicate():
+                if time.monotonic() > deadline:
+                    raise AssertionError(f"timed out waiting for {what}")
+                await asyncio.sleep(0.02)
+        return self.run(wait(), timeout + 5)
+
+    def close(self) -> None:
+        pending = [t for t in asyncio.all_tasks(self.loop) if not t.done()]
+        for t in pending:
+            t.cancel()
+        if pending:
+            self.loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+        self.loop.run_until_complete(self.loop.shutdown_asyncgens())
+        self.loop.close()
+        asyncio.set_event_loop(None)
+
+
+@pytest.fixture
+def aloop(qapp):
+    loop = Loop(qapp)
+    yield loop
+    loop.close()
+
+
+@pytest.fixture
+def window_factory(aloop, qtbot):
+    """Build MainWindows that are shut down (tasks cancelled, adapters closed) at teardown."""
+    from gui.window import MainWindow
+    made = []
+
+    def make(**kwargs):
+        w = MainWindow(**kwargs)
+        qtbot.addWidget(w)
+        w.resize(1600, 950)
+        made.append(w)
+        return w
+
+    yield make
+    for w in made:
+        aloop.run(w.shutdown(save=False))
