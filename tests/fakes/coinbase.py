@@ -167,7 +167,7 @@ class FakeCoinbase(FakeVenue):
         step = {"ONE_MINUTE": 60, "ONE_HOUR": 3600, "ONE_DAY": 86400}[
             request.query["granularity"]]
         first = -(-start // step) * step
-        rows = [{"start": str(t), "low": "49000.5", "high": "51000.25", "open": f"{t % 7}0000",
+        rows = [{"start": str(t), "low": "49000.5", "high": "51000.25", "open": f"{49500 + t % 7 * 200}",
                  "close": "50000.75", "volume": "12.3456789"}
                 for t in range(first, end + 1, step)][-350:]
         return json_response({"candles": list(reversed(rows))})      # newest first
