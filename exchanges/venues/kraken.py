@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import zlib
-from datetime import datetime
+from datetime import datetime, timezone
 from decimal import Decimal
 
 from .. import errors as E
@@ -24,6 +24,7 @@ from ..core.transport import Reply, Request
 __all__ = ["Kraken", "book_checksum"]
 
 _BOOK_DEPTHS = (10, 25, 100, 500, 1000)        # the v2 book channel's allowed depths
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _ORDER_STATUS = {"pending": "open", "open": "open", "closed": "closed",
                  "canceled": "canceled", "expired": "canceled"}
 
@@ -35,7 +36,8 @@ def _ms(seconds) -> int:
 
 def _iso_ms(text: str) -> int:
     """RFC 3339 (as the v2 websocket sends it, e.g. 2023-09-25T07:49:37.708706Z) → ms."""
-    return int(datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp() * 1000)
+    delta = datetime.fromisoformat(text.replace("Z", "+00:00")) - _EPOCH   # exact, no float
+    return (delta.days * 86_400 + delta.seconds) * 1000 + delta.microseconds // 1000
 
 
 def _checksum_digits(value) -> str:
@@ -194,11 +196,8 @@ class Kraken(Exchange):
         out = {}
         for key, t in result.items():
             m = self.markets_by_id.get(key) or self._by_altname.get(key)
-            if m is None:
-                continue
-            if symbols and m.symbol not in symbols:
-                continue
-            out[m.symbol] = self._ticker(m, t)
+            if m is not None and (not symbols or m.symbol in symbols):
+                out[m.symbol] = self._ticker(m, t)
         return out
 
     def _ticker(self, m: Market, t: dict) -> Ticker:
@@ -210,8 +209,13 @@ class Kraken(Exchange):
     async def fetch_order_book(self, symbol: str, limit: int | None = None) -> OrderBook:
         m = await self.market(symbol)
         book = self._only_pair(await self._public("Depth", {"pair": m.id, "count": limit}))
-        side = lambda rows: [(dec(r[0]), dec(r[1])) for r in rows]  # noqa: E731
-        return OrderBook(symbol, side(book["bids"]), side(book["asks"]), self.clock(), None)
+        return OrderBook(symbol, self._depth_side(book["bids"]), self._depth_side(book["asks"]),
+                         self.clock(), None)
+
+    @staticmethod
+    def _depth_side(rows: list) -> list[tuple[Decimal, Decimal]]:
+        """[[price, volume, timestamp], ...] best first, as Depth sends them."""
+        return [(dec(r[0]), dec(r[1])) for r in rows]
 
     async def fetch_ohlcv(self, symbol: str, timeframe: str = "1h", since: int | None = None,
                           limit: int | None = None) -> list[Candle]:
