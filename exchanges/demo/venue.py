@@ -46,6 +46,12 @@ class DemoExchange(Exchange):
         self._version = 0      # bumped by every step and every change the user makes
         self._step_ms = int(self.interval * 1000)
         self._due_from = 0
+        self._cids = 0
+
+    def new_client_order_id(self) -> str:
+        """Counted, not random: the same calls give the same orders, client ids included."""
+        self._cids += 1
+        return f"demo{self.seed:08d}{self._cids:020d}"
 
     # -- the world ---------------------------------------------------------------------------
     @property
