@@ -1,0 +1,139 @@
+"""The main window on the real demo venue, driven like a user would."""
+from __future__ import annotations
+
+import asyncio
+
+from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtWidgets import QDockWidget
+
+from gui.models.tickers import COLUMNS, KEY_ROLE
+from gui.models.venues import ENTRY_ROLE
+from gui.session import Session
+from gui.views import DOCKS, DockSpec
+
+from .fakes import FakeVenue
+
+
+def _venue_index(view, predicate):
+    """The proxy index (column 0) of the first venue row whose entry matches."""
+    proxy = view.proxy
+    for c in range(proxy.rowCount()):
+        country = proxy.index(c, 0)
+        for r in range(proxy.rowCount(country)):
+            ix = proxy.index(r, 0, country)
+            if predicate(ix.data(ENTRY_ROLE)):
+                return ix
+    return QModelIndex()
+
+
+def test_launch_on_demo_shows_live_ticks(window_factory, aloop):
+    w = window_factory()
+    w.show()
+    aloop.run(w.start(restore=False))
+    aloop.until(lambda: w.tickers.rowCount() == 5, what="the demo's five markets on the board")
+    changes = []
+    w.tickers.dataChanged.connect(lambda a, b, roles=(): changes.append(a.row()))
+    aloop.until(lambda: len(changes) >= 3, what="live ticks on the board")
+    board = w.views["board"].table
+    assert board.model().rowCount() == 5
+    assert {board.model().index(r, 0).data() for r in range(5)} == {"demo"}
+    # The first market is selected: book, trades, chart fill.
+    aloop.until(lambda: w.book.rowCount() > 0 and w.trades.rowCount() > 0
+                and w.views["chart"].loaded, what="book, trades and chart")
+    assert w.session.states["demo"].state == "live"
+    assert "demo: live" in w.status.labels["demo"].text()
+
+
+def test_selecting_a_ticker_row_selects_it_for_book_and_chart(window_factory, aloop):
+    w = window_factory()
+    w.show()
+    aloop.run(w.start(restore=False))
+    aloop.until(lambda: w.tickers.rowCount() == 5, what="the board")
+    table = w.views["board"].table
+    proxy = table.model()
+    row = next(r for r in range(5) if proxy.index(r, 0).data(KEY_ROLE) == ("demo", "ETH/USD"))
+    table.selectRow(row)
+    assert w.session.selection == ("demo", "ETH/USD")
+    assert w.book.symbol == "ETH/USD"
+    aloop.until(lambda: w.book.rowCount() > 0, what="the ETH/USD book")
+    chart = w.views["chart"]
+    aloop.until(lambda: chart.loaded and chart.key == ("demo", "ETH/USD"), what="the chart")
+    assert "ETH/USD" in chart.caption.text()
+
+
+def test_filter_finds_a_closed_venue_greyed_with_its_reason(window_factory, aloop, qtbot):
+    w = window_factory(session=Session(factory=lambda _id: FakeVenue()))
+    view = w.views["exchanges"]
+    qtbot.keyClicks(view.filter, "quadriga")
+    # Only the matching country and venue stay: Canada > QuadrigaCX.
+    assert view.proxy.rowCount() == 1
+    assert view.proxy.rowCount(view.proxy.index(0, 0)) == 1
+    ix = _venue_index(view, lambda e: e.id == "quadrigacx")
+    assert ix.isValid() and view.tree.isExpanded(ix.parent())
+    entry = ix.data(ENTRY_ROLE)
+    assert entry.status == "defunct"
+    assert ix.data(Qt.ItemDataRole.ForegroundRole).color().name() != \
+        view.tree.palette().text().color().name()                       # greyed
+    tip = ix.data(Qt.ItemDataRole.ToolTipRole)
+    assert entry.why in tip and entry.closed in tip
+    status = ix.siblingAtColumn(2).data()
+    assert status.startswith("closed")
+    # Double-clicking it explains instead of failing.
+    view.activate(ix)
+    assert "closed" in w.statusBar().currentMessage() and entry.why in w.statusBar().currentMessage()
+    assert w.session.adapters == {}
+
+
+def test_renamed_venue_shows_its_successor_and_opens_it(window_factory, aloop, qtbot):
+    opened = []
+
+    def factory(exchange_id):
+        opened.append(exchange_id)
+        return FakeVenue("coinbase")
+    w = window_factory(session=Session(factory=factory))
+    view = w.views["exchanges"]
+    qtbot.keyClicks(view.filter, "gdax")
+    ix = _venue_index(view, lambda e: e.id == "gdax")
+    assert ix.isValid() and ix.siblingAtColumn(2).data().startswith("now ")
+    view.activate(ix)
+    aloop.until(lambda: "coinbase" in w.session.adapters, what="the successor opened")
+    assert opened == ["gdax"]
+
+
+def test_layout_survives_a_restart(window_factory, aloop, private_settings):
+    w = window_factory(session=Session(factory=lambda _id: FakeVenue()))
+    w.show()
+    aloop.run(w.start(restore=False, venues=["fake"]))
+    w.docks["log"].hide()
+    w.docks["trades"].setFloating(True)
+    aloop.until(lambda: w.session.selection is not None, what="a selection")
+    w.select("fake", "BBB/USD")
+    aloop.run(w.shutdown())           # saves layout, venues and selection
+    assert list(private_settings.rglob("*.ini"))
+
+    w2 = window_factory(session=Session(factory=lambda _id: FakeVenue()))
+    w2.show()
+    aloop.run(w2.start())
+    assert not w2.docks["log"].isVisible()
+    assert w2.docks["trades"].isFloating()
+    assert list(w2.session.adapters) == ["fake"]
+    aloop.until(lambda: w2.session.selection == ("fake", "BBB/USD"), what="the saved selection")
+
+
+def test_adding_a_dock_is_one_spec(window_factory, qtbot, monkeypatch):
+    from PySide6.QtWidgets import QLabel
+    monkeypatch.setattr("gui.window.DOCKS", DOCKS + [
+        DockSpec("extra", "Extra", lambda window: QLabel("extra"), Qt.DockWidgetArea.RightDockWidgetArea)])
+    w = window_factory(session=Session(factory=lambda _id: FakeVenue()))
+    dock = w.findChild(QDockWidget, "dock-extra")
+    assert dock is not None and dock.widget().text() == "extra"
+    assert dock.toggleViewAction() in w.view_menu.actions()
+    assert all(w.docks[s.name].objectName() == f"dock-{s.name}" for s in DOCKS)
+
+
+def test_closing_a_venue_removes_its_rows(window_factory, aloop):
+    w = window_factory(session=Session(factory=lambda _id: FakeVenue()))
+    aloop.run(w.start(restore=False, venues=["fake"]))
+    aloop.until(lambda: w.tickers.rowCount() == 2, what="rows")
+    aloop.run(w.session.close_venue("fake"))
+    assert w.tickers.rowCount() == 0 and "fake" not in w.status.labels
