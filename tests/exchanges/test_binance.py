@@ -449,3 +449,17 @@ def test_module_constants_for_the_shared_test():
     from tests.fakes import binance as module
     assert module.FAKE is FakeBinance and module.VENUE_ID == "binance"
     assert SYMBOL == "BTC/USDT"
+
+
+@pytest.mark.parametrize("bad", ["NaN", "Infinity", "12,5", None])
+def test_book_levels_refuse_non_numbers(bad):
+    reply = {"lastUpdateId": 1, "bids": [["1.5", "2"], ["1.4", bad]], "asks": []}
+    with pytest.raises((ValueError, TypeError, ArithmeticError)):
+        Binance.parse_order_book(reply, "BTC/USDT")
+
+
+async def test_malformed_book_is_bad_response(ex, fake):
+    fake.books["BTCUSDT"]["bids"][D("1")] = D("NaN")
+    with pytest.raises(E.BadResponse) as info:
+        await ex.fetch_order_book("BTC/USDT")
+    assert "GET /api/v3/depth" in str(info.value)

@@ -70,12 +70,13 @@ class FakeBinance(FakeVenue):
                                              "0.00010000", "0.01000000", "0.01000000",
                                              "NOTIONAL", "1.00000000"))
         self.books: dict[str, dict] = {}
-        for info in self.symbols:
+        for n, info in enumerate(self.symbols):
             mid = Decimal("65000") if info["symbol"] == "BTCUSDT" else Decimal("0.05")
             tick = Decimal(info["filters"][0]["tickSize"])
+            depth = depth_levels if n < 2 else 3    # the synthetic symbols stay small
             self.books[info["symbol"]] = {
-                "bids": {mid - tick * (i + 1): Decimal("0.5") + i for i in range(depth_levels)},
-                "asks": {mid + tick * (i + 1): Decimal("0.25") + i for i in range(depth_levels)},
+                "bids": {mid - tick * (i + 1): Decimal("0.5") + i for i in range(depth)},
+                "asks": {mid + tick * (i + 1): Decimal("0.25") + i for i in range(depth)},
                 "last": 1027024}
         self.balances = {"BTC": [Decimal("1.5"), Decimal("0")],
                          "USDT": [Decimal("100000"), Decimal("0")],
