@@ -175,6 +175,12 @@ class Binance(Exchange):
                       _step(min_cost) if min_cost else None, s.get("status") == "TRADING")
 
     # -- public REST -------------------------------------------------------------------------
+    async def fetch_ticker(self, symbol: str) -> Ticker:
+        market = await self.market(symbol)
+        reply = await self.request("GET", "/api/v3/ticker/24hr", {"symbol": market.id},
+                                   weight=_tickers_weight(1))
+        return self.parse_ticker(reply, market.symbol)
+
     async def fetch_tickers(self, symbols: list[str] | None = None) -> dict[str, Ticker]:
         if symbols is not None:
             ids = [(await self.market(s)).id for s in symbols]
