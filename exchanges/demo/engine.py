@@ -149,6 +149,8 @@ class Book:
         self.asks = SortedDict()      # price → _Level
         self.live: dict[int, EngineOrder] = {}
         self.fills: list[tuple[Decimal, Decimal, bool, EngineOrder, EngineOrder]] = []
+        ledger.fees.ensure(quote)
+        self._fee_free = ledger.fees.free
 
     # -- queries -----------------------------------------------------------------------------
     def best_bid(self) -> Decimal | None:
@@ -172,8 +174,9 @@ class Book:
         remainder of a limit order. NotEnoughFunds (nothing changed) if a limited account
         cannot pay for it."""
         base, quote = self.base, self.quote
-        account.ensure(base)
-        account.ensure(quote)
+        if base not in account.free or quote not in account.free:
+            account.ensure(base)
+            account.ensure(quote)
         order = EngineOrder(next(self.ids), account, is_buy, amount, price, timestamp,
                             client_order_id, self.symbol)
         if price is not None:
@@ -267,17 +270,21 @@ class Book:
             order.hold = _ZERO
 
     def _match(self, taker: EngineOrder) -> None:
+        """Fill `taker` against the opposite side, best price first, oldest first within a
+        price. Settlement is inlined: this loop is the engine's hot path."""
         is_buy = taker.is_buy
         book = self.asks if is_buy else self.bids
         limit = taker.price
-        live = self.live
-        fills = self.fills
+        live, fills = self.live, self.fills
+        base, quote = self.base, self.quote
+        fee_free = self._fee_free
+        t_acct = taker.account
+        t_rate = t_acct.taker
         while taker.remaining and book:
-            key = book.keys()[0]
+            key, level = book.peekitem(0)
             price = key if is_buy else -key
             if limit is not None and (price > limit if is_buy else price < limit):
                 break
-            level = book[key]
             orders = level.orders
             while taker.remaining and orders:
                 maker = orders[0]
@@ -287,12 +294,40 @@ class Book:
                     continue
                 q = taker.remaining if taker.remaining < maker.remaining else maker.remaining
                 cost = price * q
+                m_acct = maker.account
+                m_rate = m_acct.maker
                 if is_buy:
-                    self._fill_buy(taker, q, cost, taker.account.taker)
-                    self._fill_sell(maker, q, cost, maker.account.maker)
+                    buyer, b_acct, b_rate, seller, s_acct, s_rate = (
+                        taker, t_acct, t_rate, maker, m_acct, m_rate)
                 else:
-                    self._fill_sell(taker, q, cost, taker.account.taker)
-                    self._fill_buy(maker, q, cost, maker.account.maker)
+                    buyer, b_acct, b_rate, seller, s_acct, s_rate = (
+                        maker, m_acct, m_rate, taker, t_acct, t_rate)
+                # the buyer pays cost + fee (out of the hold of a limit order) and gets the base
+                b_fee = cost * b_rate if b_rate else _ZERO
+                if buyer.hold_unit is not None:
+                    release = buyer.hold_unit * q
+                    buyer.hold -= release
+                    b_acct.used[quote] -= release
+                    b_acct.free[quote] += release - cost - b_fee
+                else:
+                    b_acct.free[quote] -= cost + b_fee
+                b_acct.free[base] += q
+                # the seller gives the base (out of the hold of a limit order), gets cost - fee
+                s_fee = cost * s_rate if s_rate else _ZERO
+                if seller.hold_unit is not None:
+                    seller.hold -= q
+                    s_acct.used[base] -= q
+                else:
+                    s_acct.free[base] -= q
+                s_acct.free[quote] += cost - s_fee
+                if b_fee or s_fee:
+                    fee_free[quote] += b_fee + s_fee
+                    buyer.fee += b_fee
+                    seller.fee += s_fee
+                for o in (buyer, seller):
+                    o.filled += q
+                    o.remaining -= q
+                    o.cost += cost
                 level.total -= q
                 fills.append((price, q, is_buy, maker, taker))
                 if not maker.remaining:
@@ -302,39 +337,3 @@ class Book:
                     self._release(maker)
             if not level.total:
                 del book[key]
-
-    def _fill_buy(self, order: EngineOrder, q: Decimal, cost: Decimal, rate: Decimal) -> None:
-        acct = order.account
-        quote = self.quote
-        fee = cost * rate if rate else _ZERO
-        if order.hold_unit is not None:
-            release = order.hold_unit * q
-            order.hold -= release
-            acct.used[quote] -= release
-            acct.free[quote] += release - cost - fee
-        else:
-            acct.free[quote] -= cost + fee
-        acct.free[self.base] += q
-        if fee:
-            self.ledger.fees.free[quote] = self.ledger.fees.free.get(quote, _ZERO) + fee
-            order.fee += fee
-        order.filled += q
-        order.remaining -= q
-        order.cost += cost
-
-    def _fill_sell(self, order: EngineOrder, q: Decimal, cost: Decimal, rate: Decimal) -> None:
-        acct = order.account
-        quote = self.quote
-        fee = cost * rate if rate else _ZERO
-        if order.hold_unit is not None:
-            order.hold -= q
-            acct.used[self.base] -= q
-        else:
-            acct.free[self.base] -= q
-        acct.free[quote] += cost - fee
-        if fee:
-            self.ledger.fees.free[quote] = self.ledger.fees.free.get(quote, _ZERO) + fee
-            order.fee += fee
-        order.filled += q
-        order.remaining -= q
-        order.cost += cost
