@@ -51,8 +51,10 @@ def main(argv: list[str] | None = None) -> int:
     args = _parse(sys.argv[1:] if argv is None else argv)
     if args.screenshot or args.self_test:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    logging.basicConfig(level=logging.WARNING if (args.self_test or args.screenshot)
-                        else logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    quiet = args.self_test or args.screenshot
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    for handler in logging.getLogger().handlers:     # headless runs: stdout is for the result
+        handler.setLevel(logging.WARNING if quiet else logging.INFO)
     import qasync
     from PySide6.QtWidgets import QApplication
 

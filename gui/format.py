@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import lru_cache
 
 __all__ = ["places", "price", "amount", "compact", "percent", "clock"]
 
@@ -9,6 +10,7 @@ _SUFFIXES = ((Decimal(10) ** 12, "T"), (Decimal(10) ** 9, "B"), (Decimal(10) ** 
              (Decimal(10) ** 3, "K"))
 
 
+@lru_cache(maxsize=1024)
 def places(increment: Decimal | None, default: int = 2) -> int:
     """Decimal places an increment implies: 0.01 → 2, 0.5 → 1, 10 → 0."""
     if increment is None or not increment:

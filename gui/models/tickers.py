@@ -36,6 +36,14 @@ def _step(market, value: Decimal | None) -> Decimal | None:
     return step(value) if step else market.price_increment
 
 
+def _text(c: int, v, market) -> str:
+    if c == _CHANGE:
+        return fmt.percent(v)
+    if c == _VOLUME:
+        return fmt.compact(v)
+    return fmt.price(v, _step(market, v))
+
+
 def _values(t) -> tuple:
     """The raw value of every column of a ticker row (venue/symbol filled by the caller)."""
     return (None, t.symbol, t.last, t.bid, t.ask, t.change_percent, t.high, t.low,
@@ -95,7 +103,10 @@ class TickerModel(QAbstractTableModel):
             return None
         row = self._rows[r]
         if role == Qt.ItemDataRole.DisplayRole:
-            return row.text[c]
+            text = row.text[c]
+            if text is None:        # formatted when first shown: off-screen rows cost nothing
+                text = row.text[c] = _text(c, row.values[c], row.market)
+            return text
         if role == SORT_ROLE:
             return row.values[c]
         if role == Qt.ItemDataRole.TextAlignmentRole:
@@ -153,14 +164,13 @@ class TickerModel(QAbstractTableModel):
                 if row.flash:
                     self._flashing.add(r)
                 self.cells_changed += 1
-                self.dataChanged.emit(self.index(r, lo), self.index(r, hi))
+                self.dataChanged.emit(self.createIndex(r, lo), self.createIndex(r, hi))
         if self._flashing and not self._flash_timer.isActive():
             self._flash_timer.start()
 
     def _apply(self, row: _Row, ticker, now: float) -> tuple[int | None, int | None]:
         new = _values(ticker)
         lo = hi = None
-        market = row.market
         for c in range(_LAST, len(COLUMNS)):
             v = new[c]
             if v == row.values[c]:
@@ -169,8 +179,7 @@ class TickerModel(QAbstractTableModel):
                 row.flash = 1 if v > row.values[c] else -1
                 row.flash_until = now + FLASH_MS / 1000
             row.values[c] = v
-            row.text[c] = (fmt.percent(v) if c == _CHANGE else fmt.compact(v) if c == _VOLUME
-                           else fmt.price(v, _step(market, v)))
+            row.text[c] = None
             lo = c if lo is None else lo
             hi = c
         return lo, hi

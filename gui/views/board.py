@@ -43,7 +43,7 @@ class BoardView(QWidget):
         self.table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)   # arrival order until asked
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
+        header.setStretchLastSection(False)
         widths = (70, 96, 104, 104, 104, 68, 104, 104, 80)
         for col, w in enumerate(widths):
             header.resizeSection(col, w)

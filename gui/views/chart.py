@@ -11,7 +11,6 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from .. import format as fmt
 from .. import theme
 from ..widgets.candles import CandlestickItem, FormingCandleItem, candle_array
 
@@ -90,6 +89,15 @@ class ChartView(QWidget):
 
     def _on_selected(self, venue: str, symbol: str) -> None:
         self.key = (venue, symbol)
+        offered = getattr(self.session.adapters.get(venue), "timeframes", None) or {}
+        wanted = [tf for tf in TIMEFRAMES if not offered or tf in offered]
+        current = self.timeframe.currentText()
+        if wanted and wanted != [self.timeframe.itemText(i) for i in range(self.timeframe.count())]:
+            self.timeframe.blockSignals(True)
+            self.timeframe.clear()
+            self.timeframe.addItems(wanted)
+            self.timeframe.setCurrentText(current if current in wanted else wanted[0])
+            self.timeframe.blockSignals(False)
         self.reload()
 
     def reload(self) -> None:

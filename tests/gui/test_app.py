@@ -1,12 +1,11 @@
 """The main window on the real demo venue, driven like a user would."""
 from __future__ import annotations
 
-import asyncio
 
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtWidgets import QDockWidget
 
-from gui.models.tickers import COLUMNS, KEY_ROLE
+from gui.models.tickers import KEY_ROLE
 from gui.models.venues import ENTRY_ROLE
 from gui.session import Session
 from gui.views import DOCKS, DockSpec

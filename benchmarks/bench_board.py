@@ -1,0 +1,223 @@
+"""Tickers board under load, against a naive board measured in the same run.
+
+Feeds 10,000 ticker updates a second across 2,000 rows for 5 s into
+  * the app's path: Session (store per arrival, flush once per frame) → TickerModel
+    (dataChanged for the changed cells only) → sort/filter proxy → QTableView, and
+  * the reference: the same model data, but every update applied at once with
+    layoutAboutToBeChanged/layoutChanged (what a "just refresh the table" board does),
+both with the same proxy and view on screen (offscreen platform). Reports the longest
+event-loop stall (max gap between ticks of a 1 ms QTimer), the ticker updates the board
+applied per second, and the ratios; then cold start to the first live demo tick
+(`python -m gui --self-test`).
+
+    python benchmarks/bench_board.py [--seconds 5] [--rate 10000] [--rows 2000]
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import subprocess
+import sys
+import time
+from decimal import Decimal
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("EXCHANGE_ATLAS_SETTINGS_SCOPE", "bench")
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import qasync  # noqa: E402
+from PySide6.QtCore import QTimer  # noqa: E402
+from PySide6.QtWidgets import QApplication, QTableView  # noqa: E402
+
+from exchanges import Market, Ticker  # noqa: E402
+from gui.models.proxy import ValueSortProxy  # noqa: E402
+from gui.models.tickers import TickerModel  # noqa: E402
+from gui.session import Session, VenueState  # noqa: E402
+
+
+def make_pool(rows: int, variants: int = 4):
+    """Pre-built tickers (`variants` per row) so both boards pay the same producer cost."""
+    keys = [(f"v{r // 100:02d}", f"C{r % 100:03d}/USD") for r in range(rows)]
+    pool = []
+    for i, (venue, symbol) in enumerate(keys):
+        base = Decimal(100 + i)
+        pool.append([Ticker(symbol, 0, base + k - 1, base + k + 1, base + k, base + 9, base - 9,
+                            base, Decimal(1000 + k), None) for k in range(variants)])
+    markets = {k: Market(k[1], k[1], k[1][:4], "USD", Decimal("0.01"), Decimal("0.001"))
+               for k in keys}
+    return keys, pool, markets
+
+
+class NaiveModel(TickerModel):
+    """The reference: each update rewrites the row and tells the views the layout changed."""
+
+    def apply_one(self, key, ticker) -> None:
+        self.layoutAboutToBeChanged.emit()
+        r = self._index.get(key)
+        if r is None:
+            self._index[key] = len(self._rows)
+            from gui.models.tickers import _Row
+            self._rows.append(_Row(key[0], key[1], self._markets.get(key)))
+            r = len(self._rows) - 1
+        self._apply(self._rows[r], ticker, time.monotonic())
+        self.layoutChanged.emit()
+        self.cells_changed += 1
+
+
+class RowByRowModel(TickerModel):
+    """The milder reference: no coalescing; each update signals its whole row at once."""
+
+    def apply_one(self, key, ticker) -> None:
+        r = self._index[key]
+        self._apply(self._rows[r], ticker, time.monotonic())
+        self.dataChanged.emit(self.index(r, 0), self.index(r, self.columnCount() - 1))
+        self.cells_changed += 1
+
+
+class StallMeter:
+    def __init__(self) -> None:
+        self.timer = QTimer()
+        self.timer.setInterval(1)
+        self.timer.timeout.connect(self._tick)
+        self.last = None
+        self.gaps: list[float] = []
+
+    def _tick(self) -> None:
+        now = time.perf_counter()
+        if self.last is not None:
+            self.gaps.append(now - self.last)
+        self.last = now
+
+    def start(self) -> None:
+        self.last = None
+        self.gaps.clear()
+        self.timer.start()
+
+    def stop(self) -> dict:
+        self.timer.stop()
+        g = sorted(self.gaps) or [0.0]
+        return {"max_stall_ms": g[-1] * 1000, "p99_gap_ms": g[int(len(g) * 0.99) - 1] * 1000}
+
+
+async def feed(deliver, keys, pool, rate: int, seconds: float) -> int:
+    """Offer `rate` updates/s for `seconds`; a board that blocks the loop simply gets fewer."""
+    sent = 0
+    start = time.perf_counter()
+    n = len(keys)
+    end = start + seconds
+    while (now := time.perf_counter()) < end:
+        due = int((now - start) * rate) - sent
+        for _ in range(max(0, due)):
+            i = (sent * 7919) % n             # spread updates over every row
+            deliver(keys[i], pool[i][(sent // n) % len(pool[i])])   # each visit: new values
+            sent += 1
+            if not sent % 50 and time.perf_counter() >= end:
+                break                         # a board that can't keep up gets fewer
+        await asyncio.sleep(0.002)
+    return sent
+
+
+def board(model):
+    proxy = ValueSortProxy()
+    proxy.setSourceModel(model)
+    view = QTableView()
+    view.setModel(proxy)
+    view.setSortingEnabled(True)
+    view.resize(1400, 900)
+    view.show()
+    return proxy, view
+
+
+async def run_ours(keys, pool, markets, rate, seconds):
+    session = Session(factory=None, flush_ms=80)
+    model = TickerModel()
+    for (venue, symbol), m in markets.items():
+        model._markets[(venue, symbol)] = m
+    session.tickers.connect(model.update)
+    for venue in {k[0] for k in keys}:
+        session.states[venue] = VenueState(state="live")
+    proxy, view = board(model)
+    # Fill every row first (not measured), then measure the steady state.
+    for i, key in enumerate(keys):
+        session._ticker(key[0], pool[i][0])
+    session.flush()
+    await asyncio.sleep(0.2)
+    model.cells_changed = 0
+    meter = StallMeter()
+    meter.start()
+    t0 = time.perf_counter()
+    sent = await feed(lambda k, t: session._ticker(k[0], t), keys, pool, rate, seconds)
+    session.flush()
+    elapsed = time.perf_counter() - t0
+    stats = meter.stop()
+    await session.close()
+    view.close()
+    return {"offered": sent, "applied_per_s": model.cells_changed / elapsed,
+            "received_per_s": sent / elapsed, **stats}
+
+
+async def run_naive(keys, pool, markets, rate, seconds, cls):
+    model = cls()
+    model._markets.update(markets)
+    proxy, view = board(model)
+    model.update({key: pool[i][0] for i, key in enumerate(keys)})   # fill (not measured)
+    await asyncio.sleep(0.2)
+    model.cells_changed = 0
+    meter = StallMeter()
+    meter.start()
+    t0 = time.perf_counter()
+    sent = await feed(model.apply_one, keys, pool, rate, seconds)
+    elapsed = time.perf_counter() - t0
+    stats = meter.stop()
+    view.close()
+    return {"offered": sent, "applied_per_s": model.cells_changed / elapsed,
+            "received_per_s": sent / elapsed, **stats}
+
+
+def cold_start_ms() -> int | None:
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    proc = subprocess.run([sys.executable, "-m", "gui", "--self-test"], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=120)
+    try:
+        return json.loads(proc.stdout.strip().splitlines()[-1])["cold_start_to_first_tick_ms"]
+    except (ValueError, IndexError, KeyError):
+        return None
+
+
+async def main(args) -> None:
+    keys, pool, markets = make_pool(args.rows)
+    ours = await run_ours(keys, pool, markets, args.rate, args.seconds)
+    print("app board measured", flush=True)
+    row_by_row = await run_naive(keys, pool, markets, args.rate, args.seconds, RowByRowModel)
+    print("row-by-row board measured", flush=True)
+    naive = await run_naive(keys, pool, markets, args.rate, args.seconds, NaiveModel)
+    print(f"tickers board: {args.rate:,} updates/s offered over {args.rows:,} rows for "
+          f"{args.seconds:g} s (proxy + table view on screen)")
+    for name, r in (("app (coalesced, cell dataChanged)", ours),
+                    ("row by row (row dataChanged/update)", row_by_row),
+                    ("naive (layoutChanged per update)", naive)):
+        print(f"  {name:<36} stall max {r['max_stall_ms']:7.1f} ms  p99 gap "
+              f"{r['p99_gap_ms']:6.1f} ms  received {r['received_per_s']:8,.0f}/s  "
+              f"row updates shown {r['applied_per_s']:8,.0f}/s")
+    for name, ref in (("row-by-row", row_by_row), ("naive", naive)):
+        print(f"  ratio {name}/app longest stall: "
+              f"{ref['max_stall_ms'] / max(ours['max_stall_ms'], 1e-9):8.1f}x   "
+              f"app/{name} updates taken in: "
+              f"{ours['received_per_s'] / max(ref['received_per_s'], 1e-9):8.1f}x")
+    print("  (the app shows each row's latest value once per 80 ms frame, so it shows fewer"
+          " row updates than it receives; every received update is reflected)")
+    ms = cold_start_ms()
+    print(f"cold start to first live demo tick: {ms} ms (python -m gui --self-test)")
+
+
+if __name__ == "__main__":
+    p = argparse.ArgumentParser()
+    p.add_argument("--seconds", type=float, default=5.0)
+    p.add_argument("--rate", type=int, default=10_000)
+    p.add_argument("--rows", type=int, default=2_000)
+    app = QApplication.instance() or QApplication([])
+    qasync.run(main(p.parse_args()))

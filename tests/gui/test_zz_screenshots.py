@@ -1,0 +1,44 @@
+"""Render every view on the live demo into tests/gui/screenshots/ (gitignored) for review.
+
+Named zz so it runs last in this folder. Each image is also checked to be non-blank.
+"""
+from __future__ import annotations
+
+import pytest
+from PySide6.QtWidgets import QApplication
+
+from gui import theme
+from gui.views import DOCKS
+
+from .conftest import SCREENSHOTS
+
+
+def _not_blank(image) -> bool:
+    first = image.pixel(2, 2)
+    step_x, step_y = max(1, image.width() // 37), max(1, image.height() // 29)
+    return any(image.pixel(x, y) != first for x in range(0, image.width(), step_x)
+               for y in range(0, image.height(), step_y))
+
+
+@pytest.mark.parametrize("mode", ["dark", "light"])
+def test_render_every_view(window_factory, aloop, mode):
+    SCREENSHOTS.mkdir(exist_ok=True)
+    app = QApplication.instance()
+    theme.apply(app, mode)
+    try:
+        w = window_factory()
+        w.resize(1680, 1000)
+        w.show()
+        aloop.run(w.start(restore=False))
+        aloop.until(lambda: w.tickers.rowCount() == 5 and w.book.rowCount() > 0
+                    and w.trades.rowCount() > 0 and w.views["chart"].loaded,
+                    timeout=15, what="live data in every view")
+        aloop.run(__import__("asyncio").sleep(1.0))    # a few ticks: flashes, forming candle
+        shots = {"window": w.grab()}
+        shots.update({spec.name: w.docks[spec.name].grab() for spec in DOCKS})
+        for name, pixmap in shots.items():
+            path = SCREENSHOTS / f"{mode}-{name}.png"
+            assert pixmap.save(str(path), "PNG"), path
+            assert _not_blank(pixmap.toImage()), f"{path} is blank"
+    finally:
+        theme.apply(app, "light")
