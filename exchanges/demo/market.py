@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from ..types import Market
-from .engine import Account, Book, Ledger
+from .engine import Book, Ledger
 from .tape import Tape
 
 __all__ = ["MarketSpec", "SPECS", "MARKETS", "STARTING_FUNDS", "Simulation"]

@@ -44,7 +44,6 @@ class DemoExchange(Exchange):
         self._ticker_task: asyncio.Task | None = None
         self._stepped = asyncio.Event()
         self._version = 0      # bumped by every step and every change the user makes
-        self._step_ms = int(self.interval * 1000)
         self._due_from = 0
         self._cids = 0
 
@@ -82,6 +81,10 @@ class DemoExchange(Exchange):
             self._ticker_task = asyncio.get_running_loop().create_task(
                 self._tick(), name=f"{self.id} ticker")
         return sim
+
+    @property
+    def _step_ms(self) -> int:
+        return max(1, int(self.interval * 1000))
 
     @property
     def _closed(self) -> bool:
@@ -142,7 +145,7 @@ class DemoExchange(Exchange):
     def _book(self, symbol: str, limit: int | None) -> OrderBook:
         sim = self.sim
         bids, asks = sim.markets[symbol].book.depth(limit)
-        return OrderBook(symbol, bids, asks, self.clock(), sim.steps)
+        return OrderBook(symbol, bids, asks, self.clock(), self._version)
 
     async def fetch_order_book(self, symbol: str, limit: int | None = None) -> OrderBook:
         market = await self.market(symbol)

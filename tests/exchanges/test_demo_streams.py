@@ -72,7 +72,6 @@ async def test_watch_trades_yields_only_new_trades_in_order():
 async def test_streams_run_by_themselves_on_a_real_clock():
     async with exchanges.create("demo") as ex:
         ex.interval = 0.05         # a faster ticker, so the test stays short
-        ex._step_ms = 50
         tickers = await asyncio.wait_for(take(ex.watch_ticker("DOGE/USD"), 3), 5)
         assert len(tickers) == 3 and tickers[0].timestamp < tickers[-1].timestamp
         assert ex.sim.steps >= 2
