@@ -18,9 +18,34 @@ def _reject_constant(name: str):
     raise ValueError(f"non-finite number {name} in JSON")
 
 
+# No price, amount or timestamp needs more: a number beyond these is a broken or hostile reply,
+# and refusing it here keeps `int(Decimal("1E+999999"))` (a million-digit int) out of parsers.
+MAX_DIGITS = 64
+MAX_EXPONENT = 64
+
+
+def _bounded(d: Decimal, text: str) -> Decimal:
+    if d.is_finite() and (len(d.as_tuple().digits) > MAX_DIGITS
+                          or abs(d.adjusted()) > MAX_EXPONENT):
+        raise ValueError(f"number out of range: {text[:20]}…")
+    return d
+
+
+def _parse_float(text: str) -> Decimal:
+    return _bounded(Decimal(text), text)
+
+
+def _parse_int(text: str) -> int:
+    if len(text) > MAX_DIGITS:
+        raise ValueError(f"integer out of range: {text[:20]}…")
+    return int(text)
+
+
 def loads(text: str | bytes):
-    """Parse JSON with every non-integer number as `Decimal` (never float); NaN/Infinity refused."""
-    return json.loads(text, parse_float=Decimal, parse_constant=_reject_constant)
+    """Parse JSON with every non-integer number as `Decimal` (never float); NaN/Infinity and
+    numbers of absurd size refused."""
+    return json.loads(text, parse_float=_parse_float, parse_int=_parse_int,
+                      parse_constant=_reject_constant)
 
 
 def dec(value) -> Decimal:
@@ -38,7 +63,7 @@ def dec(value) -> Decimal:
         raise ValueError(f"expected a number, got {type(value).__name__}")
     if not d.is_finite():
         raise ValueError(f"not a finite number: {value!r}")
-    return d
+    return _bounded(d, str(value))
 
 
 def opt_dec(value) -> Decimal | None:

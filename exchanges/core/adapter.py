@@ -54,6 +54,22 @@ class _State(enum.Enum):
     CLOSED = "closed"
 
 
+# What a parser raises on a reply of the wrong shape. RuntimeError covers a StopIteration
+# turned into RuntimeError inside a coroutine (PEP 479) and RecursionError on deep nesting.
+_PARSE_ERRORS = (LookupError, TypeError, ValueError, AttributeError, ArithmeticError,
+                 StopIteration, RuntimeError)
+
+
+def _name_endpoint(exc: E.ExchangeError) -> E.ExchangeError:
+    """A BadResponse raised by a parser names the endpoint whose reply it could not read."""
+    if isinstance(exc, E.BadResponse) and exc.endpoint is None:
+        endpoint = current_endpoint.get()
+        if endpoint:
+            exc.endpoint = endpoint
+            exc.args = (f"{exc.exchange} ({endpoint}): {exc.reason}",)
+    return exc
+
+
 def _guard(fn):
     """Let only ExchangeErrors out of a call: anything else is a reply the parser couldn't read."""
     if getattr(fn, "__guarded__", False):
@@ -65,10 +81,9 @@ def _guard(fn):
             try:
                 async for item in fn(self, *args, **kwargs):
                     yield item
-            except E.ExchangeError:
-                raise
-            except (KeyError, IndexError, TypeError, ValueError, AttributeError,
-                    ArithmeticError) as exc:
+            except E.ExchangeError as exc:
+                raise _name_endpoint(exc)
+            except _PARSE_ERRORS as exc:
                 raise self._bad_response(exc) from exc
         gen.__guarded__ = True
         return gen
@@ -78,10 +93,9 @@ def _guard(fn):
         self._check_open()
         try:
             return await fn(self, *args, **kwargs)
-        except E.ExchangeError:
-            raise
-        except (KeyError, IndexError, TypeError, ValueError, AttributeError,
-                ArithmeticError) as exc:
+        except E.ExchangeError as exc:
+            raise _name_endpoint(exc)
+        except _PARSE_ERRORS as exc:
             raise self._bad_response(exc) from exc
     call.__guarded__ = True
     return call
