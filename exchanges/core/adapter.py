@@ -418,29 +418,35 @@ class Exchange:
     reconcile_delay: ClassVar[float] = 0.5
 
     async def _reconcile(self, market: Market, cid: str, cause: E.ExchangeError) -> Order:
-        """The order's reply was lost: ask the venue what it did instead of sending it again."""
+        """The order's reply was lost: ask the venue what it did instead of sending it again.
+
+        Found → the venue's own record of it. Not found, or the lookups fail → OrderStatusUnknown:
+        a venue may still be processing a delayed request, so "not found yet" is not proof that
+        nothing was placed; the caller keeps checking by client id and never re-sends blindly.
+        """
         log.warning("%s: order %s: %s; checking with the venue", self.id, cid, cause.reason)
         self._emit_status("order_unknown", f"order {cid}: unknown — checking")
-        last: E.ExchangeError = cause
+        failure: E.ExchangeError | None = None
         for attempt in range(self.reconcile_attempts):
             if attempt:
                 await asyncio.sleep(self.reconcile_delay * attempt)
             try:
                 found = await self.find_order_by_client_id(market, cid)
             except E.NetworkError as exc:
-                last = exc
+                failure = exc
                 continue
             if found is not None:
                 self._emit_status("order_known", f"order {cid}: {found.status}")
                 return found
-            last = None
-        if last is None:
-            raise E.ExchangeNotAvailable(
-                self.id, f"the order {cid} did not reach the venue ({cause.reason}); "
-                         f"nothing was placed", endpoint=cause.endpoint)
+            failure = None
+        if failure is None:
+            why = (f"the venue does not list it after {self.reconcile_attempts} checks, so it "
+                   f"was most likely not placed")
+        else:
+            why = f"the venue could not be asked ({failure.reason})"
         raise E.OrderStatusUnknown(
-            self.id, f"the order {cid} was sent but the venue could not confirm it "
-                     f"({last.reason}); check open orders before sending it again",
+            self.id, f"the order {cid} was sent but its reply was lost ({cause.reason}); {why}."
+                     f" Check open orders before sending it again",
             client_order_id=cid, endpoint=cause.endpoint)
 
     # -- streams -----------------------------------------------------------------------------

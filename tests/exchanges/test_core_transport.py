@@ -81,12 +81,14 @@ async def test_an_order_is_never_resent_after_a_dropped_reply_but_reconciled(fak
     assert len(fake.orders) == 1
 
 
-async def test_an_order_lost_before_reaching_the_venue_is_reported_not_placed(fake):
+async def test_an_order_whose_fate_is_unknown_is_reported_unknown_not_failed(fake):
     fake.faults.status_if = lambda r: 502 if r.method == "POST" else None
     async with toy(fake, credentials=CREDS) as ex:
         ex.reconcile_delay = 0
-        with pytest.raises(E.ExchangeNotAvailable, match="nothing was placed"):
-            await ex.create_order("BTC/USD", "buy", "limit", "0.5", "43000.10")
+        with pytest.raises(E.OrderStatusUnknown, match="most likely not placed") as info:
+            await ex.create_order("BTC/USD", "buy", "limit", "0.5", "43000.10",
+                                  client_order_id="cid-9")
+    assert info.value.client_order_id == "cid-9"
     assert sum(s.method == "POST" for s in fake.seen) == 1 and fake.orders == []
 
 

@@ -49,6 +49,7 @@ class Faults:
     delay: float = 0.0                                                 # seconds before replying
     delay_if: Callable[[web.Request], bool] | None = None
     status_if: Callable[[web.Request], int | None] | None = None       # e.g. 502 instead
+    status_after_if: Callable[[web.Request], int | None] | None = None  # handle, then e.g. 502
     rng: random.Random = field(default_factory=lambda: random.Random(0))
 
 
@@ -126,6 +127,10 @@ class FakeVenue:
         if f.delay and (f.delay_if is None or f.delay_if(request)):
             await asyncio.sleep(f.delay)
         response = await handler(request)
+        if f.status_after_if is not None:
+            status = f.status_after_if(request)
+            if status:
+                return json_response({"error": "injected after handling"}, status=status)
         if f.drop_after_accept is not None and f.drop_after_accept(request):
             # The venue handled the request, but the reply never arrives.
             request.transport.close()
