@@ -5,7 +5,7 @@ Feeds 10,000 ticker updates a second across 2,000 rows for 5 s into
     (dataChanged for the changed cells only) → sort/filter proxy → QTableView, and
   * the reference: the same model data, but every update applied at once with
     layoutAboutToBeChanged/layoutChanged (what a "just refresh the table" board does),
-both with the same proxy and view on screen (offscreen platform). Reports the longest
+all with the same proxy, view and flash delegate on screen (offscreen platform). Reports the longest
 event-loop stall (max gap between ticks of a 1 ms QTimer), the ticker updates the board
 applied per second, and the ratios; then cold start to the first live demo tick
 (`python -m gui --self-test`).
@@ -35,7 +35,8 @@ from PySide6.QtWidgets import QApplication, QTableView  # noqa: E402
 
 from exchanges import Market, Ticker  # noqa: E402
 from gui.models.proxy import ValueSortProxy  # noqa: E402
-from gui.models.tickers import TickerModel  # noqa: E402
+from gui.models.tickers import FLASH_MS, FLASH_ROLE, LAST, TickerModel  # noqa: E402
+from gui.widgets.delegates import FlashDelegate  # noqa: E402
 from gui.session import Session, VenueState  # noqa: E402
 
 
@@ -127,6 +128,7 @@ def board(model):
     view = QTableView()
     view.setModel(proxy)
     view.setSortingEnabled(True)
+    view.setItemDelegateForColumn(LAST, FlashDelegate(FLASH_ROLE, FLASH_MS, view, model, LAST))
     view.resize(1400, 900)
     view.show()
     return proxy, view

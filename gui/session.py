@@ -56,11 +56,13 @@ class Session(QObject):
 
     def __init__(self, parent: QObject | None = None, *,
                  factory: Callable[[str], object] = exchanges.create,
-                 flush_ms: int = 80, poll_seconds: float = 5.0, max_symbols: int = 60) -> None:
+                 flush_ms: int = 80, poll_seconds: float = 5.0, max_symbols: int = 60,
+                 max_batch: int = 250) -> None:
         super().__init__(parent)
         self._factory = factory
         self.poll_seconds = poll_seconds
         self.max_symbols = max_symbols
+        self.max_batch = max_batch          # tickers handed to the models per loop turn
         self.adapters: dict[str, object] = {}
         self.states: dict[str, VenueState] = {}
         self._tasks: dict[str, set[asyncio.Task]] = {}
@@ -304,11 +306,27 @@ class Session(QObject):
             self._pending_trades.setdefault((venue, symbol), []).extend(trades)
             self._touch(venue)
 
+    def _flush_tickers(self) -> None:
+        if self._pending_tickers and self._timer.isActive():
+            pending = self._pending_tickers
+            keys = list(pending)[: self.max_batch]
+            self.tickers.emit({k: pending.pop(k) for k in keys})
+            if pending:
+                QTimer.singleShot(0, self._flush_tickers)
+
     def flush(self) -> None:
         """Emit everything that arrived since the last frame (called by the frame timer)."""
         if self._pending_tickers:
-            batch, self._pending_tickers = self._pending_tickers, {}
-            self.tickers.emit(batch)
+            pending = self._pending_tickers
+            if len(pending) <= self.max_batch:
+                self._pending_tickers = {}
+                self.tickers.emit(pending)
+            else:
+                # A huge frame is handed over in slices, one per loop turn, so that painting
+                # and input run between them; the rest waits in pending (newest value wins).
+                keys = list(pending)[: self.max_batch]
+                self.tickers.emit({k: pending.pop(k) for k in keys})
+                QTimer.singleShot(0, self._flush_tickers)
         if self._pending_books:
             books, self._pending_books = self._pending_books, {}
             for (venue, symbol), ob in books.items():

@@ -2,28 +2,30 @@
 
 A batch of tickers (one frame's worth from the session) becomes, per changed row, one
 `dataChanged` spanning only that row's changed columns; new pairs are appended with one
-`beginInsertRows` per batch. The model is never reset for a tick. A changed last price
-flashes its row green or red for `FLASH_MS` through the background role.
+`beginInsertRows` per batch. The model is never reset for a tick. When the last price moves,
+FLASH_ROLE gives (direction, time of the move); the board's FlashDelegate paints the fading
+green/red from it, so the fade costs a repaint of the visible rows, not a signal per row.
 """
 from __future__ import annotations
 
 import time
 from decimal import Decimal
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, QTimer
-from PySide6.QtGui import QColor
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 
 from .. import format as fmt
 from .. import theme
 
-__all__ = ["TickerModel", "COLUMNS", "SORT_ROLE", "KEY_ROLE"]
+__all__ = ["TickerModel", "COLUMNS", "SORT_ROLE", "KEY_ROLE", "FLASH_ROLE", "FLASH_MS", "LAST"]
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1     # the raw value (Decimal / str) for sorting
 KEY_ROLE = Qt.ItemDataRole.UserRole + 2      # (venue, symbol) of the row
+FLASH_ROLE = Qt.ItemDataRole.UserRole + 3    # (+1 up / -1 down, time.monotonic() of the move)
 FLASH_MS = 600
 
 COLUMNS = ("Venue", "Symbol", "Last", "Bid", "Ask", "24h %", "High", "Low", "Volume")
 _VENUE, _SYMBOL, _LAST, _BID, _ASK, _CHANGE, _HIGH, _LOW, _VOLUME = range(len(COLUMNS))
+LAST = _LAST
 _NUMERIC = frozenset(range(_LAST, len(COLUMNS)))
 _RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 _LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
@@ -51,7 +53,7 @@ def _values(t) -> tuple:
 
 
 class _Row:
-    __slots__ = ("venue", "symbol", "values", "text", "market", "flash", "flash_until")
+    __slots__ = ("venue", "symbol", "values", "text", "market", "flash", "flash_at")
 
     def __init__(self, venue: str, symbol: str, market) -> None:
         self.venue = venue
@@ -59,8 +61,8 @@ class _Row:
         self.values: list = [venue, symbol] + [None] * (len(COLUMNS) - 2)
         self.text: list[str] = [venue, symbol] + [""] * (len(COLUMNS) - 2)
         self.market = market     # for the price step at each price (None: shown at 2 places)
-        self.flash = 0          # +1 up, -1 down, 0 none
-        self.flash_until = 0.0
+        self.flash = 0          # +1 up, -1 down, 0 never moved
+        self.flash_at = 0.0     # time.monotonic() of the last move of the last price
 
 
 class TickerModel(QAbstractTableModel):
@@ -69,10 +71,7 @@ class TickerModel(QAbstractTableModel):
         self._rows: list[_Row] = []
         self._index: dict[tuple[str, str], int] = {}
         self._markets: dict[tuple[str, str], object] = {}
-        self._flashing: set[int] = set()
-        self._flash_timer = QTimer(self)
-        self._flash_timer.setInterval(100)
-        self._flash_timer.timeout.connect(self._expire_flashes)
+        self.last_move = 0.0        # time.monotonic() of the latest last-price move (any row)
         self.cells_changed = 0      # for the benchmark: how many dataChanged were emitted
 
     # -- the five methods --------------------------------------------------------------------
@@ -116,10 +115,8 @@ class TickerModel(QAbstractTableModel):
             if v:
                 return theme.up_color() if v > 0 else theme.down_color()
             return None
-        if role == Qt.ItemDataRole.BackgroundRole and row.flash and c == _LAST:
-            color = QColor(theme.up_color() if row.flash > 0 else theme.down_color())
-            color.setAlpha(90)
-            return color
+        if role == FLASH_ROLE and c == _LAST:
+            return (row.flash, row.flash_at) if row.flash else None
         if role == KEY_ROLE:
             return (row.venue, row.symbol)
         return None
@@ -140,7 +137,6 @@ class TickerModel(QAbstractTableModel):
             del self._rows[r]
             self.endRemoveRows()
         self._index = {(row.venue, row.symbol): i for i, row in enumerate(self._rows)}
-        self._flashing.clear()
 
     def row_of(self, venue: str, symbol: str) -> int | None:
         return self._index.get((venue, symbol))
@@ -161,12 +157,8 @@ class TickerModel(QAbstractTableModel):
             row = self._rows[r]
             lo, hi = self._apply(row, ticker, now)
             if lo is not None:
-                if row.flash:
-                    self._flashing.add(r)
                 self.cells_changed += 1
                 self.dataChanged.emit(self.createIndex(r, lo), self.createIndex(r, hi))
-        if self._flashing and not self._flash_timer.isActive():
-            self._flash_timer.start()
 
     def _apply(self, row: _Row, ticker, now: float) -> tuple[int | None, int | None]:
         new = _values(ticker)
@@ -177,22 +169,9 @@ class TickerModel(QAbstractTableModel):
                 continue
             if c == _LAST and v is not None and row.values[c] is not None:
                 row.flash = 1 if v > row.values[c] else -1
-                row.flash_until = now + FLASH_MS / 1000
+                row.flash_at = self.last_move = now
             row.values[c] = v
             row.text[c] = None
             lo = c if lo is None else lo
             hi = c
         return lo, hi
-
-    def _expire_flashes(self) -> None:
-        now = time.monotonic()
-        for r in list(self._flashing):
-            row = self._rows[r] if r < len(self._rows) else None
-            if row is None or row.flash_until <= now:
-                self._flashing.discard(r)
-                if row is not None:
-                    row.flash = 0
-                    ix = self.index(r, _LAST)
-                    self.dataChanged.emit(ix, ix, [Qt.ItemDataRole.BackgroundRole])
-        if not self._flashing:
-            self._flash_timer.stop()

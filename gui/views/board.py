@@ -7,7 +7,8 @@ from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLineEdit, QTableView, QVBoxLayout, QWidget
 
 from ..models.proxy import ValueSortProxy
-from ..models.tickers import KEY_ROLE
+from ..models.tickers import FLASH_MS, FLASH_ROLE, KEY_ROLE, LAST
+from ..widgets.delegates import FlashDelegate
 
 __all__ = ["BoardView", "build", "configure_table"]
 
@@ -47,6 +48,8 @@ class BoardView(QWidget):
         widths = (70, 96, 104, 104, 104, 68, 104, 104, 80)
         for col, w in enumerate(widths):
             header.resizeSection(col, w)
+        self.flash = FlashDelegate(FLASH_ROLE, FLASH_MS, self.table, window.tickers, LAST)
+        self.table.setItemDelegateForColumn(LAST, self.flash)
         self.table.selectionModel().currentRowChanged.connect(self._on_row)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)

@@ -71,15 +71,23 @@ def test_a_tick_signals_only_its_changed_cells(qtbot):
     assert seen == []
 
 
-def test_last_price_change_flashes_then_fades(qtbot):
+def test_last_price_move_flashes_then_fades():
+    from gui.models.tickers import FLASH_MS, FLASH_ROLE
+    from gui.widgets.delegates import flash_color
     m = filled_ticker_model()
     last = COLUMNS.index("Last")
-    assert m.index(0, last).data(Qt.ItemDataRole.BackgroundRole) is None
+    assert m.index(0, last).data(FLASH_ROLE) is None          # never moved
     m.update({("demo", "BTC/USD"): tick("BTC/USD", "63999")})
-    up = m.index(0, last).data(Qt.ItemDataRole.BackgroundRole)
+    flash = m.index(0, last).data(FLASH_ROLE)
+    assert flash[0] == 1 and flash[1] == m.last_move
+    up = flash_color(flash, FLASH_MS, now=flash[1] + 0.01)
     assert up is not None and up.green() > up.red()
-    qtbot.waitUntil(lambda: m.index(0, last).data(Qt.ItemDataRole.BackgroundRole) is None,
-                    timeout=3000)
+    fading = flash_color(flash, FLASH_MS, now=flash[1] + FLASH_MS / 2000)
+    assert 0 < fading.alpha() < up.alpha()
+    assert flash_color(flash, FLASH_MS, now=flash[1] + FLASH_MS / 1000 + 0.001) is None
+    m.update({("demo", "BTC/USD"): tick("BTC/USD", "63000")})
+    down = flash_color(m.index(0, last).data(FLASH_ROLE), FLASH_MS)
+    assert down is not None and down.red() > down.green()
 
 
 def test_sort_proxy_orders_by_decimal_value(qtmodeltester):

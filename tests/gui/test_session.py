@@ -95,3 +95,22 @@ def test_select_streams_the_book_of_one_symbol(aloop, qtbot):
         await s.close()
     aloop.run(go())
     assert books and set(books) == {("fake", "BBB/USD")}
+
+
+def test_a_huge_frame_is_handed_over_in_slices(aloop, qtbot):
+    from exchanges import Ticker
+    s = Session(factory=None, flush_ms=1000, max_batch=100)
+    batches = []
+    s.tickers.connect(lambda b: batches.append(len(b)))
+    from gui.session import VenueState
+    s.states["v"] = VenueState()
+
+    async def go():
+        for i in range(350):
+            s._ticker("v", Ticker(f"S{i}/USD", 0))
+        s.flush()
+        assert batches == [100]                     # the first slice at once
+        await asyncio.sleep(0.05)
+        await s.close()
+    aloop.run(go())
+    assert batches == [100, 100, 100, 50]
