@@ -107,7 +107,7 @@ class MainWindow(QMainWindow):
         if {"exchanges", "board", "book"} <= d.keys():
             width = self.width()
             self.resizeDocks([d["exchanges"], d["board"], d["book"]],
-                             [270, max(400, width - 270 - 440), 440], Qt.Orientation.Horizontal)
+                             [320, max(400, width - 320 - 440), 440], Qt.Orientation.Horizontal)
         if {"board", "chart", "log"} <= d.keys():
             self.resizeDocks([d["board"], d["chart"], d["log"]], [300, 460, 110],
                              Qt.Orientation.Vertical)

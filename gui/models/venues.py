@@ -51,14 +51,13 @@ class VenueTreeModel(QStandardItemModel):
         italic = QFont()
         italic.setItalic(True)
         for country, entries in exchanges.by_country().items():
-            head = QStandardItem(f"{country}")
+            head = QStandardItem(f"{country}  ({len(entries)})")
             head.setFont(bold)
             head.setEditable(False)
-            count = QStandardItem(str(len(entries)))
-            count.setEditable(False)
-            count.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            blank = QStandardItem("")
-            blank.setEditable(False)
+            head.setToolTip(f"{country}: {len(entries)} exchanges in the registry")
+            blanks = [QStandardItem(""), QStandardItem("")]
+            for b in blanks:
+                b.setEditable(False)
             for e in entries:
                 items = [QStandardItem(e.name), QStandardItem(e.id), QStandardItem(status_text(e))]
                 usable = e.status != "defunct" and e.has_adapter
@@ -75,4 +74,4 @@ class VenueTreeModel(QStandardItemModel):
                         it.setFont(italic)
                 head.appendRow(items)
                 self.rows += 1
-            self.appendRow([head, blank, count])
+            self.appendRow([head, *blanks])

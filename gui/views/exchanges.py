@@ -30,14 +30,25 @@ class ExchangesView(QWidget):
         self.tree.doubleClicked.connect(self.activate)
         header = self.tree.header()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(False)
+        header.resizeSection(1, 84)
+        self.proxy.layoutChanged.connect(self._span_countries)
+        self.proxy.rowsInserted.connect(self._span_countries)
+        self.proxy.modelReset.connect(self._span_countries)
+        self._span_countries()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.setSpacing(2)
         layout.addWidget(self.filter)
         layout.addWidget(self.tree)
+
+    def _span_countries(self, *_) -> None:
+        """Country rows use the full width (the filter re-creates rows, so re-apply)."""
+        root = self.tree.rootIndex()
+        for r in range(self.proxy.rowCount()):
+            self.tree.setFirstColumnSpanned(r, root, True)
 
     def _on_filter(self, text: str) -> None:
         self.proxy.setFilterFixedString(text)

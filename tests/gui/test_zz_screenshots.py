@@ -36,6 +36,8 @@ def test_render_every_view(window_factory, aloop, mode):
         aloop.run(__import__("asyncio").sleep(1.0))    # a few ticks: flashes, forming candle
         shots = {"window": w.grab()}
         shots.update({spec.name: w.docks[spec.name].grab() for spec in DOCKS})
+        w.views["exchanges"].filter.setText("bit")       # closed, renamed, active side by side
+        shots["exchanges-filtered"] = w.docks["exchanges"].grab()
         for name, pixmap in shots.items():
             path = SCREENSHOTS / f"{mode}-{name}.png"
             assert pixmap.save(str(path), "PNG"), path
