@@ -192,9 +192,13 @@ class Transport:
         url = self.url(req)
         if req.query:
             url = f"{url}?{req.query}"
+        # aiohttp would label an empty POST "application/octet-stream"; venues that sign the
+        # content type (Bitstamp) reject a Content-Type on a request without a body.
+        skip = ("Content-Type",) if not req.body and "Content-Type" not in req.headers else ()
         try:
             async with self.session.request(req.method, url, data=req.body,
-                                            headers=req.headers) as resp:
+                                            headers=req.headers,
+                                            skip_auto_headers=skip) as resp:
                 raw = await resp.read()
                 status, headers = resp.status, resp.headers
         except asyncio.TimeoutError as exc:
