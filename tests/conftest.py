@@ -5,6 +5,9 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("EXCHANGE_ATLAS_SETTINGS_SCOPE", "test")
+if "EXCHANGE_ATLAS_STATE_DIR" not in os.environ:   # nonce files of test keys stay out of $HOME
+    import tempfile
+    os.environ["EXCHANGE_ATLAS_STATE_DIR"] = tempfile.mkdtemp(prefix="atlas-state-")
 
 import keyring
 import pytest
@@ -43,3 +46,9 @@ def memory_keyring():
     keyring.set_keyring(backend)
     yield backend
     keyring.set_keyring(previous)
+
+
+@pytest.fixture(autouse=True)
+def fresh_state_dir(tmp_path_factory, monkeypatch):
+    """Each test starts with no persisted nonces (tests reuse keys under fixed clocks)."""
+    monkeypatch.setenv("EXCHANGE_ATLAS_STATE_DIR", str(tmp_path_factory.mktemp("state")))

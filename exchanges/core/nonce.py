@@ -10,10 +10,16 @@ the last nonce, or one shared by several adapters using the same key.
 """
 from __future__ import annotations
 
+import hashlib
+import logging
+import os
 import threading
 from collections.abc import Callable
+from pathlib import Path
 
-__all__ = ["IncreasingNonce"]
+__all__ = ["IncreasingNonce", "PersistentNonce", "nonce_for", "state_dir"]
+
+log = logging.getLogger("exchanges.nonce")
 
 
 class IncreasingNonce:
@@ -34,3 +40,54 @@ class IncreasingNonce:
             value = max(int(self._clock()) * self._scale, self.last + 1)
             self.last = value
             return value
+
+
+def state_dir() -> Path:
+    """Where the adapter layer keeps small state (last nonces): $EXCHANGE_ATLAS_STATE_DIR, else
+    the platform's user state directory."""
+    env = os.environ.get("EXCHANGE_ATLAS_STATE_DIR")
+    if env:
+        return Path(env)
+    import platformdirs   # imported here: only private calls on nonce venues need it
+    return Path(platformdirs.user_state_dir("exchange-atlas", appauthor=False))
+
+
+class PersistentNonce(IncreasingNonce):
+    """An IncreasingNonce whose last value survives restarts (one small file per venue and key).
+
+    The file is named by a hash of the API key, never the key itself, and rewritten atomically
+    (temp + rename) after each nonce. If it cannot be written, nonces still increase in memory
+    and one warning says why.
+    """
+
+    def __init__(self, clock: Callable[[], int], path: Path, scale: int = 1) -> None:
+        self._path = path
+        try:
+            start = int(path.read_text().strip())
+        except (OSError, ValueError):
+            start = 0
+        super().__init__(clock, scale, start)
+        self._warned = False
+
+    def __call__(self) -> int:
+        value = super().__call__()
+        try:
+            self._path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self._path.with_suffix(".tmp")
+            tmp.write_text(str(value))
+            os.replace(tmp, self._path)
+        except OSError as exc:
+            if not self._warned:
+                self._warned = True
+                log.warning("could not save the last nonce (%s); nonces stay increasing "
+                            "for this run only", exc.strerror or type(exc).__name__)
+        return value
+
+
+def nonce_for(venue: str, api_key: str | None, clock: Callable[[], int],
+              scale: int = 1) -> IncreasingNonce:
+    """The nonce source for one venue and key: persistent when there is a key."""
+    if not api_key:
+        return IncreasingNonce(clock, scale)
+    digest = hashlib.sha256(f"{venue}:{api_key}".encode()).hexdigest()[:20]
+    return PersistentNonce(clock, state_dir() / "nonces" / f"{venue}-{digest}", scale)

@@ -24,7 +24,7 @@ from decimal import Decimal
 from .. import errors as E
 from ..core.adapter import Exchange
 from ..core.book import BookFeed, OutOfSync
-from ..core.nonce import IncreasingNonce
+from ..core.nonce import nonce_for
 from ..core.signing import hmac_hex
 from ..numbers import dec, opt_dec, wire
 from ..types import Balance, Candle, Market, Order, OrderBook, Ticker, Trade
@@ -132,7 +132,8 @@ class Bitfinex(Exchange):
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
-        self.nonce_source = IncreasingNonce(self.clock, scale=1000)     # microseconds
+        self.nonce_source = nonce_for(self.id, self.credentials and self.credentials.api_key,
+                                      self.clock, scale=1000)     # microseconds, persisted
         self._channels: dict[int, str] = {}          # chanId → subscription key
         self._chan_ids: dict[str, int] = {}          # subscription key → chanId
         self._last_seq: int | None = None

@@ -15,7 +15,7 @@ from decimal import Decimal
 from .. import errors as E
 from ..core.adapter import Exchange
 from ..core.book import BookFeed, OutOfSync
-from ..core.nonce import IncreasingNonce
+from ..core.nonce import nonce_for
 from ..core.signing import b64decode, hmac_b64, sha256
 from ..numbers import dec, opt_dec
 from ..types import Balance, Candle, Market, Order, OrderBook, Ticker, Trade
@@ -108,8 +108,9 @@ class Kraken(Exchange):
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
-        # Pluggable: replace with a source that persists the last nonce to survive restarts.
-        self.nonce_source = IncreasingNonce(self.clock)
+        # Pluggable; by default the last nonce per key survives restarts (core.nonce).
+        self.nonce_source = nonce_for(self.id, self.credentials and self.credentials.api_key,
+                                      self.clock)
         self._by_altname: dict[str, Market] = {}
         self._private_lock = asyncio.Lock()
 

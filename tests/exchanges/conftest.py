@@ -61,12 +61,12 @@ def no_secret_leaks(monkeypatch, request):
         original(self, exchange, message, **kw)
         messages.append(str(self))
     monkeypatch.setattr(E.ExchangeError, "__init__", recording_init)
+    tmp = request.getfixturevalue("tmp_path") if "tmp_path" in request.fixturenames else None
     yield
     root.removeHandler(collector)
     root.setLevel(old_level)
     written = []
-    if "tmp_path" in request.fixturenames:
-        tmp = request.getfixturevalue("tmp_path")
+    if tmp is not None:
         written = [p.read_text(errors="replace") for p in tmp.rglob("*") if p.is_file()]
     leaked = hits(collector.texts) + hits(messages) + hits(written)
     assert not leaked, f"a secret leaked into logs/errors/files: {leaked[:3]}"
