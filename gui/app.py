@@ -83,6 +83,9 @@ def _window(app):
 
 async def _interactive(app) -> int:
     quit_event = asyncio.Event()
+    # Qt must not stop the loop by itself when the window closes: the adapters still have to
+    # be closed on it. The last window closing ends `main`, which shuts down, then returns.
+    app.setQuitOnLastWindowClosed(False)
     app.aboutToQuit.connect(quit_event.set)
     app.lastWindowClosed.connect(quit_event.set)
     window = _window(app)

@@ -155,6 +155,10 @@ class Session(QObject):
               selection: bool = False) -> asyncio.Task:
         """Run `coro` for `venue`; any exception is reported as `what` failing, never raised."""
         task = asyncio.ensure_future(self._guarded(venue, what, coro))
+        # Cancelled before it ever ran (a fast close): close the coroutine so that Python does
+        # not warn that it was never awaited.
+        task.add_done_callback(lambda t: coro.close() if t.cancelled() and hasattr(coro, "close")
+                               else None)
         if not selection:
             self._tasks.setdefault(venue, set()).add(task)
             task.add_done_callback(lambda t: self._tasks.get(venue, set()).discard(t))

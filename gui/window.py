@@ -217,9 +217,9 @@ class MainWindow(QMainWindow):
                 restored = self.restoreState(state)
             self._wanted_selection = self.settings.selection()
         if not restored:
-            # Dock sizes only hold once the window is laid out: apply them on the next turn.
-            await asyncio.sleep(0)
-            QApplication.processEvents()
+            # Dock sizes only hold once the window is laid out: let the loop lay it out first
+            # (never processEvents() inside a coroutine: it re-enters the asyncio loop).
+            await asyncio.sleep(0.02)
             self.default_sizes()
         for venue in venues or (self.settings.venues() if restore else []) or [DEFAULT_VENUE]:
             await self._open_venue(venue)
