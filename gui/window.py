@@ -54,8 +54,10 @@ class MainWindow(QMainWindow):
         self.setStatusBar(self.status)
         self._build_menus()
         for spec in DOCKS:
-            self.create_dock(spec)
+            self.create_dock(spec, tabify=False)
         self._arrange_docks()
+        for spec in DOCKS:        # tabs last: arranging moves docks out of tab groups
+            self._tabify(spec)
 
         s = self.session
         s.tickers.connect(self.tickers.update)
@@ -68,7 +70,7 @@ class MainWindow(QMainWindow):
         self.message.connect(lambda text: self.status.showMessage(text, 10_000))
 
     # -- docks -------------------------------------------------------------------------------
-    def create_dock(self, spec: DockSpec) -> QDockWidget:
+    def create_dock(self, spec: DockSpec, tabify: bool = True) -> QDockWidget:
         """Build `spec`'s widget into a dock named for saveState, with a View-menu toggle."""
         widget = spec.build(self)
         dock = QDockWidget(spec.title, self)
@@ -78,15 +80,22 @@ class MainWindow(QMainWindow):
                          | QDockWidget.DockWidgetFeature.DockWidgetMovable
                          | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
         self.addDockWidget(spec.area, dock)
-        if spec.tab_with and spec.tab_with in self.docks:
-            self.tabifyDockWidget(self.docks[spec.tab_with], dock)
         toggle = dock.toggleViewAction()
         if spec.shortcut:
             toggle.setShortcut(QKeySequence(spec.shortcut))
         self.view_menu.addAction(toggle)
         self.docks[spec.name] = dock
         self.views[spec.name] = widget
+        if tabify:
+            self._tabify(spec)
         return dock
+
+    def _tabify(self, spec: DockSpec) -> None:
+        """Put `spec`'s dock in a tab behind its `tab_with` dock, which stays in front."""
+        target = self.docks.get(spec.tab_with) if spec.tab_with else None
+        if target is not None and spec.name in self.docks:
+            self.tabifyDockWidget(target, self.docks[spec.name])
+            target.raise_()
 
     def _arrange_docks(self) -> None:
         d = self.docks
@@ -107,7 +116,7 @@ class MainWindow(QMainWindow):
         if {"exchanges", "board", "book"} <= d.keys():
             width = self.width()
             self.resizeDocks([d["exchanges"], d["board"], d["book"]],
-                             [320, max(400, width - 320 - 440), 440], Qt.Orientation.Horizontal)
+                             [320, max(400, width - 320 - 470), 470], Qt.Orientation.Horizontal)
         if {"board", "chart", "log"} <= d.keys():
             self.resizeDocks([d["board"], d["chart"], d["log"]], [300, 460, 110],
                              Qt.Orientation.Vertical)

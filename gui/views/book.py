@@ -25,7 +25,11 @@ class BookView(QWidget):
         self.table.setSelectionMode(QTableView.SelectionMode.NoSelection)
         self.table.setItemDelegateForColumn(0, DepthBarDelegate(DEPTH_ROLE, True, self.table))
         self.table.setItemDelegateForColumn(5, DepthBarDelegate(DEPTH_ROLE, False, self.table))
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        header.setMinimumSectionSize(40)
+        for price_column in (2, 3):     # prices are never elided: sizes give way first
+            header.setSectionResizeMode(price_column, QHeaderView.ResizeMode.ResizeToContents)
         self.depth = DepthChart()
         model.spread_changed.connect(self.spread.setText)
         window.session.book.connect(lambda v, s, ob: self.depth.set_book(ob))
@@ -33,8 +37,8 @@ class BookView(QWidget):
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.table)
         split.addWidget(self.depth)
-        split.setStretchFactor(0, 3)
-        split.setStretchFactor(1, 2)
+        split.setStretchFactor(0, 2)      # the ladder first; the depth chart is a glance
+        split.setStretchFactor(1, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.setSpacing(2)

@@ -122,12 +122,16 @@ def test_layout_survives_a_restart(window_factory, aloop, private_settings):
 def test_adding_a_dock_is_one_spec(window_factory, qtbot, monkeypatch):
     from PySide6.QtWidgets import QLabel
     monkeypatch.setattr("gui.window.DOCKS", DOCKS + [
-        DockSpec("extra", "Extra", lambda window: QLabel("extra"), Qt.DockWidgetArea.RightDockWidgetArea)])
+        DockSpec("extra", "Extra", lambda window: QLabel("extra"), Qt.DockWidgetArea.RightDockWidgetArea),
+        DockSpec("extra_tab", "Extra tab", lambda window: QLabel("tab"),
+                 Qt.DockWidgetArea.LeftDockWidgetArea, tab_with="log")])
     w = window_factory(session=Session(factory=lambda _id: FakeVenue()))
     dock = w.findChild(QDockWidget, "dock-extra")
     assert dock is not None and dock.widget().text() == "extra"
     assert dock.toggleViewAction() in w.view_menu.actions()
     assert all(w.docks[s.name].objectName() == f"dock-{s.name}" for s in DOCKS)
+    # A tab stays a tab after the default arrangement moved its partner.
+    assert w.docks["extra_tab"] in w.tabifiedDockWidgets(w.docks["log"])
 
 
 def test_closing_a_venue_removes_its_rows(window_factory, aloop):
