@@ -1,0 +1,232 @@
+"""The account side of the session: balances, open orders, placing and cancelling orders.
+
+`Trading` rides on `Session`: for every opened venue that can trade (stored credentials, or the
+demo) it polls balances and open orders every `poll_seconds` (tasks spawned through the session,
+so closing the venue stops them) and refreshes at once after each order action. Errors come
+back as words for the dock's status line and the log. An order whose reply was lost
+(`OrderStatusUnknown`) is shown as "unknown — checking" and looked up by its client id until the
+venue knows it; it is never reported as failed.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from decimal import Decimal
+
+from PySide6.QtCore import QObject, Signal
+
+from exchanges import ExchangeError, Order, OrderStatusUnknown
+
+from . import format as fmt
+
+__all__ = ["Trading", "OrderRequest", "UNKNOWN"]
+
+log = logging.getLogger("gui.trading")
+
+UNKNOWN = "unknown — checking"
+
+
+@dataclass(frozen=True, slots=True)
+class OrderRequest:
+    """Exactly what goes to `create_order` (values already at the market's increments)."""
+    venue: str
+    symbol: str
+    side: str
+    type: str
+    amount: Decimal
+    price: Decimal | None
+
+
+class Trading(QObject):
+    balances = Signal(str, object)          # venue, {currency: Balance}
+    orders = Signal(str, object)            # venue, [Order] open now
+    unknown = Signal(str, object)           # venue, Order placeholder with status UNKNOWN
+    resolved = Signal(str, str, object)     # venue, client id, Order | None (not placed)
+    message = Signal(str)                   # one line for the status bar / log
+    account_error = Signal(str, str)        # venue, what failed in words
+
+    def __init__(self, session, parent: QObject | None = None, *, poll_seconds: float = 5.0,
+                 check_seconds: float = 2.0) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.poll_seconds = poll_seconds
+        self.check_seconds = check_seconds
+        self._wake: dict[str, asyncio.Event] = {}
+        self._errors: dict[str, str] = {}
+        session.venue_opened.connect(self._on_opened)
+        session.venue_closed.connect(self._on_closed)
+        for venue in list(session.adapters):
+            self._on_opened(venue)
+
+    # -- which venues --------------------------------------------------------------------------
+    @staticmethod
+    def can_trade(adapter) -> bool:
+        return adapter.id == "demo" or getattr(adapter, "credentials", None) is not None
+
+    def venues(self) -> list[str]:
+        return [v for v, a in self.session.adapters.items() if self.can_trade(a)]
+
+    def adapter(self, venue: str):
+        return self.session.adapters.get(venue)
+
+    def _on_opened(self, venue: str) -> None:
+        adapter = self.adapter(venue)
+        if adapter is None or not self.can_trade(adapter) or venue in self._wake:
+            return
+        listeners = getattr(adapter, "status_listeners", None)
+        if listeners is not None:
+            listeners.append(self._on_adapter_status)
+        self._wake[venue] = asyncio.Event()
+        self.session.spawn(venue, "account polling", self._poll(venue, adapter))
+
+    def _on_closed(self, venue: str) -> None:
+        self._wake.pop(venue, None)
+        self._errors.pop(venue, None)
+        self.balances.emit(venue, {})
+        self.orders.emit(venue, [])
+
+    def _on_adapter_status(self, venue: str, state: str, detail: str) -> None:
+        if state in ("order_unknown", "order_known", "rate_limited"):
+            self.message.emit(f"{venue}: {detail or state}")   # the adapter logged it
+
+    # -- polling -------------------------------------------------------------------------------
+    def refresh(self, venue: str | None = None) -> None:
+        """Poll `venue` (every trading venue when None) now instead of at the next period."""
+        for v in [venue] if venue else list(self._wake):
+            ev = self._wake.get(v)
+            if ev is not None:
+                ev.set()
+
+    async def _poll(self, venue: str, adapter) -> None:
+        while venue in self._wake:
+            await self.poll_once(venue, adapter)
+            ev = self._wake.get(venue)
+            if ev is None:
+                return
+            try:
+                await asyncio.wait_for(ev.wait(), self.poll_seconds)
+            except asyncio.TimeoutError:
+                pass
+            ev.clear()
+
+    async def poll_once(self, venue: str, adapter=None) -> None:
+        adapter = adapter or self.adapter(venue)
+        if adapter is None:
+            return
+        try:
+            if adapter.has.get("fetch_balance"):
+                self.balances.emit(venue, await adapter.fetch_balance())
+            if adapter.has.get("fetch_open_orders"):
+                self.orders.emit(venue, await adapter.fetch_open_orders())
+        except ExchangeError as exc:
+            # Said once per distinct reason, not every period.
+            if self._errors.get(venue) != exc.reason:
+                self._errors[venue] = exc.reason
+                log.warning("%s: account update failed: %s", venue, exc.reason)
+                self.account_error.emit(venue, exc.reason)
+            return
+        self._errors.pop(venue, None)
+
+    def _say(self, text: str, level: int = logging.INFO) -> None:
+        log.log(level, "%s", text)
+        self.message.emit(text)
+
+    # -- orders ----------------------------------------------------------------------------------
+    def describe(self, req: OrderRequest) -> str:
+        """The words of the confirmation: exactly what will be sent."""
+        adapter = self.adapter(req.venue)
+        name = getattr(adapter, "name", req.venue)
+        market = self.session.states[req.venue].markets.get(req.symbol) \
+            if req.venue in self.session.states else None
+        base, quote = req.symbol.split("/", 1)
+        amount = fmt.amount(req.amount, market.amount_increment if market else None)
+        side = req.side.capitalize()
+        if req.type == "limit":
+            price = fmt.price(req.price, market.price_increment if market else None)
+            total = exact(req.amount * req.price, fmt.places(market.price_increment if market
+                                                             else None))
+            return (f"{side} {amount} {base} at {price} {quote} limit on {name} — "
+                    f"total {total} {quote}")
+        return f"{side} {amount} {base} at market on {name}"
+
+    async def place(self, req: OrderRequest) -> tuple[str, Order | None]:
+        """Send the order; returns (state, order): "placed", "unknown" or "failed" with words
+        already said through `message`."""
+        adapter = self.adapter(req.venue)
+        if adapter is None:
+            self._say(f"{req.venue} is not connected; nothing was sent")
+            return "failed", None
+        what = f"{req.side} {fmt.amount(req.amount)} {req.symbol}"
+        try:
+            order = await adapter.create_order(req.symbol, req.side, req.type, req.amount,
+                                               req.price)
+        except OrderStatusUnknown as exc:
+            cid = exc.client_order_id or ""
+            self._say(f"{req.venue}: {what}: sent, reply lost — {UNKNOWN} "
+                      f"(client id {cid}; do not send it again)", logging.WARNING)
+            placeholder = Order("", cid, req.symbol, req.side, req.type, req.price, req.amount,
+                                Decimal(0), req.amount, UNKNOWN, None)
+            self.unknown.emit(req.venue, placeholder)
+            self.session.spawn(req.venue, f"checking order {cid}",
+                               self._check_unknown(req.venue, req.symbol, cid))
+            return "unknown", placeholder
+        except ExchangeError as exc:
+            self._say(f"{req.venue}: {what} not placed: {exc.reason}", logging.WARNING)
+            return "failed", None
+        finally:
+            self.refresh(req.venue)
+        self._say(f"{req.venue}: {what} placed — order {order.id} {order.status}"
+                          + (f", filled {fmt.amount(order.filled)}" if order.filled else ""))
+        return "placed", order
+
+    async def _check_unknown(self, venue: str, symbol: str, cid: str) -> None:
+        """Ask the venue about a lost order by client id until it answers, with backoff."""
+        delay = self.check_seconds
+        while True:
+            await asyncio.sleep(delay)
+            adapter = self.adapter(venue)
+            if adapter is None:
+                return
+            try:
+                market = await adapter.market(symbol)
+                found = await adapter.find_order_by_client_id(market, cid)
+            except ExchangeError as exc:
+                log.info("%s: order %s still unknown (%s)", venue, cid, exc.reason)
+                delay = min(delay * 2, 30.0)
+                continue
+            if found is not None:
+                self._say(f"{venue}: order {cid} is known: {found.status}")
+                self.resolved.emit(venue, cid, found)
+                self.refresh(venue)
+                return
+            # Not listed (yet): a delayed request may still land, so keep asking for a while.
+            delay = min(delay * 2, 30.0)
+
+    async def cancel(self, venue: str, order: Order) -> bool:
+        adapter = self.adapter(venue)
+        if adapter is None:
+            return False
+        try:
+            await adapter.cancel_order(order.id, order.symbol)
+        except ExchangeError as exc:
+            self._say(f"{venue}: cancel of order {order.id} failed: {exc.reason}",
+                      logging.WARNING)
+            return False
+        finally:
+            self.refresh(venue)
+        self._say(f"{venue}: order {order.id} ({order.side} {order.symbol}) cancelled")
+        return True
+
+    async def cancel_many(self, items: list[tuple[str, Order]]) -> int:
+        done = 0
+        for venue, order in items:
+            done += await self.cancel(venue, order)
+        return done
+
+
+def exact(value: Decimal, min_places: int) -> str:
+    """`value` with every digit it has (never rounded), at least `min_places` decimals."""
+    exp = value.normalize().as_tuple().exponent
+    need = max(0, -exp) if isinstance(exp, int) else 0
+    return f"{value:,.{max(need, min_places)}f}"

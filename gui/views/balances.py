@@ -1,0 +1,56 @@
+"""Balances dock: per currency across venues, each venue's share below (see models.balances)."""
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFontDatabase
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTreeView, QVBoxLayout, QWidget
+
+from ..models.balances import BalanceModel
+
+__all__ = ["BalancesView", "build"]
+
+
+class BalancesView(QWidget):
+    def __init__(self, window) -> None:
+        super().__init__()
+        self.trading = window.trading
+        self.model = BalanceModel(self)
+        self.tree = QTreeView()
+        self.tree.setModel(self.model)
+        self.tree.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self.tree.setUniformRowHeights(True)
+        self.tree.setAlternatingRowColors(True)
+        self.tree.setRootIsDecorated(True)
+        self.tree.setIndentation(12)
+        self.tree.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.tree.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        header = self.tree.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
+        header.resizeSection(0, 90)
+        for col in (1, 2, 3):
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.Stretch)
+        self.note = QLabel()
+        self.note.setWordWrap(True)
+        self.note.setVisible(False)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(2, 2, 2, 2)
+        layout.setSpacing(2)
+        layout.addWidget(self.tree)
+        layout.addWidget(self.note)
+        self.model.rowsInserted.connect(self._expand)
+        self.trading.balances.connect(self.model.set_balances)
+        self.trading.account_error.connect(self._on_error)
+        window.session.venue_closed.connect(self.model.remove_venue)
+
+    def _expand(self, parent, first: int, last: int) -> None:
+        if parent.isValid():          # a currency got a venue row: show it
+            self.tree.expand(parent)
+
+    def _on_error(self, venue: str, reason: str) -> None:
+        self.note.setText(f"{venue}: balances could not be updated: {reason}")
+        self.note.setVisible(True)
+
+
+def build(window) -> BalancesView:
+    return BalancesView(window)
