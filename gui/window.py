@@ -11,13 +11,14 @@ from PySide6.QtWidgets import QApplication, QDockWidget, QMainWindow, QMessageBo
 import exchanges
 from exchanges import ExchangeNotAvailable
 
-from . import theme
+from . import secrets, theme
 from .models.book import BookModel
 from .models.tickers import TickerModel
 from .models.trades import TradesModel
 from .session import Session
 from .settings import Settings
 from .statusbar import VenueStatusBar
+from .trading import Trading
 from .views import DOCKS, DockSpec
 
 __all__ = ["MainWindow"]
@@ -39,11 +40,12 @@ class MainWindow(QMainWindow):
         self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.setCorner(Qt.Corner.TopRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
         self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
-        self.session = session or Session(self)
+        self.session = session or Session(self, factory=secrets.create)   # stored API keys
         self.settings = settings or Settings()
         self.tickers = TickerModel(self)
         self.book = BookModel(self)
         self.trades = TradesModel(self)
+        self.trading = Trading(self.session, self)     # balances, orders (docks share it)
         self.docks: dict[str, QDockWidget] = {}
         self.views: dict[str, object] = {}
         self._tasks: set[asyncio.Task] = set()
@@ -145,11 +147,20 @@ class MainWindow(QMainWindow):
             theme_menu.addAction(act)
         self.view_menu.addSeparator()
 
+        venue_menu = bar.addMenu("V&enue")
+        credentials = QAction("&Credentials…", self)
+        credentials.triggered.connect(self.show_credentials)
+        venue_menu.addAction(credentials)
+
         help_menu = bar.addMenu("&Help")
         about = QAction("&About Exchange Atlas", self)
         about.setMenuRole(QAction.MenuRole.AboutRole)
         about.triggered.connect(self.about)
         help_menu.addAction(about)
+
+    def show_credentials(self) -> None:
+        from .credentials import CredentialsDialog
+        CredentialsDialog(self).open()
 
     def about(self) -> None:
         n = len(exchanges.registry())
