@@ -27,7 +27,7 @@ from ..types import (Balance, Candle, Credentials, Market, Order, OrderBook, Tic
 from .book import BookFeed, OutOfSync
 from .ratelimit import RateLimiter
 from .stream import RESYNC, StreamHub
-from .transport import Reply, Request, Transport, current_endpoint
+from .transport import Reply, Request, Transport, current_endpoint, retry_after
 
 __all__ = ["Exchange", "CONTRACT_CALLS", "default_clock"]
 
@@ -256,9 +256,8 @@ class Exchange:
         cls = cls or E.ExchangeError
         words = f"{text} (code {code})" if code and code not in text else (text or code)
         if issubclass(cls, E.RateLimitExceeded):
-            retry = reply.headers.get("Retry-After") if reply is not None else None
             return cls(self.id, words, endpoint=endpoint, code=code,
-                       retry_after=float(retry) if retry and retry.isdigit() else None)
+                       retry_after=retry_after(reply.headers) if reply is not None else None)
         return cls(self.id, words, endpoint=endpoint, code=code)
 
     def _error_by_fragment(self, low: str) -> type[E.ExchangeError] | None:

@@ -19,7 +19,7 @@ from ..numbers import loads
 from .ratelimit import RateLimiter
 from .signing import urlencode_params
 
-__all__ = ["Request", "Reply", "Transport", "current_endpoint", "status_error"]
+__all__ = ["Request", "Reply", "Transport", "current_endpoint", "status_error", "retry_after"]
 
 log = logging.getLogger("exchanges.transport")
 
@@ -89,12 +89,10 @@ def status_error(exchange: str, status: int, endpoint: str, detail: str = "",
     return cls(exchange, msg, endpoint=endpoint, code=str(status))
 
 
-def _retry_after(headers: Mapping[str, str]) -> float | None:
-    value = headers.get("Retry-After")
-    try:
-        return max(0.0, float(value)) if value is not None else None
-    except ValueError:
-        return None
+def retry_after(headers: Mapping[str, str]) -> int | None:
+    """Seconds from a Retry-After header (RFC 9110: whole seconds; a date is ignored)."""
+    value = (headers.get("Retry-After") or "").strip()
+    return int(value) if value.isdigit() else None
 
 
 class Transport:
@@ -226,5 +224,5 @@ class Transport:
             self._check(reply, req)
         if status >= 400:
             raise status_error(self.exchange, status, req.name,
-                               retry_after=_retry_after(headers))
+                               retry_after=retry_after(headers))
         return payload
