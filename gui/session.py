@@ -250,6 +250,9 @@ class Session(QObject):
 
     async def _book_loop(self, venue: str, adapter, symbol: str) -> None:
         async def stream():
+            if adapter.has.get("fetch_order_book"):
+                # Show the book at once; a stream may yield only after its first delta.
+                self._book(venue, symbol, await adapter.fetch_order_book(symbol, 50))
             async for ob in adapter.watch_order_book(symbol, 50):
                 self._book(venue, symbol, ob)
 

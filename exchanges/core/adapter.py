@@ -9,6 +9,7 @@ iterators over the shared stream hub with book resync.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import enum
 import functools
 import inspect
@@ -506,10 +507,21 @@ class Exchange:
     def _book_feed(self, market: Market, limit: int | None) -> BookFeed:
         raise E.NotSupported(self.id, "streaming order books is not supported")
 
+    # A venue whose ticker channel carries only some fields (Bitstamp: the top of the book)
+    # sets this: the stream then starts from a REST ticker and each frame updates its fields.
+    ticker_stream_partial: ClassVar[bool] = False
+
     async def watch_ticker(self, symbol: str) -> AsyncIterator[Ticker]:
         market = await self.market(symbol)
         key, sub, unsub, parse = self._ticker_stream(market)
+        current = await self.fetch_ticker(symbol) if self.ticker_stream_partial else None
+        if current is not None:
+            yield current
         async for t in self._watch(key, sub, unsub, parse):
+            if current is not None:
+                t = current = dataclasses.replace(current, **{
+                    f.name: v for f in dataclasses.fields(t)
+                    if (v := getattr(t, f.name)) is not None})
             yield t
 
     async def watch_trades(self, symbol: str) -> AsyncIterator[Trade]:

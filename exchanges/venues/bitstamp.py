@@ -325,6 +325,8 @@ class Bitstamp(Exchange):
         return ({"event": "bts:subscribe", "data": {"channel": name}},
                 {"event": "bts:unsubscribe", "data": {"channel": name}})
 
+    ticker_stream_partial = True       # last, high, low and volumes come from the REST ticker
+
     def _ticker_stream(self, market: Market):
         """Bitstamp streams no ticker: the top of the `order_book` channel gives bid and ask."""
         key = f"order_book_{market.id}"

@@ -333,14 +333,17 @@ async def test_watch_trades(ex, fake):
     assert trades[0].timestamp == (fake.micro - 1000) // 1000
 
 
-async def test_watch_ticker_is_the_top_of_the_book_channel(ex, fake):
-    task = asyncio.create_task(collect(ex.watch_ticker(SYMBOL), 2))
+async def test_watch_ticker_is_the_rest_ticker_updated_by_the_top_of_the_book(ex, fake):
+    task = asyncio.create_task(collect(ex.watch_ticker(SYMBOL), 3))
     await until(lambda: fake.subscribed("order_book_btcusd"))
     fake.change(bids=[("73360", "1")])
     await fake.push_full_book()
-    first, second = await asyncio.wait_for(task, 5)
+    rest, first, second = await asyncio.wait_for(task, 5)
+    assert rest.last is not None and rest.high is not None      # the 24 h figures from REST
     assert (first.bid, first.ask) == (D("73353"), D("73367"))
     assert (second.bid, second.ask) == (D("73360"), D("73367"))
+    assert (second.last, second.high, second.base_volume) == (
+        rest.last, rest.high, rest.base_volume)                  # kept, not blanked
 
 
 async def test_watch_order_book_applies_diffs_after_the_snapshot(ex, fake):

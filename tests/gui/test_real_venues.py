@@ -1,0 +1,38 @@
+"""The reference venues in the app: each connects with public data (no keys) through the same
+session the exchange tree uses, against its local fake server; ticks reach the board and the
+selected symbol's book streams in."""
+from __future__ import annotations
+
+import pytest
+
+import exchanges
+from gui.session import Session
+from tests.exchanges.venue_fakes import IDS, VENUES
+
+
+@pytest.mark.parametrize("venue", VENUES, ids=IDS)
+def test_venue_connects_with_public_data(venue, aloop, qtbot):
+    fake = venue.FAKE()
+    aloop.run(fake.__aenter__())
+    session = Session(factory=lambda _id: exchanges.create(_id, urls=fake.urls), flush_ms=40,
+                      poll_seconds=0.2)
+    ticks: dict = {}
+    books: list = []
+    states: list = []
+    session.tickers.connect(ticks.update)
+    session.book.connect(lambda v, s, b: books.append((v, s, b)))
+    session.status.connect(lambda v, st, d: states.append(st))
+    try:
+        opened = aloop.run(session.open_venue(venue.VENUE_ID))
+        assert opened == venue.VENUE_ID
+        aloop.until(lambda: (opened, venue.SYMBOL) in ticks, 10, f"a {venue.SYMBOL} tick")
+        assert ticks[(opened, venue.SYMBOL)].last is not None
+        session.select(opened, venue.SYMBOL)
+        aloop.until(lambda: any(b[1] == venue.SYMBOL and b[2].bids for b in books), 10,
+                    "the order book")
+        book = next(b[2] for b in books if b[1] == venue.SYMBOL and b[2].bids)
+        assert book.bids[0][0] < book.asks[0][0]
+        assert "live" in states and "error" not in states
+    finally:
+        aloop.run(session.close())
+        aloop.run(fake.__aexit__(None, None, None))
