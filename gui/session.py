@@ -25,6 +25,7 @@ __all__ = ["Session", "VenueState"]
 log = logging.getLogger("gui.session")
 
 CONNECTING, LIVE, RECONNECTING, ERROR, CLOSED = "connecting", "live", "reconnecting", "error", "closed"
+RATE_LIMITED = "rate_limited"
 
 
 @dataclass(slots=True)
@@ -57,7 +58,7 @@ class Session(QObject):
     def __init__(self, parent: QObject | None = None, *,
                  factory: Callable[[str], object] = exchanges.create,
                  flush_ms: int = 80, poll_seconds: float = 5.0, max_symbols: int = 60,
-                 max_batch: int = 100) -> None:
+                 max_batch: int = 250) -> None:
         super().__init__(parent)
         self._factory = factory
         self.poll_seconds = poll_seconds
@@ -350,9 +351,11 @@ class Session(QObject):
         """Adapters report their stream state here (connecting/live/reconnecting/…)."""
         if venue not in self.states or state == CLOSED:
             return
-        if state in (CONNECTING, RECONNECTING, LIVE):
+        if state in (CONNECTING, RECONNECTING, LIVE, RATE_LIMITED):
+            # rate_limited: "rate limited, retrying in N s" instead of a storm of errors;
+            # the next data that arrives sets the venue live again.
             self._set_state(venue, state, detail)
-        else:   # rate_limited, resync, order notes: keep the state, show the note
+        else:   # resync, order notes: keep the state, show the note
             log.info("%s: %s", venue, detail or state)
 
     def _set_state(self, venue: str, state: str, detail: str) -> None:

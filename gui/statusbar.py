@@ -20,6 +20,8 @@ def describe(venue: str, state: str, detail: str, age: float | None) -> tuple[st
         return f"{venue}: live{shown}", theme.up_color().name()
     if state in ("connecting", "reconnecting"):
         return f"{venue}: {state}…", "#d19a2a"
+    if state == "rate_limited":
+        return f"{venue}: {detail or 'rate limited'}", "#d19a2a"
     if state == "error":
         return f"{venue}: error", theme.down_color().name()
     return f"{venue}: {state}", theme.muted_color().name()

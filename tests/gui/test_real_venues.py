@@ -36,3 +36,34 @@ def test_venue_connects_with_public_data(venue, aloop, qtbot):
     finally:
         aloop.run(session.close())
         aloop.run(fake.__aexit__(None, None, None))
+
+
+def test_a_rate_limited_venue_says_so_and_recovers(aloop, qtbot):
+    """A 429 with Retry-After shows "rate limited, retrying in N s", then the venue is live."""
+    from gui.statusbar import describe
+    from tests.fakes.binance import FakeBinance
+    fake = FakeBinance()
+    aloop.run(fake.__aenter__())
+    limited = {"n": 0}
+
+    def once_429(request):
+        if request.path == "/api/v3/ticker/24hr" and limited["n"] == 0:
+            limited["n"] += 1
+            return 429
+        return None
+    fake.faults.status_if = once_429
+    session = Session(factory=lambda _id: exchanges.create(_id, urls=fake.urls), flush_ms=40,
+                      poll_seconds=0.2)
+    states: list = []
+    session.status.connect(lambda v, st, d: states.append((st, d)))
+    try:
+        aloop.run(session.open_venue("binance"))
+        aloop.until(lambda: any(st == "rate_limited" for st, _ in states), 10, "rate limited")
+        st, detail = next(x for x in states if x[0] == "rate_limited")
+        assert "rate limited, retrying in" in detail
+        assert describe("binance", st, detail, None)[0].startswith("binance: rate limited")
+        aloop.until(lambda: session.states["binance"].state == "live", 15, "live again")
+        assert not any(st == "error" for st, _ in states)
+    finally:
+        aloop.run(session.close())
+        aloop.run(fake.__aexit__(None, None, None))
