@@ -67,3 +67,26 @@ def test_a_rate_limited_venue_says_so_and_recovers(aloop, qtbot):
     finally:
         aloop.run(session.close())
         aloop.run(fake.__aexit__(None, None, None))
+
+
+@pytest.mark.parametrize("venue", VENUES, ids=IDS)
+def test_a_dropped_stream_shows_reconnecting_then_live(venue, aloop, qtbot):
+    fake = venue.FAKE()
+    aloop.run(fake.__aenter__())
+    session = Session(factory=lambda _id: exchanges.create(_id, urls=fake.urls), flush_ms=40)
+    states: list = []
+    ticks: dict = {}
+    session.status.connect(lambda v, st, d: states.append(st))
+    session.tickers.connect(ticks.update)
+    try:
+        opened = aloop.run(session.open_venue(venue.VENUE_ID))
+        aloop.until(lambda: (opened, venue.SYMBOL) in ticks, 10, "a tick")
+        aloop.until(lambda: fake.ws_clients, 10, "a websocket client")
+        states.clear()
+        aloop.run(fake.drop_ws())
+        aloop.until(lambda: "reconnecting" in states, 10, "reconnecting shown")
+        aloop.until(lambda: session.states[opened].state == "live", 10, "live again")
+        assert fake.ws_connections >= 2
+    finally:
+        aloop.run(session.close())
+        aloop.run(fake.__aexit__(None, None, None))
