@@ -9,12 +9,11 @@ venue knows it; it is never reported as failed.
 """
 from __future__ import annotations
 
-import asyncio
 import logging
 from dataclasses import dataclass
 from decimal import Decimal
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from exchanges import ExchangeError, Order, OrderStatusUnknown
 
@@ -47,17 +46,31 @@ class Trading(QObject):
     account_error = Signal(str, str)        # venue, what failed in words
 
     def __init__(self, session, parent: QObject | None = None, *, poll_seconds: float = 5.0,
-                 check_seconds: float = 2.0) -> None:
+                 give_up_after: int = 60) -> None:
         super().__init__(parent)
         self.session = session
-        self.poll_seconds = poll_seconds
-        self.check_seconds = check_seconds
-        self._wake: dict[str, asyncio.Event] = {}
+        self.give_up_after = give_up_after      # polls before a lost order is called unlisted
+        self._venues: set[str] = set()
+        self._busy: dict[str, bool] = {}        # venue → poll in flight; True: poll again after
         self._errors: dict[str, str] = {}
+        self._unknown: dict[tuple[str, str], list] = {}   # (venue, cid) → [symbol, polls]
+        # The period is a Qt timer, each poll a short task: a poll that fails (or a venue
+        # that is slow) never stops the next one.
+        self._timer = QTimer(self)
+        self._timer.timeout.connect(self.refresh)
+        self.poll_seconds = poll_seconds
         session.venue_opened.connect(self._on_opened)
         session.venue_closed.connect(self._on_closed)
         for venue in list(session.adapters):
             self._on_opened(venue)
+
+    @property
+    def poll_seconds(self) -> float:
+        return self._timer.interval() / 1000
+
+    @poll_seconds.setter
+    def poll_seconds(self, seconds: float) -> None:
+        self._timer.start(max(50, int(seconds * 1000)))
 
     # -- which venues --------------------------------------------------------------------------
     @staticmethod
@@ -72,17 +85,20 @@ class Trading(QObject):
 
     def _on_opened(self, venue: str) -> None:
         adapter = self.adapter(venue)
-        if adapter is None or not self.can_trade(adapter) or venue in self._wake:
+        if adapter is None or not self.can_trade(adapter) or venue in self._venues:
             return
         listeners = getattr(adapter, "status_listeners", None)
         if listeners is not None:
             listeners.append(self._on_adapter_status)
-        self._wake[venue] = asyncio.Event()
-        self.session.spawn(venue, "account polling", self._poll(venue, adapter))
+        self._venues.add(venue)
+        self.refresh(venue)
 
     def _on_closed(self, venue: str) -> None:
-        self._wake.pop(venue, None)
+        self._venues.discard(venue)
+        self._busy.pop(venue, None)
         self._errors.pop(venue, None)
+        for key in [k for k in self._unknown if k[0] == venue]:
+            del self._unknown[key]
         self.balances.emit(venue, {})
         self.orders.emit(venue, [])
 
@@ -90,25 +106,31 @@ class Trading(QObject):
         if state in ("order_unknown", "order_known", "rate_limited"):
             self.message.emit(f"{venue}: {detail or state}")   # the adapter logged it
 
+    def stop(self) -> None:
+        self._timer.stop()
+
     # -- polling -------------------------------------------------------------------------------
     def refresh(self, venue: str | None = None) -> None:
-        """Poll `venue` (every trading venue when None) now instead of at the next period."""
-        for v in [venue] if venue else list(self._wake):
-            ev = self._wake.get(v)
-            if ev is not None:
-                ev.set()
+        """Poll `venue` (every trading venue when None) now; a poll already in flight is
+        followed by one more, so that nothing done meanwhile is missed."""
+        for v in [venue] if venue else list(self._venues):
+            if v not in self._venues:
+                continue
+            if v in self._busy:
+                self._busy[v] = True
+                continue
+            self._busy[v] = False
+            self.session.spawn(v, "account update", self._poll(v))
 
-    async def _poll(self, venue: str, adapter) -> None:
-        while venue in self._wake:
-            await self.poll_once(venue, adapter)
-            ev = self._wake.get(venue)
-            if ev is None:
-                return
-            try:
-                await asyncio.wait_for(ev.wait(), self.poll_seconds)
-            except asyncio.TimeoutError:
-                pass
-            ev.clear()
+    async def _poll(self, venue: str) -> None:
+        try:
+            while True:
+                await self.poll_once(venue)
+                if not self._busy.get(venue):
+                    return
+                self._busy[venue] = False
+        finally:
+            self._busy.pop(venue, None)
 
     async def poll_once(self, venue: str, adapter=None) -> None:
         adapter = adapter or self.adapter(venue)
@@ -119,6 +141,7 @@ class Trading(QObject):
                 self.balances.emit(venue, await adapter.fetch_balance())
             if adapter.has.get("fetch_open_orders"):
                 self.orders.emit(venue, await adapter.fetch_open_orders())
+            await self._check_unknown(venue, adapter)
         except ExchangeError as exc:
             # Said once per distinct reason, not every period.
             if self._errors.get(venue) != exc.reason:
@@ -127,6 +150,25 @@ class Trading(QObject):
                 self.account_error.emit(venue, exc.reason)
             return
         self._errors.pop(venue, None)
+
+    async def _check_unknown(self, venue: str, adapter) -> None:
+        """Ask the venue, by client id, about every order whose reply was lost."""
+        for (v, cid), entry in list(self._unknown.items()):
+            if v != venue:
+                continue
+            symbol, polls = entry
+            market = await adapter.market(symbol)
+            found = await adapter.find_order_by_client_id(market, cid)
+            if found is not None:
+                del self._unknown[(v, cid)]
+                self._say(f"{venue}: order {cid} is known: {found.status}")
+                self.resolved.emit(venue, cid, found)
+                continue
+            entry[1] = polls + 1
+            if entry[1] == self.give_up_after:
+                # Still never "failed": the venue may have filled it (not open any more).
+                self._say(f"{venue}: order {cid} is still not listed by the venue; check its "
+                          f"order history before sending it again", logging.WARNING)
 
     def _say(self, text: str, level: int = logging.INFO) -> None:
         log.log(level, "%s", text)
@@ -157,7 +199,10 @@ class Trading(QObject):
         if adapter is None:
             self._say(f"{req.venue} is not connected; nothing was sent")
             return "failed", None
-        what = f"{req.side} {fmt.amount(req.amount)} {req.symbol}"
+        market = self.session.states[req.venue].markets.get(req.symbol) \
+            if req.venue in self.session.states else None
+        what = (f"{req.side} {fmt.amount(req.amount, market.amount_increment if market else None)}"
+                f" {req.symbol}")
         try:
             order = await adapter.create_order(req.symbol, req.side, req.type, req.amount,
                                                req.price)
@@ -168,8 +213,7 @@ class Trading(QObject):
             placeholder = Order("", cid, req.symbol, req.side, req.type, req.price, req.amount,
                                 Decimal(0), req.amount, UNKNOWN, None)
             self.unknown.emit(req.venue, placeholder)
-            self.session.spawn(req.venue, f"checking order {cid}",
-                               self._check_unknown(req.venue, req.symbol, cid))
+            self._unknown[(req.venue, cid)] = [req.symbol, 0]
             return "unknown", placeholder
         except ExchangeError as exc:
             self._say(f"{req.venue}: {what} not placed: {exc.reason}", logging.WARNING)
@@ -179,29 +223,6 @@ class Trading(QObject):
         self._say(f"{req.venue}: {what} placed — order {order.id} {order.status}"
                           + (f", filled {fmt.amount(order.filled)}" if order.filled else ""))
         return "placed", order
-
-    async def _check_unknown(self, venue: str, symbol: str, cid: str) -> None:
-        """Ask the venue about a lost order by client id until it answers, with backoff."""
-        delay = self.check_seconds
-        while True:
-            await asyncio.sleep(delay)
-            adapter = self.adapter(venue)
-            if adapter is None:
-                return
-            try:
-                market = await adapter.market(symbol)
-                found = await adapter.find_order_by_client_id(market, cid)
-            except ExchangeError as exc:
-                log.info("%s: order %s still unknown (%s)", venue, cid, exc.reason)
-                delay = min(delay * 2, 30.0)
-                continue
-            if found is not None:
-                self._say(f"{venue}: order {cid} is known: {found.status}")
-                self.resolved.emit(venue, cid, found)
-                self.refresh(venue)
-                return
-            # Not listed (yet): a delayed request may still land, so keep asking for a while.
-            delay = min(delay * 2, 30.0)
 
     async def cancel(self, venue: str, order: Order) -> bool:
         adapter = self.adapter(venue)
