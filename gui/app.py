@@ -53,6 +53,8 @@ def main(argv: list[str] | None = None) -> int:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     quiet = args.self_test or args.screenshot
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    from exchanges.redact import install as redact_logs
+    redact_logs()                                    # secrets never reach a log handler
     for handler in logging.getLogger().handlers:     # headless runs: stdout is for the result
         handler.setLevel(logging.WARNING if quiet else logging.INFO)
     import qasync

@@ -8,6 +8,8 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import QPlainTextEdit
 
+from exchanges.redact import RedactingFilter
+
 __all__ = ["LogView", "build"]
 
 WATCHED = ("gui", "exchanges")
@@ -39,6 +41,7 @@ class LogView(QPlainTextEdit):
         self._emitter = _Emitter(self)
         self._emitter.line.connect(self.appendPlainText)
         self._handler = _Handler(self._emitter)
+        self._handler.addFilter(RedactingFilter())     # no key or secret ever reaches the dock
         for name in WATCHED:
             logger = logging.getLogger(name)
             logger.addHandler(self._handler)

@@ -90,3 +90,17 @@ def test_a_dropped_stream_shows_reconnecting_then_live(venue, aloop, qtbot):
     finally:
         aloop.run(session.close())
         aloop.run(fake.__aexit__(None, None, None))
+
+
+def test_the_log_dock_never_shows_a_secret(qtbot):
+    import logging
+
+    from exchanges.redact import register_secrets
+    from gui.views.log import LogView
+    view = LogView()
+    qtbot.addWidget(view)
+    register_secrets("dock-secret-value-42")
+    logging.getLogger("exchanges").warning("signed with %s", "dock-secret-value-42")
+    qtbot.waitUntil(lambda: "signed with" in view.toPlainText(), timeout=2000)
+    assert "dock-secret-value-42" not in view.toPlainText() and "***" in view.toPlainText()
+    view.shutdown()
