@@ -42,4 +42,5 @@ DOCKS: list[DockSpec] = [
     DockSpec("order_entry", "Order entry", _lazy("order_entry"), _Area.RightDockWidgetArea, shortcut="Ctrl+7"),
     DockSpec("orders", "Open orders", _lazy("orders"), _Area.LeftDockWidgetArea, tab_with="log", shortcut="Ctrl+8"),
     DockSpec("balances", "Balances", _lazy("balances"), _Area.RightDockWidgetArea, tab_with="trades", shortcut="Ctrl+9"),
+    DockSpec("watchlist", "Watchlist", _lazy("watchlist"), _Area.LeftDockWidgetArea, tab_with="exchanges", shortcut="Ctrl+0"),
 ]
