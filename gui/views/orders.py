@@ -8,6 +8,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLab
 
 from ..models.orders import ORDER_ROLE, OrdersModel
 from ..models.proxy import ValueSortProxy
+from ..widgets.gap import GapDelegate
 from .board import configure_table
 
 __all__ = ["OrdersView", "build"]
@@ -33,6 +34,8 @@ class OrdersView(QWidget):
         for col, w in enumerate((60, 80, 44, 54, 96, 90, 90, 110, 96, 120)):
             header.resizeSection(col, w)
         header.setStretchLastSection(True)
+        self.gap = GapDelegate(self.table)
+        self.table.setItemDelegateForColumn(7, self.gap)     # status, after the numbers
         self.cancel_button = QPushButton("Cancel selected")
         self.cancel_all_button = QPushButton("Cancel all")
         self.refresh_button = QPushButton("Refresh")

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeade
 from .. import watchlist
 from ..models.watchlist import WatchlistModel
 from ..notify import notify
+from ..widgets.gap import GapDelegate
 from .board import configure_table
 
 __all__ = ["WatchlistView", "build"]
@@ -32,9 +33,11 @@ class WatchlistView(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        for col, w in enumerate((120, 92, 150)):
+        for col, w in enumerate((108, 84, 120)):
             header.resizeSection(col, w)
         header.setStretchLastSection(True)
+        self.gap = GapDelegate(self.table)
+        self.table.setItemDelegateForColumn(2, self.gap)     # alerts, after the price
 
         self.pair = QLineEdit(placeholderText="BTC/USD@demo")
         self.pair.returnPressed.connect(self.add_current)
@@ -46,7 +49,7 @@ class WatchlistView(QWidget):
         self.kind.addItem("Above", "above")
         self.kind.addItem("Below", "below")
         self.kind.addItem("Move %", "move")
-        self.value = QLineEdit(placeholderText="price or %")
+        self.value = QLineEdit(placeholderText="price, or % for a move")
         self.value.returnPressed.connect(self.add_alert)
         self.minutes = QSpinBox()
         self.minutes.setRange(1, 24 * 60)
@@ -73,8 +76,11 @@ class WatchlistView(QWidget):
         rules.addWidget(self.kind)
         rules.addWidget(self.value, 1)
         rules.addWidget(self.minutes)
-        rules.addWidget(self.alert_button)
-        rules.addWidget(self.clear_button)
+        buttons = QHBoxLayout()
+        buttons.setSpacing(3)
+        buttons.addStretch(1)
+        buttons.addWidget(self.alert_button)
+        buttons.addWidget(self.clear_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.setSpacing(2)
@@ -82,6 +88,7 @@ class WatchlistView(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.table)
         layout.addLayout(rules)
+        layout.addLayout(buttons)
 
         self.model.changed.connect(self.save)
         self.model.alert.connect(self._on_alert)
