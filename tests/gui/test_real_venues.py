@@ -104,3 +104,42 @@ def test_the_log_dock_never_shows_a_secret(qtbot):
     qtbot.waitUntil(lambda: "signed with" in view.toPlainText(), timeout=2000)
     assert "dock-secret-value-42" not in view.toPlainText() and "***" in view.toPlainText()
     view.shutdown()
+
+
+@pytest.mark.parametrize("venue", VENUES, ids=IDS)
+def test_with_keys_in_the_keychain_balances_orders_and_cancel_work(venue, aloop, qtbot):
+    """Keys stored in the (test) keychain: the app's own opener uses them, and balances, order
+    entry, open orders and cancel run through the same Trading object as on the demo."""
+    from gui import secrets
+    from gui.trading import OrderRequest, Trading
+    from tests.exchanges.test_all_venues import resting_order_terms
+    fake = venue.FAKE()
+    aloop.run(fake.__aenter__())
+    creds = venue.CREDENTIALS
+    secrets.save(venue.VENUE_ID, creds.api_key, creds.secret, creds.passphrase)
+    session = Session(factory=lambda _id: secrets.create(_id, urls=fake.urls), flush_ms=40)
+    trading = Trading(session, poll_seconds=0.2)
+    balances: dict = {}
+    open_orders: dict = {}
+    trading.balances.connect(balances.__setitem__)
+    trading.orders.connect(open_orders.__setitem__)
+    try:
+        opened = aloop.run(session.open_venue(venue.VENUE_ID))
+        assert session.adapters[opened].credentials is not None
+        aloop.until(lambda: opened in balances and balances[opened], 10, "balances")
+        adapter = session.adapters[opened]
+        market = aloop.run(adapter.load_markets())[venue.SYMBOL]
+        price, amount = resting_order_terms(market,
+                                            aloop.run(adapter.fetch_order_book(venue.SYMBOL)))
+        state, order = aloop.run(trading.place(
+            OrderRequest(opened, venue.SYMBOL, "buy", "limit", amount, price)))
+        assert state == "placed" and order is not None
+        aloop.until(lambda: any(o.id == order.id for o in open_orders.get(opened, [])), 10,
+                    "the order among open orders")
+        assert aloop.run(trading.cancel(opened, order))
+        aloop.until(lambda: not any(o.id == order.id for o in open_orders.get(opened, [])), 10,
+                    "the order gone from open orders")
+    finally:
+        trading.stop()
+        aloop.run(session.close())
+        aloop.run(fake.__aexit__(None, None, None))
