@@ -6,7 +6,7 @@ import pyqtgraph as pg
 
 from .. import theme
 
-__all__ = ["DepthChart", "step_xy"]
+__all__ = ["DepthChart", "step_xy", "centred"]
 
 
 def step_xy(levels) -> tuple[np.ndarray, np.ndarray]:
@@ -21,6 +21,17 @@ def step_xy(levels) -> tuple[np.ndarray, np.ndarray]:
     x = np.concatenate(([prices[0]], x))
     y = np.concatenate(([0.0], y))
     return x, y
+
+
+def centred(bids, asks):
+    """Both sides cut to the same distance from the mid price (that of the shallower side), so
+    one far-away order (a user's resting bid) cannot squash the chart into a sliver."""
+    if not bids or not asks:
+        return bids, asks
+    mid = (bids[0][0] + asks[0][0]) / 2
+    reach = min(mid - bids[-1][0], asks[-1][0] - mid)
+    return ([lv for lv in bids if mid - lv[0] <= reach],
+            [lv for lv in asks if lv[0] - mid <= reach])
 
 
 class DepthChart(pg.PlotWidget):
@@ -39,8 +50,9 @@ class DepthChart(pg.PlotWidget):
         self.asks = self.plot([], [], pen=pg.mkPen(down, width=1.5), fillLevel=0, brush=fill_down)
 
     def set_book(self, book) -> None:
-        self.bids.setData(*step_xy(book.bids))
-        self.asks.setData(*step_xy(book.asks))
+        bids, asks = centred(book.bids, book.asks)
+        self.bids.setData(*step_xy(bids))
+        self.asks.setData(*step_xy(asks))
 
     def clear_book(self) -> None:
         self.bids.setData([], [])

@@ -143,3 +143,14 @@ def test_with_keys_in_the_keychain_balances_orders_and_cancel_work(venue, aloop,
         trading.stop()
         aloop.run(session.close())
         aloop.run(fake.__aexit__(None, None, None))
+
+
+def test_depth_chart_is_centred_on_the_mid_price():
+    from decimal import Decimal as D
+
+    from gui.widgets.depth import centred
+    bids = [(D("100"), D("1")), (D("99"), D("1")), (D("60"), D("5"))]      # one far-away bid
+    asks = [(D("101"), D("1")), (D("102"), D("2")), (D("103"), D("1"))]
+    b, a = centred(bids, asks)
+    assert b == bids[:2] and a == asks
+    assert centred([], asks) == ([], asks)
