@@ -7,25 +7,21 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, Qt, Signal
 
 from .. import format as fmt
 from .. import theme
+from .table import CENTER, RIGHT, TableModel
 
 __all__ = ["BookModel", "COLUMNS", "DEPTH_ROLE"]
 
 COLUMNS = ("Total", "Size", "Bid", "Ask", "Size", "Total")
 DEPTH_ROLE = Qt.ItemDataRole.UserRole + 20    # the row's cumulative size / side's max, 0..1
-_RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
-_CENTER = Qt.AlignmentFlag.AlignCenter
 
 
-def _align(column: int):
-    """Sizes and totals right-aligned (digits line up); the two prices centred, apart."""
-    return _CENTER if column in (2, 3) else _RIGHT
-
-
-class BookModel(QAbstractTableModel):
+class BookModel(TableModel):
+    COLUMNS = COLUMNS
+    SELECTABLE = False
     spread_changed = Signal(str)
 
     def __init__(self, parent=None, depth: int = 25) -> None:
@@ -38,35 +34,16 @@ class BookModel(QAbstractTableModel):
         self.spread: Decimal | None = None
         self.symbol = ""
 
-    def rowCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._text)
+    def row_count(self) -> int:
+        return len(self._text)
 
-    def columnCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(COLUMNS)
+    def alignment(self, column: int) -> int:
+        """Sizes and totals right-aligned (digits line up); the two prices centred, apart."""
+        return int(CENTER if column in (2, 3) else RIGHT)
 
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
-        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(COLUMNS):
-            if role == Qt.ItemDataRole.DisplayRole:
-                return COLUMNS[section]
-            if role == Qt.ItemDataRole.TextAlignmentRole:
-                return int(_align(section))
-        return None
-
-    def flags(self, index):
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemNeverHasChildren
-
-    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
-        if not index.isValid() or index.parent().isValid():
-            return None
-        r, c = index.row(), index.column()
-        if not (0 <= r < len(self._text) and 0 <= c < len(COLUMNS)):
-            return None
+    def cell(self, r: int, c: int, role):
         if role == Qt.ItemDataRole.DisplayRole:
             return self._text[r][c]
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return int(_align(c))
         if role == Qt.ItemDataRole.ForegroundRole and c in (2, 3):
             return theme.up_color() if c == 2 else theme.down_color()
         if role == DEPTH_ROLE:

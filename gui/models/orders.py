@@ -7,9 +7,10 @@ knows it (`resolve`).
 """
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+from PySide6.QtCore import QModelIndex, Qt
 
 from .. import format as fmt
+from .table import TableModel
 
 __all__ = ["OrdersModel", "COLUMNS", "ORDER_ROLE", "SORT_ROLE"]
 
@@ -19,39 +20,24 @@ SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 ORDER_ROLE = Qt.ItemDataRole.UserRole + 4     # (venue, Order) of the row
 _PRICE, _AMOUNT, _FILLED = 4, 5, 6
 _NUMERIC = frozenset({_PRICE, _AMOUNT, _FILLED})
-_RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
-_LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
 
 
 def _key(venue: str, order) -> tuple[str, str]:
     return (venue, order.id) if order.id else (venue, f"cid:{order.client_order_id}")
 
 
-class OrdersModel(QAbstractTableModel):
+class OrdersModel(TableModel):
+    COLUMNS = COLUMNS
+    NUMERIC = _NUMERIC
+
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self._rows: list[tuple[str, object]] = []       # (venue, Order)
         self._index: dict[tuple[str, str], int] = {}
         self.markets: dict[str, dict] = {}              # venue → {symbol: Market}
 
-    def rowCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
-        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(COLUMNS):
-            if role == Qt.ItemDataRole.DisplayRole:
-                return COLUMNS[section]
-            if role == Qt.ItemDataRole.TextAlignmentRole:
-                return _RIGHT if section in _NUMERIC else _LEFT
-        return None
-
-    def flags(self, index):
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+    def row_count(self) -> int:
+        return len(self._rows)
 
     def _raw(self, venue: str, o, col: int):
         return (venue, o.symbol, o.side, o.type, o.price, o.amount, o.filled, o.status,
@@ -70,19 +56,14 @@ class OrdersModel(QAbstractTableModel):
         value = self._raw(venue, o, col)
         return "" if value is None else str(value)
 
-    def data(self, index: QModelIndex, role=Qt.ItemDataRole.DisplayRole):
-        if not index.isValid() or not (0 <= index.row() < len(self._rows)):
-            return None
-        venue, o = self._rows[index.row()]
-        col = index.column()
+    def cell(self, row: int, col: int, role):
+        venue, o = self._rows[row]
         if role == Qt.ItemDataRole.DisplayRole:
             return self._text(venue, o, col)
         if role == SORT_ROLE:
             return self._raw(venue, o, col)
         if role == ORDER_ROLE:
             return venue, o
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return _RIGHT if col in _NUMERIC else _LEFT
         if role == Qt.ItemDataRole.ForegroundRole and col == 2:
             from .. import theme
             return theme.up_color() if o.side == "buy" else theme.down_color()

@@ -11,10 +11,11 @@ from __future__ import annotations
 import time
 from decimal import Decimal
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+from PySide6.QtCore import QModelIndex, Qt
 
 from .. import format as fmt
 from .. import theme
+from .table import TableModel
 
 __all__ = ["TickerModel", "COLUMNS", "SORT_ROLE", "KEY_ROLE", "FLASH_ROLE", "FLASH_MS", "LAST"]
 
@@ -27,8 +28,6 @@ COLUMNS = ("Venue", "Symbol", "Last", "Bid", "Ask", "24h %", "High", "Low", "Vol
 _VENUE, _SYMBOL, _LAST, _BID, _ASK, _CHANGE, _HIGH, _LOW, _VOLUME = range(len(COLUMNS))
 LAST = _LAST
 _NUMERIC = frozenset(range(_LAST, len(COLUMNS)))
-_RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
-_LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
 
 
 def _step(market, value: Decimal | None) -> Decimal | None:
@@ -65,7 +64,10 @@ class _Row:
         self.flash_at = 0.0     # time.monotonic() of the last move of the last price
 
 
-class TickerModel(QAbstractTableModel):
+class TickerModel(TableModel):
+    COLUMNS = COLUMNS
+    NUMERIC = _NUMERIC
+
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self._rows: list[_Row] = []
@@ -75,31 +77,10 @@ class TickerModel(QAbstractTableModel):
         self.cells_changed = 0      # for the benchmark: how many dataChanged were emitted
 
     # -- the five methods --------------------------------------------------------------------
-    def rowCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._rows)
+    def row_count(self) -> int:
+        return len(self._rows)
 
-    def columnCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
-        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(COLUMNS):
-            if role == Qt.ItemDataRole.DisplayRole:
-                return COLUMNS[section]
-            if role == Qt.ItemDataRole.TextAlignmentRole:
-                return int(_RIGHT if section in _NUMERIC else _LEFT)
-        return None
-
-    def flags(self, index):
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
-
-    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
-        if not index.isValid() or index.parent().isValid():
-            return None
-        r, c = index.row(), index.column()
-        if not (0 <= r < len(self._rows) and 0 <= c < len(COLUMNS)):
-            return None
+    def cell(self, r: int, c: int, role):
         row = self._rows[r]
         if role == Qt.ItemDataRole.DisplayRole:
             text = row.text[c]
@@ -108,8 +89,6 @@ class TickerModel(QAbstractTableModel):
             return text
         if role == SORT_ROLE:
             return row.values[c]
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return int(_RIGHT if c in _NUMERIC else _LEFT)
         if role == Qt.ItemDataRole.ForegroundRole and c == _CHANGE:
             v = row.values[c]
             if v:

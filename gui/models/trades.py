@@ -1,18 +1,22 @@
 """The trades tape: newest trade first, capped; rows are inserted at the top in one block."""
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+from PySide6.QtCore import QModelIndex, Qt
 
 from .. import format as fmt
 from .. import theme
+from .table import TableModel
 
 __all__ = ["TradesModel", "COLUMNS"]
 
 COLUMNS = ("Time", "Price", "Size", "Side")
-_RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 
 
-class TradesModel(QAbstractTableModel):
+class TradesModel(TableModel):
+    COLUMNS = COLUMNS
+    NUMERIC = frozenset({1, 2})
+    SELECTABLE = False
+
     def __init__(self, parent=None, cap: int = 300) -> None:
         super().__init__(parent)
         self.cap = cap
@@ -20,34 +24,13 @@ class TradesModel(QAbstractTableModel):
         self.price_increment = None
         self.amount_increment = None
 
-    def rowCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._rows)
+    def row_count(self) -> int:
+        return len(self._rows)
 
-    def columnCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
-        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(COLUMNS):
-            if role == Qt.ItemDataRole.DisplayRole:
-                return COLUMNS[section]
-        return None
-
-    def flags(self, index):
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemNeverHasChildren
-
-    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
-        if not index.isValid() or index.parent().isValid():
-            return None
-        r, c = index.row(), index.column()
-        if not (0 <= r < len(self._rows) and 0 <= c < len(COLUMNS)):
-            return None
+    def cell(self, r: int, c: int, role):
         row = self._rows[r]
         if role == Qt.ItemDataRole.DisplayRole:
             return row[c]
-        if role == Qt.ItemDataRole.TextAlignmentRole and c in (1, 2):
-            return int(_RIGHT)
         if role == Qt.ItemDataRole.ForegroundRole and c in (1, 3):
             if row[3] == "buy":
                 return theme.up_color()

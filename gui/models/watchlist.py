@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, Qt, Signal
 
 from .. import format as fmt
+from .table import TableModel
 from ..watchlist import Item, Rule
 
 __all__ = ["WatchlistModel", "COLUMNS", "SORT_ROLE"]
@@ -17,11 +18,12 @@ __all__ = ["WatchlistModel", "COLUMNS", "SORT_ROLE"]
 COLUMNS = ("Symbol@Venue", "Last", "Alerts", "Last alert")
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 _LAST, _RULES, _FIRED = 1, 2, 3
-_RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
-_LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
 
 
-class WatchlistModel(QAbstractTableModel):
+class WatchlistModel(TableModel):
+    COLUMNS = COLUMNS
+    NUMERIC = frozenset({_LAST})
+
     alert = Signal(str)
     changed = Signal()                  # the list or its rules changed: save
 
@@ -34,32 +36,11 @@ class WatchlistModel(QAbstractTableModel):
         self.markets: dict[str, dict] = {}
         self.clock = clock
 
-    def rowCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.items)
+    def row_count(self) -> int:
+        return len(self.items)
 
-    def columnCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):
-        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(COLUMNS):
-            if role == Qt.ItemDataRole.DisplayRole:
-                return COLUMNS[section]
-            if role == Qt.ItemDataRole.TextAlignmentRole:
-                return _RIGHT if section == _LAST else _LEFT
-        return None
-
-    def flags(self, index):
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-
-    def data(self, index: QModelIndex, role=Qt.ItemDataRole.DisplayRole):
-        if not index.isValid() or not (0 <= index.row() < len(self.items)):
-            return None
-        it = self.items[index.row()]
-        col = index.column()
-        if role == Qt.ItemDataRole.TextAlignmentRole:
-            return _RIGHT if col == _LAST else _LEFT
+    def cell(self, row: int, col: int, role):
+        it = self.items[row]
         if role == SORT_ROLE:
             return (it.label, it.last, len(it.rules), self._fired.get(it.key, ""))[col]
         if role == Qt.ItemDataRole.ToolTipRole and col == _FIRED:

@@ -1,0 +1,64 @@
+"""The part every table model shares: counts, header, flags, index checks and alignment.
+
+A table model subclasses `TableModel`, sets `COLUMNS` (and `NUMERIC`: right-aligned columns),
+and implements `row_count()` and `cell(row, column, role)`; `data()` has already checked the
+index and answered the alignment role when `cell` is called.
+"""
+from __future__ import annotations
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
+
+__all__ = ["TableModel", "RIGHT", "LEFT", "CENTER"]
+
+RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+CENTER = Qt.AlignmentFlag.AlignCenter
+
+_DISPLAY = Qt.ItemDataRole.DisplayRole
+_ALIGN = Qt.ItemDataRole.TextAlignmentRole
+_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemNeverHasChildren
+
+
+class TableModel(QAbstractTableModel):
+    COLUMNS: tuple[str, ...] = ()
+    NUMERIC: frozenset[int] = frozenset()
+    SELECTABLE = True
+
+    def row_count(self) -> int:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def cell(self, row: int, column: int, role):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def alignment(self, column: int) -> int:
+        """Numbers right-aligned so their digits line up; text left."""
+        return int(RIGHT if column in self.NUMERIC else LEFT)
+
+    def rowCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else self.row_count()
+
+    def columnCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def headerData(self, section, orientation, role=_DISPLAY):
+        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self.COLUMNS):
+            if role == _DISPLAY:
+                return self.COLUMNS[section]
+            if role == _ALIGN:
+                return self.alignment(section)
+        return None
+
+    def flags(self, index):
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return _FLAGS | Qt.ItemFlag.ItemIsSelectable if self.SELECTABLE else _FLAGS
+
+    def data(self, index, role=_DISPLAY):
+        if not index.isValid() or index.parent().isValid():
+            return None
+        r, c = index.row(), index.column()
+        if not (0 <= r < self.row_count() and 0 <= c < len(self.COLUMNS)):
+            return None
+        if role == _ALIGN:
+            return self.alignment(c)
+        return self.cell(r, c, role)
