@@ -160,6 +160,8 @@ class Exchange:
             limiter=self.limiter, timeout=self.timeout, retries=self.retries,
             sign=self.sign, check=self._check_reply, on_rate_limit=self._rate_limited)
         self._hubs: dict[str, StreamHub] = {}
+        self.time_offset: int | None = None      # the venue's clock minus ours, ms
+        self._time_lock = asyncio.Lock()
         self.status_listeners: list[Callable[[str, str, str], None]] = []
 
     # -- lifecycle ---------------------------------------------------------------------------
@@ -210,12 +212,59 @@ class Exchange:
     async def request(self, method: str, path: str, params=None, *, body=None, host="rest",
                       signed=False, weight: float = 1, endpoint: str | None = None,
                       headers: dict | None = None, idempotent: bool | None = None):
-        """Send one REST call through the shared transport; returns decoded JSON."""
-        if signed:
-            self.require_credentials()
-        return await self.transport.request(Request(
-            method, path, params=params, body=body, host=host, signed=signed, weight=weight,
-            endpoint=endpoint, headers=headers or {}, idempotent=idempotent))
+        """Send one REST call through the shared transport; returns decoded JSON.
+
+        A signed call on a venue with a server clock first measures the offset to it, and a
+        rejection that the venue reports as a timestamp error (`clock_errors`) re-measures and
+        sends once more: the venue refused it before acting, so nothing can happen twice."""
+        def send():
+            return self.transport.request(Request(
+                method, path, params=params, body=body, host=host, signed=signed,
+                weight=weight, endpoint=endpoint, headers=dict(headers or {}),
+                idempotent=idempotent))
+        if not signed:
+            return await send()
+        self.require_credentials()
+        if self.has_server_time and self.time_offset is None:
+            async with self._time_lock:
+                if self.time_offset is None:
+                    await self.sync_time()
+        try:
+            return await send()
+        except E.AuthenticationError as exc:
+            if not self.has_server_time or exc.code not in self.clock_errors:
+                raise
+            await self.sync_time()
+            return await send()
+
+    # -- the venue's clock -------------------------------------------------------------------
+    # Venues whose signatures carry a timestamp checked against their own clock implement
+    # fetch_server_time(); signatures then use now() = clock() + the measured offset, so a
+    # machine clock seconds off the venue's still signs valid requests.
+    clock_errors: ClassVar[frozenset[str]] = frozenset()   # codes meaning "timestamp is off"
+
+    async def fetch_server_time(self) -> int:
+        """The venue's current time in ms (venues with a time endpoint override this)."""
+        raise E.NotSupported(self.id, "this venue has no server time endpoint")
+
+    @property
+    def has_server_time(self) -> bool:
+        return type(self).fetch_server_time is not Exchange.fetch_server_time
+
+    def now(self) -> int:
+        """The venue's time as best known, in ms: what timestamps in signatures use."""
+        return self.clock() + (self.time_offset or 0)
+
+    async def sync_time(self) -> int:
+        """Measure the offset between the venue's clock and ours (half the round trip)."""
+        before = self.clock()
+        server = await self.fetch_server_time()
+        after = self.clock()
+        self.time_offset = server - (before + after) // 2
+        if abs(self.time_offset) > 1000:
+            log.info("%s: the local clock is %d ms off the venue's; compensating", self.id,
+                     -self.time_offset)
+        return self.time_offset
 
     def sign(self, request: Request) -> Request:
         """Add the venue's authentication to `request`. Venues with private calls override."""

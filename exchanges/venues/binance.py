@@ -100,15 +100,13 @@ class Binance(Exchange):
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
-        self._time_offset: int | None = None      # Binance server time minus our clock, ms
-        self._time_lock = asyncio.Lock()
         self._ws_ids = 0
 
     # -- auth --------------------------------------------------------------------------------
     def sign(self, request):
         creds = self.require_credentials()
         stamp = (f"recvWindow={self.recv_window}"
-                 f"&timestamp={self.clock() + (self._time_offset or 0)}")
+                 f"&timestamp={self.now()}")
         query = f"{request.query}&{stamp}" if request.query else stamp
         body = request.body or ""
         if isinstance(body, bytes):
@@ -117,33 +115,15 @@ class Binance(Exchange):
         request.headers["X-MBX-APIKEY"] = creds.api_key
         return request
 
-    async def sync_time(self) -> int:
-        """Measure the offset between Binance's clock and ours (GET /api/v3/time)."""
-        before = self.clock()
-        reply = await self.request("GET", "/api/v3/time", weight=1)
-        after = self.clock()
-        self._time_offset = int(reply["serverTime"]) - (before + after) // 2
-        if abs(self._time_offset) > 1000:
-            log.info("binance: local clock is %d ms off the server's; compensating",
-                     -self._time_offset)
-        return self._time_offset
+    # -1021: timestamp outside recvWindow. Binance refuses such a request before acting, so the
+    # base re-measures the offset (GET /api/v3/time) and sends it once more.
+    clock_errors = frozenset({"-1021"})
+
+    async def fetch_server_time(self) -> int:
+        return int((await self.request("GET", "/api/v3/time", weight=1))["serverTime"])
 
     async def _private(self, method: str, path: str, params=None, *, weight: float = 1):
-        """A signed call. The server-time offset is measured before the first one and again
-        after a -1021 (timestamp outside recvWindow), which Binance rejects before acting,
-        so that one retry cannot place anything twice."""
-        self.require_credentials()
-        if self._time_offset is None:
-            async with self._time_lock:
-                if self._time_offset is None:
-                    await self.sync_time()
-        try:
-            return await self.request(method, path, params, signed=True, weight=weight)
-        except E.AuthenticationError as exc:
-            if exc.code != "-1021":
-                raise
-            await self.sync_time()
-            return await self.request(method, path, params, signed=True, weight=weight)
+        return await self.request(method, path, params, signed=True, weight=weight)
 
     def error_code(self, reply):
         payload = reply.payload

@@ -133,6 +133,13 @@ class Coinbase(Exchange):
             self._signing_key = key
         return self._signing_key
 
+    # A token whose nbf/exp disagree with Coinbase's clock is refused with 401 before anything
+    # is done: the base then re-measures the offset (GET /time) and sends once more.
+    clock_errors = frozenset({"401", "UNAUTHENTICATED", "unauthorized"})
+
+    async def fetch_server_time(self) -> int:
+        return int((await self.request("GET", f"{API}/time"))["epochMillis"])
+
     def sign(self, request: Request) -> Request:
         """A fresh ES256 JWT per request, as Coinbase's API key authentication prescribes.
 
@@ -141,7 +148,7 @@ class Coinbase(Exchange):
         verifies the token against the host it actually serves).
         """
         creds = self.require_credentials()
-        now = self.clock() // 1000
+        now = self.now() // 1000
         host = urlsplit(self.transport.hosts[request.host]).netloc
         claims = {"sub": creds.api_key, "iss": "cdp", "nbf": now, "exp": now + JWT_LIFETIME,
                   "uri": f"{request.method} {host}{request.path}"}

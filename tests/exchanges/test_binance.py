@@ -49,7 +49,7 @@ def signed(query: str) -> str:
 # -- signing -----------------------------------------------------------------------------------
 def test_docs_worked_hmac_example_byte_for_byte():
     ex = Binance(credentials=CREDENTIALS, clock=lambda: 1499827319559)
-    ex._time_offset = 0
+    ex.time_offset = 0
     req = Request("POST", "/api/v3/order",
                   query="symbol=LTCBTC&side=BUY&type=LIMIT&timeInForce=GTC&quantity=1&price=0.1")
     out = ex.sign(req)
@@ -61,7 +61,7 @@ def test_docs_worked_hmac_example_byte_for_byte():
 
 def test_signature_covers_query_then_body():
     ex = Binance(credentials=CREDENTIALS, clock=lambda: 1499827319559)
-    ex._time_offset = 0
+    ex.time_offset = 0
     out = ex.sign(Request("POST", "/api/v3/order", query="symbol=LTCBTC",
                           body="quantity=1&price=0.1"))
     stem = "symbol=LTCBTC&recvWindow=5000&timestamp=1499827319559"
@@ -288,11 +288,11 @@ async def test_server_time_offset_survives_a_skewed_client_clock(fake, skew):
 
 async def test_timestamp_rejection_resyncs_the_offset_and_retries_once(ex, fake):
     await ex.fetch_balance()
-    assert ex._time_offset == 0
+    assert ex.time_offset == 0
     fake.server_time = lambda: T0 + 20_000           # the server's clock moved on
     balances = await ex.fetch_balance()
     assert balances["BTC"].free == D("1.5")
-    assert fake.requests_to("/api/v3/time") == 2 and ex._time_offset == 20_000
+    assert fake.requests_to("/api/v3/time") == 2 and ex.time_offset == 20_000
     assert fake.requests_to("/api/v3/account") == 3   # one rejected, one retried
 
 

@@ -268,11 +268,36 @@ async def test_secret_that_is_not_a_pem_key(fake):
     assert not seen(fake, "GET", "/api/v3/brokerage/accounts")
 
 
-async def test_expired_jwt_rejected(fake):
-    fake.now = lambda: FIXED_MS // 1000 + 121          # the venue is 2 minutes ahead
+async def test_a_venue_clock_two_minutes_ahead_is_measured_and_compensated(fake):
+    fake.now = lambda: FIXED_MS // 1000 + 121          # beyond the token's 120 s lifetime
     async with open_(fake, clock=lambda: FIXED_MS) as ex:
+        assert await ex.fetch_balance()
+        assert abs(ex.time_offset - 121_000) < 1000     # the venue answers in whole seconds
+    assert [c["nbf"] for _, c in fake.jwts] == [FIXED_MS // 1000 + 121]
+    assert len(seen(fake, "GET", "/api/v3/brokerage/time")) == 1
+
+
+async def test_a_stale_offset_is_remeasured_after_a_401_and_sent_once_more(fake):
+    fake.now = lambda: FIXED_MS // 1000
+    async with open_(fake, clock=lambda: FIXED_MS) as ex:
+        ex.time_offset = -121_000                       # measured long ago; the clocks moved
+        assert await ex.fetch_balance()
+        assert abs(ex.time_offset) < 1000
+    assert len(seen(fake, "GET", "/api/v3/brokerage/accounts")) == 2   # refused, then accepted
+
+
+async def test_an_expired_token_is_refused_as_authentication_error(fake):
+    async with open_(fake, clock=lambda: FIXED_MS) as ex:
+        fake.now = lambda: FIXED_MS // 1000             # the time endpoint says "in sync" …
+        ex.time_offset = 0
+        ex.fetch_server_time = lambda: _later(FIXED_MS)   # … but the venue's check moved on
+        fake.now = lambda: FIXED_MS // 1000 + 121
         with pytest.raises(exchanges.AuthenticationError):
             await ex.fetch_balance()
+
+
+async def _later(ms: int) -> int:
+    return ms
 
 
 async def test_fixed_clock_and_override_host_in_jwt(fake):
@@ -282,14 +307,15 @@ async def test_fixed_clock_and_override_host_in_jwt(fake):
         await ex.fetch_open_orders()
     (h1, c1), (h2, c2) = fake.jwts
     host = fake.base.removeprefix("http://")
-    assert c1 == {"sub": KEY_NAME, "iss": "cdp", "nbf": FIXED_MS // 1000,
-                  "exp": FIXED_MS // 1000 + 120,
+    # The venue's clock is 5 s ahead: tokens are stamped in its time (clock + offset).
+    assert c1 == {"sub": KEY_NAME, "iss": "cdp", "nbf": FIXED_MS // 1000 + 5,
+                  "exp": FIXED_MS // 1000 + 125,
                   "uri": f"GET {host}/api/v3/brokerage/orders/historical/batch"}
     assert h1["alg"] == "ES256" and h1["kid"] == KEY_NAME and h1["typ"] == "JWT"
     assert h1["nonce"] != h2["nonce"]          # a fresh token per request
     token = seen(fake, "GET", "/api/v3/brokerage/orders/historical/batch")[0] \
         .headers["Authorization"].removeprefix("Bearer ")
-    assert jwt.decode(token, options={"verify_signature": False})["nbf"] == 1714564800
+    assert jwt.decode(token, options={"verify_signature": False})["nbf"] == 1714564805
 
 
 def test_real_host_in_uri_claim():

@@ -87,6 +87,7 @@ class FakeCoinbase(FakeVenue):
     # -- routes --------------------------------------------------------------------------------
     def setup_routes(self) -> None:
         r = self.route
+        r("GET", f"{API}/time", self.server_time)
         r("GET", f"{API}/market/products", self.products)
         r("GET", f"{API}/market/products/{{pid}}", self.product)
         r("GET", f"{API}/market/product_book", self.product_book)
@@ -133,6 +134,12 @@ class FakeCoinbase(FakeVenue):
         return ok
 
     # -- public --------------------------------------------------------------------------------
+    async def server_time(self, request):
+        # Get Server Time: strings, as in the API reference's ExtendedTimestamp schema.
+        now = self.now()
+        return json_response({"iso": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now)),
+                              "epochSeconds": str(now), "epochMillis": str(now * 1000)})
+
     async def products(self, request):
         ids = request.query.getall("product_ids", [])
         kind = request.query.get("product_type")
