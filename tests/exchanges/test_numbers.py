@@ -95,14 +95,14 @@ def test_floor_to_is_a_multiple_not_above(value, inc):
     assert is_multiple(r, inc) and r <= abs(value) and abs(value) - r < inc
 
 
-@pytest.mark.parametrize("text", ['{"x": 1e999999}', '{"x": 1' + "0" * 100 + '}',
+@pytest.mark.parametrize("text", ['{"x": 1e999999}', '{"x": 1.5e-99999}',
                                   '{"x": 0.' + "1" * 100 + '}'])
 def test_json_numbers_of_absurd_size_are_refused(text):
     with pytest.raises(ValueError, match="out of range"):
         loads(text)
 
 
-@pytest.mark.parametrize("text", ["1E+999999", "-1e-999999", "9" * 100])
+@pytest.mark.parametrize("text", ["1E+999999", "-1e-999999", "9" * 100, 10 ** 100])
 def test_dec_refuses_absurd_sizes(text):
     with pytest.raises(ValueError, match="out of range"):
         dec(text)
