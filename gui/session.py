@@ -43,6 +43,21 @@ class VenueState:
         return (time.monotonic() if now is None else now) - self.last_update
 
 
+def _most_traded(tickers: dict, symbols: list[str]) -> list[str]:
+    """`symbols` ordered by 24 h quote volume (base volume × last where the venue gives no
+    quote volume), most traded first; symbols without figures keep their order at the end."""
+    def volume(sym):
+        t = tickers.get(sym)
+        if t is None:
+            return 0
+        if t.quote_volume is not None:
+            return t.quote_volume
+        if t.base_volume is not None and t.last is not None:
+            return t.base_volume * t.last
+        return 0
+    return sorted(symbols, key=volume, reverse=True)
+
+
 class Session(QObject):
     """Open venues, stream their data, and emit it to the models once per frame."""
 
@@ -213,37 +228,49 @@ class Session(QObject):
 
     # -- data loops --------------------------------------------------------------------------
     async def _start_tickers(self, venue: str, adapter) -> None:
+        """Every active symbol of the venue reaches the board: a snapshot of all tickers at
+        once, then the `max_symbols` most traded ones streamed and the rest (or all, on a
+        venue without streams) refreshed by one all-tickers call per `poll_seconds`."""
         markets = await adapter.load_markets()
         st = self.states[venue]
         st.markets = markets
         self.markets_loaded.emit(venue, markets)
-        symbols = [s for s, m in markets.items() if m.active][: self.max_symbols]
+        active = [s for s, m in markets.items() if m.active]
+        streamed = active[: self.max_symbols]
         if adapter.has.get("fetch_tickers"):
             # A snapshot first, so the board fills at once even before the first stream frame.
             try:
-                for sym, t in (await adapter.fetch_tickers(symbols)).items():
-                    self._ticker(venue, t)
+                snapshot = await adapter.fetch_tickers()
+                for t in snapshot.values():
+                    if t.symbol in markets:
+                        self._ticker(venue, t)
+                streamed = _most_traded(snapshot, active)[: self.max_symbols]
             except ExchangeError as exc:
                 self._report(venue, "first tickers", exc)
-        if adapter.has.get("watch_ticker"):
-            for sym in symbols:
+        streams = adapter.has.get("watch_ticker")
+        if streams:
+            for sym in streamed:
                 self.spawn(venue, f"{sym} ticker",
                            self._retrying(venue, f"{sym} ticker",
                                           lambda s=sym: self._watch_ticker(venue, adapter, s)))
-        else:
+        rest = [s for s in active if s not in set(streamed)] if streams else active
+        if rest:
             self.spawn(venue, "polling tickers",
                        self._retrying(venue, "polling tickers",
-                                      lambda: self._poll_tickers(venue, adapter, symbols)))
+                                      lambda: self._poll_tickers(venue, adapter, rest)))
 
     async def _watch_ticker(self, venue: str, adapter, symbol: str) -> None:
         async for t in adapter.watch_ticker(symbol):
             self._ticker(venue, t, live=True)
 
     async def _poll_tickers(self, venue: str, adapter, symbols: list[str]) -> None:
+        wanted = set(symbols)
         while True:
             if adapter.has.get("fetch_tickers"):
-                for t in (await adapter.fetch_tickers(symbols)).values():
-                    self._ticker(venue, t, live=True)
+                # One call for the whole venue (cheaper than naming hundreds of symbols).
+                for t in (await adapter.fetch_tickers()).values():
+                    if t.symbol in wanted:
+                        self._ticker(venue, t, live=True)
             else:
                 for sym in symbols[:10]:
                     self._ticker(venue, await adapter.fetch_ticker(sym), live=True)

@@ -154,3 +154,31 @@ def test_depth_chart_is_centred_on_the_mid_price():
     b, a = centred(bids, asks)
     assert b == bids[:2] and a == asks
     assert centred([], asks) == ([], asks)
+
+
+def test_every_symbol_of_a_big_venue_reaches_the_board(aloop, qtbot):
+    """300 symbols, 10 streamed (the most traded), the rest refreshed by all-tickers polling."""
+    from tests.fakes.binance import FakeBinance
+    fake = FakeBinance(extra_symbols=300)
+    aloop.run(fake.__aenter__())
+    session = Session(factory=lambda _id: exchanges.create(_id, urls=fake.urls), flush_ms=40,
+                      poll_seconds=0.2, max_symbols=10)
+    ticks: dict = {}
+    session.tickers.connect(ticks.update)
+    try:
+        aloop.run(session.open_venue("binance"))
+        aloop.until(lambda: "binance" in session.states and session.states["binance"].markets,
+                    10, "markets")
+        active = {s for s, m in session.states["binance"].markets.items() if m.active}
+        assert len(active) > 300
+        aloop.until(lambda: {s for _, s in ticks} >= active, 10, "every symbol on the board")
+        polled = sum(1 for s in fake.seen if s.path == "/api/v3/ticker/24hr" and not s.query_string)
+        aloop.until(lambda: sum(1 for s in fake.seen if s.path == "/api/v3/ticker/24hr"
+                                and not s.query_string) > polled, 5, "a second all-tickers poll")
+        streams = [m for m in fake.ws_received if isinstance(m, dict)
+                   and m.get("method") == "SUBSCRIBE"]
+        subscribed = {p for m in streams for p in m.get("params", []) if p.endswith("@ticker")}
+        assert len(subscribed) == 10
+    finally:
+        aloop.run(session.close())
+        aloop.run(fake.__aexit__(None, None, None))
