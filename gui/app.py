@@ -61,6 +61,8 @@ def main(argv: list[str] | None = None) -> int:
     from PySide6.QtWidgets import QApplication
 
     from .settings import ORGANIZATION, application_name
+    if quiet:
+        _quiet_offscreen_notes()
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setOrganizationName(ORGANIZATION)
     app.setApplicationName(application_name())
@@ -72,6 +74,19 @@ def main(argv: list[str] | None = None) -> int:
     else:
         run = _interactive(app)
     return qasync.run(run)
+
+
+# What the offscreen platform says about itself (it has no window manager), not about the app.
+_OFFSCREEN_NOTES = ("does not support propagateSizeHints", "does not support raise")
+
+
+def _quiet_offscreen_notes() -> None:
+    from PySide6.QtCore import qInstallMessageHandler
+
+    def handler(mode, context, message):
+        if not any(note in message for note in _OFFSCREEN_NOTES):
+            sys.stderr.write(message + "\n")
+    qInstallMessageHandler(handler)
 
 
 def _window(app):
