@@ -3,31 +3,27 @@
 A venue module subclasses `Exchange` and mostly declares: its hosts, rate limit, error tables,
 currency quirks, and parsers. The base gives every venue the same behaviour for what the
 contract fixes: input checks before anything is sent, `BadResponse` for any reply a parser
-cannot read (naming the endpoint), order placement that never sends twice, and `watch_*`
-iterators over the shared stream hub with book resync.
+cannot read (naming the endpoint), order placement that never sends twice (core/orders.py),
+and `watch_*` iterators over the shared stream hub with book resync (core/streaming.py).
 """
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import enum
 import functools
 import inspect
 import logging
 import time
-import uuid
-from collections.abc import AsyncIterator, Callable, Mapping
-from decimal import Decimal
+from collections.abc import Callable, Mapping
 from typing import ClassVar
 
 from .. import errors as E
-from ..numbers import is_multiple, loads, user_decimal, wire
 from ..redact import register_secrets
 from ..symbols import common_code, split_symbol
 from ..types import (Balance, Candle, Credentials, Market, Order, OrderBook, Ticker, Trade)
-from .book import BookFeed, OutOfSync
 from .ratelimit import RateLimiter
-from .stream import RESYNC, StreamHub
+from .orders import OrderCalls
+from .streaming import StreamCalls
 from .transport import Reply, Request, Transport, current_endpoint, retry_after
 
 __all__ = ["Exchange", "CONTRACT_CALLS", "default_clock"]
@@ -102,7 +98,7 @@ def _guard(fn):
     return call
 
 
-class Exchange:
+class Exchange(OrderCalls, StreamCalls):
     """Base of every adapter. See the contract for the public calls."""
 
     id: ClassVar[str] = "base"
@@ -159,7 +155,7 @@ class Exchange:
             self.id, {k: v for k, v in self.urls.items() if not k.startswith("ws")},
             limiter=self.limiter, timeout=self.timeout, retries=self.retries,
             sign=self.sign, check=self._check_reply, on_rate_limit=self._rate_limited)
-        self._hubs: dict[str, StreamHub] = {}
+        self._hubs: dict = {}                     # websocket host → StreamHub
         self.time_offset: int | None = None      # the venue's clock minus ours, ms
         self._time_lock = asyncio.Lock()
         self.status_listeners: list[Callable[[str, str, str], None]] = []
@@ -398,214 +394,6 @@ class Exchange:
 
     async def fetch_open_orders(self, symbol: str | None = None) -> list[Order]:
         raise E.NotSupported(self.id, "listing open orders is not supported")
-
-    # -- orders: checked before sending, never sent twice ------------------------------------
-    def new_client_order_id(self) -> str:
-        """A fresh client order id in the venue's valid format (32 hex digits by default)."""
-        return uuid.uuid4().hex
-
-    async def check_order(self, symbol: str, side: str, type: str, amount, price=None
-                          ) -> tuple[Market, Decimal, Decimal | None]:
-        """Validate an order against the market before anything is sent; InvalidOrder if not."""
-        market = await self.market(symbol)
-        if side not in ("buy", "sell"):
-            raise E.InvalidOrder(self.id, f"side must be 'buy' or 'sell', not {side!r}")
-        if type not in ("limit", "market"):
-            raise E.InvalidOrder(self.id, f"order type must be 'limit' or 'market', not {type!r}")
-        try:
-            amount = user_decimal(amount, "the amount")
-            if type == "limit":
-                if price is None:
-                    raise ValueError("a limit order needs a price")
-                price = user_decimal(price, "the price")
-            elif price is not None:
-                price = user_decimal(price, "the price")
-        except ValueError as exc:
-            raise E.InvalidOrder(self.id, str(exc)) from None
-        if not is_multiple(amount, market.amount_increment):
-            raise E.InvalidOrder(self.id, f"the amount {wire(amount)} is not a multiple of "
-                                          f"{wire(market.amount_increment)} {market.base}")
-        if type == "limit" and not is_multiple(price, market.price_step(price)):
-            raise E.InvalidOrder(self.id, f"the price {wire(price)} is not a multiple of "
-                                          f"{wire(market.price_step(price))} {market.quote}")
-        if market.min_amount is not None and amount < market.min_amount:
-            raise E.InvalidOrder(self.id, f"the amount {wire(amount)} is below the minimum "
-                                          f"{wire(market.min_amount)} {market.base}")
-        if market.min_cost is not None and price is not None and amount * price < market.min_cost:
-            raise E.InvalidOrder(self.id, f"the order's value {wire(amount * price)} is below the"
-                                          f" minimum {wire(market.min_cost)} {market.quote}")
-        return market, amount, (price if type == "limit" else None)
-
-    async def create_order(self, symbol: str, side: str, type: str, amount, price=None, *,
-                           client_order_id: str | None = None) -> Order:
-        market, amount, price = await self.check_order(symbol, side, type, amount, price)
-        cid = client_order_id or self.new_client_order_id()
-        if not self.has["create_order"]:
-            raise E.NotSupported(self.id, "placing orders is not supported")
-        self.require_credentials()
-        try:
-            return await self._place_order(market, side, type, amount, price, cid)
-        except E.NetworkError as exc:
-            if getattr(exc, "request_sent", True) is False:
-                raise   # nothing left this machine: the order certainly does not exist
-            return await self._reconcile(market, cid, exc)
-
-    async def _place_order(self, market: Market, side: str, type: str, amount: Decimal,
-                           price: Decimal | None, client_order_id: str) -> Order:
-        raise E.NotSupported(self.id, "placing orders is not supported")
-
-    async def find_order_by_client_id(self, market: Market, client_order_id: str
-                                      ) -> Order | None:
-        """Look an order up by its client id; None if the venue has no such order.
-        The default scans open orders; venues with a direct lookup override it."""
-        for order in await self.fetch_open_orders(market.symbol):
-            if order.client_order_id == client_order_id:
-                return order
-        return None
-
-    reconcile_attempts: ClassVar[int] = 3
-    reconcile_delay: ClassVar[float] = 0.5
-
-    async def _reconcile(self, market: Market, cid: str, cause: E.ExchangeError) -> Order:
-        """The order's reply was lost: ask the venue what it did instead of sending it again.
-
-        Found → the venue's own record of it. Not found, or the lookups fail → OrderStatusUnknown:
-        a venue may still be processing a delayed request, so "not found yet" is not proof that
-        nothing was placed; the caller keeps checking by client id and never re-sends blindly.
-        """
-        log.warning("%s: order %s: %s; checking with the venue", self.id, cid, cause.reason)
-        self._emit_status("order_unknown", f"order {cid}: unknown — checking")
-        failure: E.ExchangeError | None = None
-        for attempt in range(self.reconcile_attempts):
-            if attempt:
-                await asyncio.sleep(self.reconcile_delay * attempt)
-            try:
-                found = await self.find_order_by_client_id(market, cid)
-            except E.NetworkError as exc:
-                failure = exc
-                continue
-            if found is not None:
-                self._emit_status("order_known", f"order {cid}: {found.status}")
-                return found
-            failure = None
-        if failure is None:
-            why = (f"the venue does not list it after {self.reconcile_attempts} checks, so it "
-                   f"was most likely not placed")
-        else:
-            why = f"the venue could not be asked ({failure.reason})"
-        raise E.OrderStatusUnknown(
-            self.id, f"the order {cid} was sent but its reply was lost ({cause.reason}); {why}."
-                     f" Check open orders before sending it again",
-            client_order_id=cid, endpoint=cause.endpoint)
-
-    # -- streams -----------------------------------------------------------------------------
-    def stream_route(self, msg: object):
-        """Which subscription key a frame belongs to (None: control frame). Venues override."""
-        return None
-
-    def stream_ping(self) -> object | None:
-        """An application-level ping, for venues that want one (None: protocol pings only)."""
-        return None
-
-    def stream_decode(self, data: str | bytes) -> object:
-        """One websocket frame → a message: JSON with Decimal numbers. A venue whose frames
-        are not all JSON (OKX's bare "pong") or are compressed overrides this."""
-        return loads(data)
-
-    async def stream_open(self, ws) -> None:
-        """Runs right after each (re)connect, before subscribing (e.g. authentication)."""
-
-    def hub(self, host: str = "ws") -> StreamHub:
-        hub = self._hubs.get(host)
-        if hub is None:
-            try:
-                url = self.urls[host]
-            except KeyError:
-                raise E.NotSupported(self.id, "this venue has no websocket stream") from None
-            ping = self.stream_ping if type(self).stream_ping is not Exchange.stream_ping else None
-            hub = StreamHub(self.id, url, lambda: self.transport.session,
-                            route=self.stream_route, heartbeat=self.ws_heartbeat, ping=ping,
-                            on_open=self.stream_open, decode=self.stream_decode,
-                            on_state=lambda state, detail: self._emit_status(state, detail))
-            self._hubs[host] = hub
-        return hub
-
-    async def _watch(self, key: str, subscribe: object, unsubscribe: object | None,
-                     parse: Callable[[object], object], host: str = "ws"):
-        """Yield `parse(frame)` for every frame of one subscription (None results skipped)."""
-        async with self.hub(host).subscribe(key, subscribe, unsubscribe) as sub:
-            async for msg in sub:
-                if msg is RESYNC:
-                    continue
-                item = parse(msg)
-                if item is None:
-                    continue
-                if isinstance(item, list):
-                    for x in item:
-                        yield x
-                else:
-                    yield item
-
-    def _ticker_stream(self, market: Market) -> tuple[str, object, object | None, Callable]:
-        """(key, subscribe message, unsubscribe message, parse) of the ticker channel."""
-        raise E.NotSupported(self.id, "streaming tickers is not supported")
-
-    def _trades_stream(self, market: Market) -> tuple[str, object, object | None, Callable]:
-        raise E.NotSupported(self.id, "streaming trades is not supported")
-
-    def _book_feed(self, market: Market, limit: int | None) -> BookFeed:
-        raise E.NotSupported(self.id, "streaming order books is not supported")
-
-    # A venue whose ticker channel carries only some fields (Bitstamp: the top of the book)
-    # sets this: the stream then starts from a REST ticker and each frame updates its fields.
-    ticker_stream_partial: ClassVar[bool] = False
-
-    async def watch_ticker(self, symbol: str) -> AsyncIterator[Ticker]:
-        market = await self.market(symbol)
-        key, sub, unsub, parse = self._ticker_stream(market)
-        current = await self.fetch_ticker(symbol) if self.ticker_stream_partial else None
-        if current is not None:
-            yield current
-        async for t in self._watch(key, sub, unsub, parse):
-            if current is not None:
-                t = current = dataclasses.replace(current, **{
-                    f.name: v for f in dataclasses.fields(t)
-                    if (v := getattr(t, f.name)) is not None})
-            yield t
-
-    async def watch_trades(self, symbol: str) -> AsyncIterator[Trade]:
-        market = await self.market(symbol)
-        key, sub, unsub, parse = self._trades_stream(market)
-        async for t in self._watch(key, sub, unsub, parse):
-            yield t
-
-    async def watch_order_book(self, symbol: str, limit: int | None = None
-                               ) -> AsyncIterator[OrderBook]:
-        market = await self.market(symbol)
-        feed = self._book_feed(market, limit)
-        hub = self.hub(feed.host)
-        async with hub.subscribe(feed.key, feed.subscribe, feed.unsubscribe) as sub:
-            await feed.start()
-            async for msg in sub:
-                if msg is RESYNC:
-                    feed.reset()
-                    if not feed.resync_by_resubscribe:
-                        await feed.start()
-                    continue
-                try:
-                    changed = feed.apply(msg)
-                except OutOfSync as exc:
-                    log.warning("%s: %s book out of sync (%s); resyncing", self.id, symbol, exc)
-                    self._emit_status("resync", f"{symbol} book: {exc}; resyncing")
-                    feed.reset()
-                    if feed.resync_by_resubscribe:
-                        await hub.resubscribe(feed.key)
-                    else:
-                        await feed.start()
-                    continue
-                if changed:
-                    yield feed.book.snapshot(limit)
-
 
 # The base's own template calls get the same guard as every venue's calls.
 for _name in ("load_markets", "fetch_ticker", "create_order", "watch_ticker", "watch_trades",

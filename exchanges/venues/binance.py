@@ -8,7 +8,6 @@ requests Binance accepts.
 """
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 from decimal import Decimal

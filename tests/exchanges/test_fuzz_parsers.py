@@ -74,11 +74,13 @@ def recorded(venue) -> dict:
 
 # -- mutations ---------------------------------------------------------------------------------
 WEIRD = st.one_of(
-    st.none(), st.just(""), st.text(max_size=8), st.booleans(), st.just([]), st.just({}),
+    # Containers are built fresh per draw: a shared `st.just([])` would be mutated in place by
+    # a later mutation and leak into other examples.
+    st.none(), st.just(""), st.text(max_size=8), st.booleans(), st.builds(list), st.builds(dict),
     st.integers(min_value=-2**70, max_value=2**70), st.just(10 ** 60),
     st.just(Decimal("1E+60")), st.just(Decimal("-1E-60")), st.just("9" * 5000),
     st.just("1E+999999"), st.just("-1e-999999"),
-    st.just("NaN"), st.just("-Infinity"), st.just("1e400"), st.just([[None]]),
+    st.just("NaN"), st.just("-Infinity"), st.just("1e400"), st.builds(lambda: [[None]]),
 )
 
 
