@@ -54,7 +54,13 @@ class _State(enum.Enum):
 # What a parser raises on a reply of the wrong shape. RuntimeError covers a StopIteration
 # turned into RuntimeError inside a coroutine (PEP 479) and RecursionError on deep nesting.
 _PARSE_ERRORS = (LookupError, TypeError, ValueError, AttributeError, ArithmeticError,
-                 StopIteration, RuntimeError)
+                 StopIteration, RecursionError)
+
+
+def _from_parser(exc: BaseException) -> bool:
+    """Whether `exc` is a parser failing on a reply's shape (not, say, a closed event loop)."""
+    return isinstance(exc, _PARSE_ERRORS) or (
+        isinstance(exc, RuntimeError) and isinstance(exc.__cause__, StopIteration))
 
 
 def _name_endpoint(exc: E.ExchangeError) -> E.ExchangeError:
@@ -80,7 +86,9 @@ def _guard(fn):
                     yield item
             except E.ExchangeError as exc:
                 raise _name_endpoint(exc)
-            except _PARSE_ERRORS as exc:
+            except Exception as exc:
+                if not _from_parser(exc):
+                    raise
                 raise self._bad_response(exc) from exc
         gen.__guarded__ = True
         return gen
@@ -92,7 +100,9 @@ def _guard(fn):
             return await fn(self, *args, **kwargs)
         except E.ExchangeError as exc:
             raise _name_endpoint(exc)
-        except _PARSE_ERRORS as exc:
+        except Exception as exc:
+            if not _from_parser(exc):
+                raise
             raise self._bad_response(exc) from exc
     call.__guarded__ = True
     return call
