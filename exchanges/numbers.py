@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import json
 import math
+from itertools import chain
 from decimal import ROUND_DOWN, ROUND_HALF_EVEN, Decimal, InvalidOperation, localcontext
 
-__all__ = ["loads", "dec", "opt_dec", "wire", "round_to", "user_decimal", "decimals_to_increment"]
+__all__ = ["loads", "dec", "opt_dec", "levels", "wire", "round_to", "user_decimal",
+           "decimals_to_increment"]
 
 _ZERO = Decimal(0)
 
@@ -69,6 +71,20 @@ def dec(value) -> Decimal:
     if not d.is_finite():
         raise ValueError(f"not a finite number: {value!r}")
     return _bounded(d, str(value))
+
+
+_finite = Decimal.is_finite
+
+
+def levels(rows) -> list[tuple[Decimal, Decimal]]:
+    """Order book rows `[price, amount, …]` (the venue's strings) → [(price, amount)].
+
+    The hot path of a deep book (10,000 numbers for Binance's 5,000 levels): Decimal straight
+    from the strings, then one C-level pass refusing NaN and Infinity."""
+    out = [(Decimal(r[0]), Decimal(r[1])) for r in rows]
+    if not all(map(_finite, chain.from_iterable(out))):
+        raise ValueError("a book level is not a finite number")
+    return out
 
 
 def opt_dec(value) -> Decimal | None:

@@ -16,7 +16,7 @@ from .. import errors as E
 from ..core.adapter import Exchange
 from ..core.book import BookFeed, OutOfSync
 from ..core.signing import hmac_hex
-from ..numbers import dec, decimals_to_increment, opt_dec
+from ..numbers import dec, decimals_to_increment, levels, opt_dec
 from ..types import Balance, Candle, Market, Order, OrderBook, Ticker, Trade
 
 __all__ = ["Binance"]
@@ -45,15 +45,6 @@ def _step(value: str) -> Decimal:
     """A filter step ("0.01000000") as a plain Decimal (0.01), never in exponent form."""
     d = dec(value).normalize()
     return d.quantize(Decimal(1)) if d.as_tuple().exponent > 0 else d
-
-
-def _levels(rows) -> list[tuple[Decimal, Decimal]]:
-    # The hot path of a 5000-level book: Decimal() straight from the venue's strings, then
-    # one pass refusing NaN/Infinity (malformed text already raises InvalidOperation).
-    out = [(Decimal(p), Decimal(q)) for p, q in rows]
-    if not all(p.is_finite() and q.is_finite() for p, q in out):
-        raise ValueError("a book level is not a finite number")
-    return out
 
 
 class Binance(Exchange):
@@ -200,7 +191,7 @@ class Binance(Exchange):
 
     @staticmethod
     def parse_order_book(reply: dict, symbol: str) -> OrderBook:
-        return OrderBook(symbol, _levels(reply["bids"]), _levels(reply["asks"]), None,
+        return OrderBook(symbol, levels(reply["bids"]), levels(reply["asks"]), None,
                          int(reply["lastUpdateId"]))
 
     async def fetch_ohlcv(self, symbol: str, timeframe: str = "1h", since: int | None = None,

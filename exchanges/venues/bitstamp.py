@@ -18,7 +18,7 @@ from ..core.adapter import Exchange
 from ..core.book import BookFeed, OutOfSync
 from ..core.signing import hmac_hex, urlencode_params
 from ..core.transport import Reply, Request
-from ..numbers import dec, decimals_to_increment, opt_dec
+from ..numbers import dec, decimals_to_increment, levels, opt_dec
 from ..types import Balance, Candle, Market, Order, OrderBook, Ticker, Trade
 
 __all__ = ["Bitstamp"]
@@ -44,10 +44,6 @@ def _datetime_ms(text: str) -> int:
     """Bitstamp's "2022-01-31 14:43:15[.123456]" (UTC) → ms."""
     moment = datetime.fromisoformat(text).replace(tzinfo=timezone.utc)
     return int(moment.timestamp() * 1000)
-
-
-def _levels(rows) -> list[tuple[Decimal, Decimal]]:
-    return [(dec(p), dec(a)) for p, a, *_ in rows]
 
 
 class Bitstamp(Exchange):
@@ -183,7 +179,7 @@ class Bitstamp(Exchange):
 
     def _parse_book(self, reply: dict, symbol: str, limit: int | None = None) -> OrderBook:
         micro = int(reply["microtimestamp"])
-        bids, asks = _levels(reply["bids"]), _levels(reply["asks"])
+        bids, asks = levels(reply["bids"]), levels(reply["asks"])
         if limit:
             bids, asks = bids[:limit], asks[:limit]
         return OrderBook(symbol, bids, asks, micro // 1000, micro)
@@ -389,9 +385,9 @@ class _DiffBook(BookFeed):
             return False   # before the snapshot (already in it), or no snapshot yet
         if self.book.nonce is not None and micro < self.book.nonce:
             raise OutOfSync(f"frame at {micro} is older than the last one ({self.book.nonce})")
-        for price, amount in _levels(d["bids"]):
+        for price, amount in levels(d["bids"]):
             self.book.set_bid(price, amount)
-        for price, amount in _levels(d["asks"]):
+        for price, amount in levels(d["asks"]):
             self.book.set_ask(price, amount)
         self.book.nonce, self.book.timestamp = micro, micro // 1000
         if self.book.crossed():

@@ -17,7 +17,7 @@ from ..core.adapter import Exchange
 from ..core.book import BookFeed, OutOfSync
 from ..core.nonce import nonce_for
 from ..core.signing import b64decode, hmac_b64, sha256
-from ..numbers import dec, opt_dec
+from ..numbers import dec, levels, opt_dec
 from ..types import Balance, Candle, Market, Order, OrderBook, Ticker, Trade
 from ..core.transport import Reply, Request
 
@@ -216,7 +216,7 @@ class Kraken(Exchange):
     @staticmethod
     def _depth_side(rows: list) -> list[tuple[Decimal, Decimal]]:
         """[[price, volume, timestamp], ...] best first, as Depth sends them."""
-        return [(dec(r[0]), dec(r[1])) for r in rows]
+        return levels(rows)
 
     async def fetch_ohlcv(self, symbol: str, timeframe: str = "1h", since: int | None = None,
                           limit: int | None = None) -> list[Candle]:

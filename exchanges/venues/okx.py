@@ -21,7 +21,7 @@ from ..core.adapter import Exchange
 from ..core.book import BookFeed, OutOfSync
 from ..core.signing import hmac_b64
 from ..core.transport import Reply, Request
-from ..numbers import dec, opt_dec, wire
+from ..numbers import dec, levels, opt_dec, wire
 from ..types import Balance, Candle, Market, Order, OrderBook, Ticker, Trade
 
 __all__ = ["OKX", "OKXUS", "okx_checksum", "iso_timestamp"]
@@ -62,11 +62,6 @@ def okx_checksum(bids, asks) -> int:
     return crc - (1 << 32) if crc >= 1 << 31 else crc
 
 
-def _levels(rows) -> list[tuple[Decimal, Decimal]]:
-    # Each level is [price, size, "0" (deprecated), number of orders].
-    return [(dec(r[0]), dec(r[1])) for r in rows]
-
-
 class _Books(BookFeed):
     """The `books` channel: snapshot, then deltas; prevSeqId must equal the last seqId."""
 
@@ -81,16 +76,16 @@ class _Books(BookFeed):
         data = msg["data"][0]
         book = self.book
         if msg.get("action") == "snapshot":
-            book.reset(_levels(data["bids"]), _levels(data["asks"]), int(data["seqId"]))
+            book.reset(levels(data["bids"]), levels(data["asks"]), int(data["seqId"]))
         else:
             if book.nonce is None:
                 return False    # a delta of the old subscription, before the new snapshot
             if int(data["prevSeqId"]) != book.nonce:
                 raise OutOfSync(f"sequence gap: prevSeqId {data['prevSeqId']} after "
                                 f"seqId {book.nonce}")
-            for price, size in _levels(data["bids"]):
+            for price, size in levels(data["bids"]):
                 book.set_bid(price, size)
-            for price, size in _levels(data["asks"]):
+            for price, size in levels(data["asks"]):
                 book.set_ask(price, size)
             book.nonce = int(data["seqId"])
         book.timestamp = int(data["ts"])
@@ -215,7 +210,7 @@ class OKX(Exchange):
         return out
 
     def parse_order_book(self, data: dict, symbol: str) -> OrderBook:
-        return OrderBook(symbol, _levels(data["bids"]), _levels(data["asks"]), int(data["ts"]),
+        return OrderBook(symbol, levels(data["bids"]), levels(data["asks"]), int(data["ts"]),
                          None)
 
     async def fetch_order_book(self, symbol: str, limit: int | None = None) -> OrderBook:

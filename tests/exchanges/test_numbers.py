@@ -106,3 +106,13 @@ def test_json_numbers_of_absurd_size_are_refused(text):
 def test_dec_refuses_absurd_sizes(text):
     with pytest.raises(ValueError, match="out of range"):
         dec(text)
+
+
+def test_levels_keep_the_venues_digits_and_refuse_non_finite():
+    from exchanges.numbers import levels
+    assert levels([["43000.10", "0.500", "extra"], ["42999", "1"]]) == [
+        (Decimal("43000.10"), Decimal("0.500")), (Decimal("42999"), Decimal("1"))]
+    assert str(levels([["43000.10", "0.500"]])[0][0]) == "43000.10"
+    for bad in ([["NaN", "1"]], [["1", "Infinity"]], [["abc", "1"]], [[None, "1"]], [["1"]]):
+        with pytest.raises((ValueError, TypeError, ArithmeticError, IndexError)):
+            levels(bad)
