@@ -162,7 +162,7 @@ async def run_ours(keys, pool, markets, rate, seconds):
     for i, key in enumerate(keys):
         session._ticker(key[0], pool[i][0])
     session.flush()
-    await asyncio.sleep(0.2)
+    await asyncio.sleep(1.0)                 # let the first paints of the full board settle
     model.cells_changed = 0
     meter = StallMeter()
     meter.start()
@@ -182,7 +182,7 @@ async def run_naive(keys, pool, markets, rate, seconds, cls):
     model._markets.update(markets)
     proxy, view = board(model)
     model.update({key: pool[i][0] for i, key in enumerate(keys)})   # fill (not measured)
-    await asyncio.sleep(0.2)
+    await asyncio.sleep(1.0)                 # let the first paints of the full board settle
     model.cells_changed = 0
     meter = StallMeter()
     meter.start()
