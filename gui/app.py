@@ -67,6 +67,8 @@ def main(argv: list[str] | None = None) -> int:
     app.setOrganizationName(ORGANIZATION)
     app.setApplicationName(application_name())
     app.setApplicationDisplayName("Exchange Atlas")
+    app.setDesktopFileName("exchange-atlas")        # matches packaging/linux's .desktop file
+    app.setWindowIcon(app_icon())
     if args.self_test:
         run = _self_test(app)
     elif args.screenshot:
@@ -74,6 +76,24 @@ def main(argv: list[str] | None = None) -> int:
     else:
         run = _interactive(app)
     return qasync.run(run)
+
+
+def app_icon():
+    """The app icon at every size shipped in resources/icons (window, taskbar, dock)."""
+    from importlib import resources
+
+    from PySide6.QtGui import QIcon
+    icon = QIcon()
+    try:
+        icons = resources.files("resources").joinpath("icons")
+    except (ImportError, OSError) as exc:        # an incomplete install: run without an icon
+        logging.getLogger("gui").warning("app icon not found: %s", exc)
+        return icon
+    for size in (16, 24, 32, 48, 64, 128, 256, 512):
+        path = icons.joinpath(f"exchange-atlas-{size}.png")
+        if path.is_file():
+            icon.addFile(str(path))
+    return icon
 
 
 # What the offscreen platform says about itself (it has no window manager), not about the app.
@@ -163,7 +183,8 @@ async def _self_test(app) -> int:
         window = _window(app)
         from .views import DOCKS
         checks["window_ok"] = (len(window.docks) == len(DOCKS) and all(
-            d.objectName() and d.widget() is not None for d in window.docks.values()))
+            d.objectName() and d.widget() is not None for d in window.docks.values())
+            and not app.windowIcon().isNull())     # the icon ships (pip install or bundle)
         await window.start(restore=False, venues=["demo"])
         try:
             await asyncio.wait_for(_first_live_tick(window), 20)

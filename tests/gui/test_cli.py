@@ -38,3 +38,11 @@ def test_screenshot_writes_a_png_of_the_window(tmp_path):
     from PySide6.QtGui import QImage
     img = QImage(str(out))
     assert img.width() >= 1200 and img.height() >= 800
+
+
+def test_the_app_icon_ships_every_size(qapp):
+    from gui.app import app_icon
+    icon = app_icon()
+    assert not icon.isNull()
+    sizes = {s.width() for s in icon.availableSizes()}
+    assert {16, 32, 48, 256} <= sizes
