@@ -43,7 +43,10 @@ class TableModel(QAbstractTableModel):
     def headerData(self, section, orientation, role=_DISPLAY):
         if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self.COLUMNS):
             if role == _DISPLAY:
-                return self.COLUMNS[section]
+                # A text column after a right-aligned number column starts one space in, so
+                # the two headers never read as one ("Size Side").
+                left_after_number = section - 1 in self.NUMERIC and section not in self.NUMERIC
+                return (" " if left_after_number else "") + self.COLUMNS[section]
             if role == _ALIGN:
                 return self.alignment(section)
         return None
