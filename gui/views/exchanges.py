@@ -9,12 +9,27 @@ from ..models.venues import ENTRY_ROLE, VenueTreeModel, explain
 __all__ = ["ExchangesView", "build"]
 
 
+class CountingProxy(QSortFilterProxyModel):
+    """While a filter is on, a country row counts the exchanges it still shows
+    ("Japan  (1 of 8)"), so the number next to a country never disagrees with its rows."""
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        value = super().data(index, role)
+        if (role == Qt.ItemDataRole.DisplayRole and index.isValid() and index.column() == 0
+                and not index.parent().isValid() and self.filterRegularExpression().pattern()):
+            total = self.sourceModel().rowCount(self.mapToSource(index))
+            shown = self.rowCount(index)
+            if shown != total:
+                return f"{str(value).rsplit('  (', 1)[0]}  ({shown} of {total})"
+        return value
+
+
 class ExchangesView(QWidget):
     def __init__(self, window) -> None:
         super().__init__()
         self.window_ = window
         self.model = VenueTreeModel(self)
-        self.proxy = QSortFilterProxyModel(self)
+        self.proxy = CountingProxy(self)
         self.proxy.setSourceModel(self.model)
         self.proxy.setRecursiveFilteringEnabled(True)
         self.proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)

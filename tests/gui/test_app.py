@@ -67,6 +67,7 @@ def test_filter_finds_a_closed_venue_greyed_with_its_reason(window_factory, aloo
     # Only the matching country and venue stay: Canada > QuadrigaCX.
     assert view.proxy.rowCount() == 1
     assert view.proxy.rowCount(view.proxy.index(0, 0)) == 1
+    assert view.proxy.index(0, 0).data() == "Canada  (1 of 2)"      # counts what it shows
     ix = _venue_index(view, lambda e: e.id == "quadrigacx")
     assert ix.isValid() and view.tree.isExpanded(ix.parent())
     entry = ix.data(ENTRY_ROLE)
