@@ -172,6 +172,10 @@ class MainWindow(QMainWindow):
     def set_theme(self, mode: str) -> None:
         theme.apply(QApplication.instance(), mode)
         self.settings.set_theme(mode)
+        for view in self.views.values():          # charts take their colours when drawn
+            for part in (view, getattr(view, "depth", None)):
+                if hasattr(part, "restyle"):
+                    part.restyle()
 
     # -- user intent -------------------------------------------------------------------------
     def run(self, coro) -> asyncio.Task:

@@ -158,6 +158,13 @@ class ChartView(QWidget):
         self.last_line.setPos(f[4])
         self.last_line.setPen(pg.mkPen(color, style=pg.QtCore.Qt.PenStyle.DashLine))
 
+    def restyle(self) -> None:
+        """Redraw in the current theme's colours (after a theme change)."""
+        self.vol_bars.setOpts(brush=theme.muted_color())
+        if self.loaded:
+            self._redraw_history()
+            self._redraw_forming()
+
     def shutdown(self) -> None:
         if self._load is not None:
             self._load.cancel()

@@ -42,12 +42,17 @@ class DepthChart(pg.PlotWidget):
         self.setMouseEnabled(x=False, y=False)
         self.hideButtons()
         self.getAxis("left").setWidth(48)
-        up, down = theme.up_color(), theme.down_color()
-        fill_up, fill_down = pg.mkColor(up), pg.mkColor(down)
-        fill_up.setAlpha(60)
-        fill_down.setAlpha(60)
-        self.bids = self.plot([], [], pen=pg.mkPen(up, width=1.5), fillLevel=0, brush=fill_up)
-        self.asks = self.plot([], [], pen=pg.mkPen(down, width=1.5), fillLevel=0, brush=fill_down)
+        self.bids = self.plot([], [], fillLevel=0)
+        self.asks = self.plot([], [], fillLevel=0)
+        self.restyle()
+
+    def restyle(self) -> None:
+        """Colours from the current theme (called again when the theme changes)."""
+        for curve, color in ((self.bids, theme.up_color()), (self.asks, theme.down_color())):
+            fill = pg.mkColor(color)
+            fill.setAlpha(60)
+            curve.setPen(pg.mkPen(color, width=1.5))
+            curve.setBrush(fill)
 
     def set_book(self, book) -> None:
         bids, asks = centred(book.bids, book.asks)

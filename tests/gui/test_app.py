@@ -141,3 +141,15 @@ def test_closing_a_venue_removes_its_rows(window_factory, aloop):
     aloop.until(lambda: w.tickers.rowCount() == 2, what="rows")
     aloop.run(w.session.close_venue("fake"))
     assert w.tickers.rowCount() == 0 and "fake" not in w.status.labels
+
+
+def test_switching_the_theme_recolours_the_charts(window_factory, aloop, qtbot):
+    from gui import theme
+    w = window_factory(session=Session(factory=lambda _id: FakeVenue()))
+    depth = w.views["book"].depth
+    w.set_theme("dark")
+    dark_pen = depth.bids.opts["pen"].color().name()
+    w.set_theme("light")
+    assert depth.bids.opts["pen"].color().name() == theme.up_color().name() != dark_pen
+    w.set_theme("dark")
+    assert depth.bids.opts["pen"].color().name() == dark_pen
