@@ -10,6 +10,22 @@ from PySide6.QtCore import QSettings
 SCREENSHOTS = __import__("pathlib").Path(__file__).parent / "screenshots"
 
 
+def _not_blank(image) -> bool:
+    first = image.pixel(2, 2)
+    step_x, step_y = max(1, image.width() // 37), max(1, image.height() // 29)
+    return any(image.pixel(x, y) != first for x in range(0, image.width(), step_x)
+               for y in range(0, image.height(), step_y))
+
+
+def save_screenshots(shots: dict, mode: str) -> None:
+    """Write each grabbed pixmap as screenshots/<mode>-<name>.png; none may be blank."""
+    SCREENSHOTS.mkdir(exist_ok=True)
+    for name, pixmap in shots.items():
+        path = SCREENSHOTS / f"{mode}-{name}.png"
+        assert pixmap.save(str(path), "PNG"), path
+        assert _not_blank(pixmap.toImage()), f"{path} is blank"
+
+
 @pytest.fixture(autouse=True)
 def private_settings(qapp, tmp_path, monkeypatch):
     """Every test gets its own QSettings and data directory: layouts never leak between tests

@@ -9,16 +9,14 @@ from PySide6.QtWidgets import QApplication
 
 from gui import theme
 
-from .conftest import SCREENSHOTS
+from .conftest import save_screenshots
 from .test_trading import fill, ui
-from .test_zz_screenshots import _not_blank
 
 DOCKS = ("order_entry", "orders", "balances", "watchlist")
 
 
 @pytest.mark.parametrize("mode", ["dark", "light"])
 def test_render_trading_docks(window_factory, aloop, qtbot, mode):
-    SCREENSHOTS.mkdir(exist_ok=True)
     app = QApplication.instance()
     theme.apply(app, mode)
     try:
@@ -57,9 +55,6 @@ def test_render_trading_docks(window_factory, aloop, qtbot, mode):
         w.docks["order_entry"].raise_()
         aloop.run(asyncio.sleep(0.1))
         shots["trading-window"] = w.grab()
-        for name, pixmap in shots.items():
-            path = SCREENSHOTS / f"{mode}-{name}.png"
-            assert pixmap.save(str(path), "PNG"), path
-            assert _not_blank(pixmap.toImage()), f"{path} is blank"
+        save_screenshots(shots, mode)
     finally:
         theme.apply(app, "light")
