@@ -217,8 +217,10 @@ class Exchange(OrderCalls, StreamCalls):
     # -- requests ----------------------------------------------------------------------------
     async def request(self, method: str, path: str, params=None, *, body=None, host="rest",
                       signed=False, weight: float = 1, endpoint: str | None = None,
-                      headers: dict | None = None, idempotent: bool | None = None):
-        """Send one REST call through the shared transport; returns decoded JSON.
+                      headers: dict | None = None, idempotent: bool | None = None,
+                      decode=None):
+        """Send one REST call through the shared transport; returns decoded JSON (or, with
+        `decode` from `numbers.decoder`, a successful reply decoded straight into its shape).
 
         A signed call on a venue with a server clock first measures the offset to it, and a
         rejection that the venue reports as a timestamp error (`clock_errors`) re-measures and
@@ -227,7 +229,7 @@ class Exchange(OrderCalls, StreamCalls):
             return self.transport.request(Request(
                 method, path, params=params, body=body, host=host, signed=signed,
                 weight=weight, endpoint=endpoint, headers=dict(headers or {}),
-                idempotent=idempotent))
+                idempotent=idempotent, decode=decode))
         if not signed:
             return await send()
         self.require_credentials()

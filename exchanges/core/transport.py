@@ -43,6 +43,7 @@ class Request:
     idempotent: bool | None = None              # default: GET/HEAD are, everything else is not
     endpoint: str | None = None                 # name used in messages; default "METHOD path"
     query: str | None = None                    # filled in before signing: the exact query string
+    decode: Callable[[bytes], object] | None = None   # 2xx reply's typed decoder (numbers)
 
     @property
     def name(self) -> str:
@@ -211,18 +212,27 @@ class Transport:
             raise E.NetworkError(self.exchange, f"connection lost ({type(exc).__name__})",
                                  endpoint=req.name) from exc
         text = raw.decode("utf-8", errors="replace")
-        payload = None
-        if text.strip():
-            try:
-                payload = loads(text)
-            except (ValueError, RecursionError):
-                if status < 400:
-                    raise E.BadResponse(self.exchange, "the reply is not valid JSON",
-                                        endpoint=req.name) from None
+        payload, shape_error = None, None
+        if not raw.isspace() and raw:
+            if req.decode is not None and status < 400:
+                try:
+                    payload = req.decode(raw)
+                except ValueError as exc:    # maybe the venue's error reply: check it below
+                    shape_error = exc
+            if req.decode is None or status >= 400 or shape_error is not None:
+                try:
+                    payload = loads(text)
+                except (ValueError, RecursionError):
+                    if status < 400:
+                        raise E.BadResponse(self.exchange, "the reply is not valid JSON",
+                                            endpoint=req.name) from None
         reply = Reply(status, headers, payload, text)
         if self._check is not None:
             self._check(reply, req)
         if status >= 400:
             raise status_error(self.exchange, status, req.name,
                                retry_after=retry_after(headers))
+        if shape_error is not None:
+            raise E.BadResponse(self.exchange, f"the reply is not in the documented shape "
+                                f"({shape_error})", endpoint=req.name)
         return payload

@@ -11,12 +11,13 @@ from __future__ import annotations
 import json
 import logging
 from decimal import Decimal
+from typing import TypedDict
 
 from .. import errors as E
 from ..core.adapter import Exchange
 from ..core.book import BookFeed, OutOfSync
 from ..core.signing import hmac_hex
-from ..numbers import dec, decimals_to_increment, levels, opt_dec
+from ..numbers import dec, decimals_to_increment, decoder, finite_levels, levels, opt_dec
 from ..types import Balance, Candle, Market, Order, OrderBook, Ticker, Trade
 
 __all__ = ["Binance"]
@@ -27,6 +28,17 @@ _STATUS = {"NEW": "open", "PARTIALLY_FILLED": "open", "PENDING_NEW": "open",
            "FILLED": "closed", "CANCELED": "canceled", "PENDING_CANCEL": "canceled",
            "EXPIRED": "canceled", "EXPIRED_IN_MATCH": "canceled", "REJECTED": "rejected"}
 _TYPE = {"LIMIT": "limit", "LIMIT_MAKER": "limit", "MARKET": "market"}
+
+
+class DepthReply(TypedDict):
+    """GET /api/v3/depth as documented: rows are exactly [price, quantity] strings."""
+    lastUpdateId: int
+    bids: list[tuple[Decimal, Decimal]]
+    asks: list[tuple[Decimal, Decimal]]
+
+
+# Up to 10,000 levels a reply: decoded straight into Decimals (numbers.decoder).
+decode_depth = decoder(DepthReply)
 
 
 def _depth_weight(limit: int) -> int:
@@ -186,13 +198,14 @@ class Binance(Exchange):
         limit = min(int(limit), 5000) if limit else 100
         reply = await self.request("GET", "/api/v3/depth",
                                    {"symbol": market.id, "limit": limit},
-                                   weight=_depth_weight(limit))
+                                   weight=_depth_weight(limit), decode=decode_depth)
         return self.parse_order_book(reply, market.symbol)
 
     @staticmethod
-    def parse_order_book(reply: dict, symbol: str) -> OrderBook:
-        return OrderBook(symbol, levels(reply["bids"]), levels(reply["asks"]), None,
-                         int(reply["lastUpdateId"]))
+    def parse_order_book(reply: DepthReply, symbol: str) -> OrderBook:
+        """A reply from `decode_depth` (levels already Decimal) → OrderBook."""
+        return OrderBook(symbol, finite_levels(reply["bids"]), finite_levels(reply["asks"]),
+                         None, reply["lastUpdateId"])
 
     async def fetch_ohlcv(self, symbol: str, timeframe: str = "1h", since: int | None = None,
                           limit: int | None = None) -> list[Candle]:

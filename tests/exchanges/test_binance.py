@@ -15,7 +15,7 @@ import exchanges
 from exchanges import errors as E
 from exchanges.core.transport import Request
 from exchanges.types import Market
-from exchanges.venues.binance import Binance
+from exchanges.venues.binance import Binance, decode_depth
 from tests.fakes.binance import CREDENTIALS, SYMBOL, FakeBinance
 
 D = Decimal
@@ -438,7 +438,8 @@ def test_ccxt_ohlcv_and_order_book():
     assert [[c.timestamp, c.open, c.high, c.low, c.close, c.volume] for c in candles] == [
         [row[0], *map(D, row[1:])] for row in case["expected"]]
     case = FIXTURES["fetchOrderBook"]
-    book = Binance.parse_order_book(case["httpResponse"], case["symbol"])
+    book = Binance.parse_order_book(decode_depth(json.dumps(case["httpResponse"])),
+                                    case["symbol"])
     want = case["expected"]
     assert book.bids == [tuple(map(D, lvl)) for lvl in want["bids"]]
     assert book.asks == [tuple(map(D, lvl)) for lvl in want["asks"]]
@@ -451,11 +452,19 @@ def test_module_constants_for_the_shared_test():
     assert SYMBOL == "BTC/USDT"
 
 
-@pytest.mark.parametrize("bad", ["NaN", "Infinity", "12,5", None])
+@pytest.mark.parametrize("bad", ['"NaN"', '"Infinity"', '"-Infinity"', '"12,5"', "null", "[]",
+                                 '"1.4", "3"', ""])
 def test_book_levels_refuse_non_numbers(bad):
-    reply = {"lastUpdateId": 1, "bids": [["1.5", "2"], ["1.4", bad]], "asks": []}
-    with pytest.raises((ValueError, TypeError, ArithmeticError)):
-        Binance.parse_order_book(reply, "BTC/USDT")
+    raw = '{"lastUpdateId": 1, "bids": [["1.5", "2"], ["1.4", %s]], "asks": []}' % bad
+    with pytest.raises(ValueError):
+        Binance.parse_order_book(decode_depth(raw), "BTC/USDT")
+
+
+def test_book_rows_decode_to_decimal_tuples():
+    raw = b'{"lastUpdateId": 7, "bids": [["64999.99000000", "0.5"]], "asks": [["65000.01", "2"]]}'
+    book = Binance.parse_order_book(decode_depth(raw), "BTC/USDT")
+    assert book.bids == [(D("64999.99000000"), D("0.5"))] and book.nonce == 7
+    assert type(book.bids[0]) is tuple and type(book.asks[0][1]) is D
 
 
 async def test_malformed_book_is_bad_response(ex, fake):

@@ -4,6 +4,7 @@ from __future__ import annotations
 import asyncio
 import time
 from decimal import Decimal
+from typing import TypedDict
 
 import pytest
 from aiohttp import web
@@ -11,6 +12,7 @@ from aiohttp import web
 import exchanges
 from exchanges import errors as E
 from exchanges.core.ratelimit import RateLimiter
+from exchanges.numbers import decoder
 from tests.exchanges.toy import KEY, SECRET, FakeToy, Toy
 from tests.fakes.base import json_response
 
@@ -219,3 +221,41 @@ async def test_missing_call_raises_not_supported(fake):
 def test_credentials_repr_hides_the_secret():
     text = repr(CREDS) + str(CREDS)
     assert SECRET not in text and KEY not in text
+
+
+# -- typed decoding (numbers.decoder): the shape a venue documents, straight into Decimals -------
+class _Row(TypedDict):
+    id: str
+    ts: int
+    last: Decimal
+
+
+_ROWS = decoder(list[_Row])
+
+
+async def test_a_typed_reply_is_decoded_into_its_shape(fake):
+    fake.tickers = [{"id": "btcusd", "ts": "7", "last": "43000.10"}]     # an id sent as a string
+    async with toy(fake) as ex:
+        rows = await ex.request("GET", "/tickers", decode=_ROWS)
+    assert rows == [{"id": "btcusd", "ts": 7, "last": Decimal("43000.10")}]
+    assert type(rows[0]["last"]) is Decimal
+
+
+async def test_a_typed_reply_of_another_shape_is_a_bad_response_naming_where(fake):
+    fake.tickers = [{"id": "btcusd", "ts": 1, "last": ["43000.10"]}]
+    async with toy(fake) as ex:
+        with pytest.raises(E.BadResponse) as info:
+            await ex.request("GET", "/tickers", decode=_ROWS)
+    text = str(info.value)
+    assert "documented shape" in text and "$[0].last" in text and "GET /tickers" in text
+
+
+async def test_a_venue_error_in_place_of_a_typed_reply_is_still_the_venues_error(fake):
+    fake.tickers = {"error": "E1", "message": "not enough funds"}       # sent with status 200
+    async with toy(fake) as ex:
+        with pytest.raises(E.InsufficientFunds, match="not enough funds"):
+            await ex.request("GET", "/tickers", decode=_ROWS)
+    fake.faults.status_if = lambda r: 404 if r.path == "/tickers" else None
+    async with toy(fake) as ex:
+        with pytest.raises(E.ExchangeError, match="no such resource"):
+            await ex.request("GET", "/tickers", decode=_ROWS)
