@@ -11,8 +11,6 @@ from collections.abc import Callable
 from decimal import ROUND_DOWN, ROUND_HALF_EVEN, Decimal, InvalidOperation, localcontext
 from itertools import chain
 
-import msgspec
-
 __all__ = ["loads", "decoder", "dec", "opt_dec", "levels", "finite_levels", "wire", "round_to",
            "user_decimal", "decimals_to_increment"]
 
@@ -57,6 +55,8 @@ def decoder(shape) -> Callable[[bytes | str], object]:
     (`Expected `array` of length 2 - at `$.bids[3]``). Lax about ids sent as strings
     ("25445101" for an int), as ccxt's recorded replies carry them. Decimals are not checked for
     finiteness here: pass book sides through `finite_levels`."""
+    import msgspec      # here, not at the top: ~30 ms of imports the demo venue never needs
+
     typed = msgspec.json.Decoder(shape, strict=False, float_hook=_parse_float)
 
     def decode(raw: bytes | str):

@@ -169,6 +169,20 @@ async def _first_live_tick(window, venue: str = "demo") -> None:
         await asyncio.sleep(0.005)
 
 
+def _adapters_load() -> tuple[dict[str, str], bool]:
+    """Build every adapter offline (nothing connects): proves each venue's module and what it
+    needs (JWT, EC keys, the typed JSON decoder) are importable, which a bundle could lack."""
+    import exchanges
+    from exchanges.registry import adapter_ids
+    out = {}
+    for ad_id in sorted(adapter_ids()):
+        try:
+            out[ad_id] = type(exchanges.create(ad_id)).__name__
+        except Exception as exc:
+            out[ad_id] = f"error: {type(exc).__name__}: {exc}"
+    return out, bool(out) and not any(v.startswith("error") for v in out.values())
+
+
 async def _self_test(app) -> int:
     checks: dict[str, object] = {}
     first_tick_ms = None
@@ -194,12 +208,14 @@ async def _self_test(app) -> int:
             st = window.session.states.get("demo")
             checks["demo_ok"] = False
             checks["demo_detail"] = st.detail if st else "the demo venue did not open"
+        checks["adapters"], checks["adapters_ok"] = _adapters_load()
     except Exception as exc:
         checks["error"] = f"{type(exc).__name__}: {exc}"
     finally:
         if window is not None:
             await window.shutdown(save=False)
-    ok = all(checks.get(k) is True for k in ("registry_ok", "window_ok", "demo_ok"))
+    ok = all(checks.get(k) is True for k in ("registry_ok", "window_ok", "demo_ok",
+                                             "adapters_ok"))
     print(json.dumps({"ok": ok, "checks": checks, "cold_start_to_first_tick_ms": first_tick_ms}),
           flush=True)
     return 0 if ok else 1

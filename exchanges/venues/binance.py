@@ -17,7 +17,7 @@ from .. import errors as E
 from ..core.adapter import Exchange
 from ..core.book import BookFeed, OutOfSync
 from ..core.signing import hmac_hex
-from ..numbers import dec, decimals_to_increment, decoder, finite_levels, levels, opt_dec
+from ..numbers import dec, decimals_to_increment, decoder, finite_levels, opt_dec
 from ..types import Balance, Candle, Market, Order, OrderBook, Ticker, Trade
 
 __all__ = ["Binance"]

@@ -19,7 +19,7 @@ from exchanges import errors as E
 from exchanges.core.transport import Reply
 from exchanges.numbers import loads
 from exchanges.venues.bitfinex import Bitfinex, book_checksum, js_number
-from tests.fakes.bitfinex import CREDENTIALS, KEY, SECRET, SYMBOL, FakeBitfinex
+from tests.fakes.bitfinex import CREDENTIALS, KEY, SECRET, FakeBitfinex
 
 D = Decimal
 DATA = Path(__file__).parent.parent / "data" / "ccxt" / "bitfinex"

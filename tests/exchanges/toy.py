@@ -4,8 +4,6 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 
-from aiohttp import web
-
 from exchanges import errors as E
 from exchanges.core.adapter import Exchange
 from exchanges.core.signing import hmac_hex

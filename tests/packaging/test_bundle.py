@@ -60,4 +60,5 @@ def test_bundle_self_test_under_a_virtual_x_screen(bundle):
     assert report["ok"] is True
     assert report["checks"]["registry"] == {"ids": 102, "countries": 46, "rows": 144}
     assert report["checks"]["demo_ok"] and report["checks"]["window_ok"]
+    assert report["checks"]["adapters_ok"], report["checks"]["adapters"]     # every venue's deps
     assert isinstance(report["cold_start_to_first_tick_ms"], int)
