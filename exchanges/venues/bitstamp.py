@@ -179,10 +179,9 @@ class Bitstamp(Exchange):
 
     def _parse_book(self, reply: dict, symbol: str, limit: int | None = None) -> OrderBook:
         micro = int(reply["microtimestamp"])
-        bids, asks = levels(reply["bids"]), levels(reply["asks"])
-        if limit:
-            bids, asks = bids[:limit], asks[:limit]
-        return OrderBook(symbol, bids, asks, micro // 1000, micro)
+        cut = slice(limit or None)     # the venue sends the whole book: convert only what is kept
+        return OrderBook(symbol, levels(reply["bids"][cut]), levels(reply["asks"][cut]),
+                         micro // 1000, micro)
 
     async def fetch_order_book(self, symbol: str, limit: int | None = None) -> OrderBook:
         market = await self.market(symbol)
