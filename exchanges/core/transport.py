@@ -213,7 +213,7 @@ class Transport:
                                  endpoint=req.name) from exc
         text = raw.decode("utf-8", errors="replace")
         payload, shape_error = None, None
-        if not raw.isspace() and raw:
+        if raw and not raw.isspace():
             if req.decode is not None and status < 400:
                 try:
                     payload = req.decode(raw)
