@@ -34,6 +34,7 @@ _STATUS = {"live": "open", "partially_filled": "open", "filled": "closed",
            "canceled": "canceled", "mmp_canceled": "canceled"}
 # OKX's own order types that are limit orders with a time-in-force or a post-only flag.
 _LIMIT_TYPES = {"limit", "post_only", "fok", "ioc"}
+_RECENT_BARS = 1440             # bars /market/candles serves; older ones: /market/history-candles
 _TF_MS = {"m": 60_000, "h": 3_600_000, "d": 86_400_000, "w": 604_800_000, "M": 2_678_400_000}
 
 
@@ -233,11 +234,16 @@ class OKX(Exchange):
         bar = self.timeframe(timeframe)
         limit = min(limit or 100, 300)
         params = {"instId": market.id, "bar": bar, "limit": limit}
+        path = "/market/candles"
         if since is not None:
             # `after` pages back from a time, `before` bounds from below: the window from since.
             step = int(timeframe[:-1]) * _TF_MS[timeframe[-1]]
             params.update(after=int(since) + step * limit, before=int(since) - 1)
-        return self.parse_candles(await self._get("/market/candles", params))
+            # /market/candles keeps only the latest 1,440 bars (the newest one still open), so
+            # a window starting before them is served by /market/history-candles instead.
+            if int(since) < self.now() - (_RECENT_BARS - 1) * step:
+                path = "/market/history-candles"
+        return self.parse_candles(await self._get(path, params))
 
     def parse_trade(self, t: dict, symbol: str | None = None) -> Trade:
         return Trade(id=str(t["tradeId"]), timestamp=int(t["ts"]), side=t.get("side") or None,

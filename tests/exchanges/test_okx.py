@@ -108,6 +108,23 @@ async def test_ohlcv_oldest_first_with_the_since_window(fake):
     assert candles[0].open == D("42900.5") and candles[-1].volume == D("12.5")
 
 
+@pytest.mark.parametrize("bars_back, path", [
+    (1439, "/api/v5/market/candles"),            # still among the latest 1,440 bars
+    (1440, "/api/v5/market/history-candles"),    # older: only the history endpoint has it
+    (3 * 1440, "/api/v5/market/history-candles"),
+])
+async def test_ohlcv_older_than_the_latest_1440_bars_reads_history_candles(fake, bars_back,
+                                                                            path):
+    # docs-v5 "Get candlesticks": "This endpoint can retrieve the latest 1,440 data entries";
+    # "Get candlesticks history": "Retrieve history candlestick charts from recent years".
+    since = FIXED_TS - bars_back * 3_600_000
+    async with open_okx(fake) as ex:
+        candles = await ex.fetch_ohlcv("BTC/USDT", "1h", since=since, limit=2)
+    sent = [s for s in fake.seen if "candles" in s.path]
+    assert [s.path for s in sent] == [path] and len(candles) == 2
+    assert dict(parse_qsl(sent[0].query_string))["before"] == str(since - 1)
+
+
 async def test_trades_oldest_first(fake):
     async with open_okx(fake) as ex:
         trades = await ex.fetch_trades("BTC/USDT", limit=2)

@@ -81,6 +81,7 @@ class FakeOKX(FakeVenue):
         self.route("GET", api + "/market/ticker", self.one_ticker)
         self.route("GET", api + "/market/books", self.books)
         self.route("GET", api + "/market/candles", self.candles)
+        self.route("GET", api + "/market/history-candles", self.candles)   # same rows shape
         self.route("GET", api + "/market/trades", self.trades)
         self.route("GET", api + "/account/balance", self.private(self.balance))
         self.route("POST", api + "/trade/order", self.private(self.place))
