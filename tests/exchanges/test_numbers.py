@@ -3,13 +3,14 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from exchanges.numbers import (dec, decimals_to_increment, floor_to, is_multiple, loads,
-                               opt_dec, round_to, user_decimal, wire)
+from exchanges.numbers import (dec, decimals_to_increment, decoder, finite_levels, floor_to,
+                               is_multiple, loads, opt_dec, round_to, user_decimal, wire)
 
 finite = st.decimals(allow_nan=False, allow_infinity=False, places=None,
                      min_value=Decimal("-1e30"), max_value=Decimal("1e30"))
@@ -116,3 +117,36 @@ def test_levels_keep_the_venues_digits_and_refuse_non_finite():
     for bad in ([["NaN", "1"]], [["1", "Infinity"]], [["abc", "1"]], [[None, "1"]], [["1"]]):
         with pytest.raises((ValueError, TypeError, ArithmeticError, IndexError)):
             levels(bad)
+
+
+# -- numbers.decoder: typed decoding for replies of a documented shape ---------------------------
+def test_typed_decoder_keeps_every_digit_of_strings_and_numbers():
+    decode = decoder(list[Decimal])
+    got = decode(b'["0.12345678901234567890123", 0.12345678901234567890123, 1e-30, '
+                 b'123456789012345678901234567890]')
+    assert got == [Decimal("0.12345678901234567890123")] * 2 + [
+        Decimal("1E-30"), Decimal("123456789012345678901234567890")]
+    assert all(type(d) is Decimal for d in got)
+
+
+def test_typed_decoder_refuses_another_shape_saying_where():
+    decode = decoder(list[tuple[Decimal, Decimal]])
+    with pytest.raises(ValueError, match=r"length 2 - at `\$\[1\]`"):
+        decode(b'[["1", "2"], ["1", "2", "3"]]')
+    with pytest.raises(ValueError, match=r"Invalid decimal string - at `\$\[0\]\[1\]`"):
+        decode(b'[["1", "1,5"]]')
+    with pytest.raises(ValueError):
+        decode(b'[["1", "2"]')                                   # truncated
+
+
+def test_untyped_parts_of_a_typed_reply_still_get_decimal_not_float():
+    got = decoder(dict[str, Any])(b'{"a": 1.10, "b": [2.5e3]}')
+    assert got == {"a": Decimal("1.10"), "b": [Decimal("2.5E+3")]}
+    assert type(got["a"]) is Decimal
+
+
+@pytest.mark.parametrize("bad", ["NaN", "-Infinity", "inf", "sNaN"])
+def test_finite_levels_refuses_what_the_typed_decoder_lets_through(bad):
+    side = decoder(list[tuple[Decimal, Decimal]])(f'[["1", "2"], ["{bad}", "1"]]')
+    with pytest.raises(ValueError, match="not a finite number"):
+        finite_levels(side)
