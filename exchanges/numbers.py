@@ -53,18 +53,49 @@ def decoder(shape) -> Callable[[bytes | str], object]:
     builds each Decimal in C from the venue's own digits while it parses, with no dict-of-lists
     of strings to walk a second time. A reply of another shape raises ValueError naming where
     (`Expected `array` of length 2 - at `$.bids[3]``). Lax about ids sent as strings
-    ("25445101" for an int), as ccxt's recorded replies carry them. Decimals are not checked for
-    finiteness here: pass book sides through `finite_levels`."""
+    ("25445101" for an int), as ccxt's recorded replies carry them. As with `loads`, no Decimal
+    it returns is NaN or infinite (ValueError)."""
     import msgspec      # here, not at the top: ~30 ms of imports the demo venue never needs
 
     typed = msgspec.json.Decoder(shape, strict=False, float_hook=_parse_float)
 
     def decode(raw: bytes | str):
         try:
-            return typed.decode(raw)
+            value = typed.decode(raw)
         except msgspec.DecodeError as exc:
             raise ValueError(str(exc)) from None
+        if _may_spell_non_finite(raw):
+            _refuse_non_finite(value)
+        return value
     return decode
+
+
+def _may_spell_non_finite(raw: bytes | str) -> bool:
+    """Whether some value in this JSON text could read as NaN or Infinity. Decimal spells them
+    NaN, sNaN, Inf or Infinity (any case), all with an n, and JSON could hide letters in a
+    \\u escape: a text with no n, N or backslash holds only finite numbers. Three memchr
+    scans (~50 µs over a 5,000-level book) spare a check of every one of its 20,000 values."""
+    if isinstance(raw, str):
+        return "n" in raw or "N" in raw or "\\" in raw
+    return b"n" in raw or b"N" in raw or b"\\" in raw
+
+
+def _refuse_non_finite(value) -> None:
+    """ValueError if any Decimal inside `value` (dicts, lists, tuples, msgspec Structs) is NaN
+    or infinite."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        kind = type(item)
+        if kind is Decimal:
+            if not item.is_finite():
+                raise ValueError(f"not a finite number: {item}")
+        elif kind is list or kind is tuple:
+            stack.extend(item)
+        elif kind is dict:
+            stack.extend(item.values())
+        elif hasattr(kind, "__struct_fields__"):
+            stack.extend(getattr(item, name) for name in kind.__struct_fields__)
 
 
 def dec(value) -> Decimal:

@@ -17,7 +17,7 @@ from .. import errors as E
 from ..core.adapter import Exchange
 from ..core.book import BookFeed, OutOfSync
 from ..core.signing import hmac_hex
-from ..numbers import dec, decimals_to_increment, decoder, finite_levels, opt_dec
+from ..numbers import dec, decimals_to_increment, decoder, opt_dec
 from ..types import Balance, Candle, Market, Order, OrderBook, Ticker, Trade
 
 __all__ = ["Binance"]
@@ -203,9 +203,8 @@ class Binance(Exchange):
 
     @staticmethod
     def parse_order_book(reply: DepthReply, symbol: str) -> OrderBook:
-        """A reply from `decode_depth` (levels already Decimal) → OrderBook."""
-        return OrderBook(symbol, finite_levels(reply["bids"]), finite_levels(reply["asks"]),
-                         None, reply["lastUpdateId"])
+        """A reply from `decode_depth` (levels already finite Decimals) → OrderBook."""
+        return OrderBook(symbol, reply["bids"], reply["asks"], None, reply["lastUpdateId"])
 
     async def fetch_ohlcv(self, symbol: str, timeframe: str = "1h", since: int | None = None,
                           limit: int | None = None) -> list[Candle]:

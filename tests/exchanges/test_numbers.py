@@ -145,8 +145,30 @@ def test_untyped_parts_of_a_typed_reply_still_get_decimal_not_float():
     assert type(got["a"]) is Decimal
 
 
-@pytest.mark.parametrize("bad", ["NaN", "-Infinity", "inf", "sNaN"])
-def test_finite_levels_refuses_what_the_typed_decoder_lets_through(bad):
-    side = decoder(list[tuple[Decimal, Decimal]])(f'[["1", "2"], ["{bad}", "1"]]')
+@pytest.mark.parametrize("bad", ["NaN", "-Infinity", "inf", "sNaN", " nan ", "\\u004eaN",
+                                 "\\u0049\\u006e\\u0066"])          # "Inf" spelled in escapes
+def test_typed_decoder_refuses_nan_and_infinity_however_spelled(bad):
+    decode = decoder(list[tuple[Decimal, Decimal]])
+    for raw in (f'[["1", "2"], ["{bad}", "1"]]', f'[["1", "2"], ["{bad}", "1"]]'.encode()):
+        with pytest.raises(ValueError, match="not a finite number"):
+            decode(raw)
+
+
+def test_typed_decoder_checks_every_value_when_the_text_has_an_n():
+    # A key with an n (or a null) takes the slow path: all finite values still come through,
+    # and a NaN deep inside is still found.
+    decode = decoder(dict[str, Any])
+    assert decode(b'{"name": null, "rows": [["1.5", "2"]], "n": 3.25}') == {
+        "name": None, "rows": [["1.5", "2"]], "n": Decimal("3.25")}
+    rows = decoder(dict[str, list[tuple[Decimal, Decimal]]])
+    assert rows(b'{"bids": [["1.5", "2"]], "asksNote": []}') == {
+        "bids": [(Decimal("1.5"), Decimal("2"))], "asksNote": []}
     with pytest.raises(ValueError, match="not a finite number"):
-        finite_levels(side)
+        rows(b'{"bids": [["1.5", "2"], ["1.4", "-inf"]], "asks": []}')
+
+
+def test_finite_levels_refuses_nan_and_infinity():
+    assert finite_levels([(Decimal("1"), Decimal("2"))]) == [(Decimal("1"), Decimal("2"))]
+    for bad in ("NaN", "Infinity"):
+        with pytest.raises(ValueError, match="not a finite number"):
+            finite_levels([(Decimal("1"), Decimal("2")), (Decimal("1"), Decimal(bad))])
