@@ -213,13 +213,14 @@ class Transport:
                                  endpoint=req.name) from exc
         text = raw.decode("utf-8", errors="replace")
         payload, shape_error = None, None
+        typed = req.decode is not None and status < 400     # error replies have their own shape
         if raw and not raw.isspace():
-            if req.decode is not None and status < 400:
+            if typed:
                 try:
                     payload = req.decode(raw)
                 except ValueError as exc:    # maybe the venue's error reply: check it below
                     shape_error = exc
-            if req.decode is None or status >= 400 or shape_error is not None:
+            if not typed or shape_error is not None:
                 try:
                     payload = loads(text)
                 except (ValueError, RecursionError):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import hmac
 import json
@@ -360,7 +361,9 @@ async def test_watch_order_book_applies_diffs_after_the_snapshot(ex, fake):
     assert books[-1].nonce == fake.micro
 
 
-async def test_a_missed_diff_resyncs_to_the_server_book(ex, fake):
+@contextlib.asynccontextmanager
+async def watching_book(ex):
+    """Every book `watch_order_book` yields, collected in the background while the block runs."""
     books = []
 
     async def consume():
@@ -368,6 +371,14 @@ async def test_a_missed_diff_resyncs_to_the_server_book(ex, fake):
             books.append(b)
     task = asyncio.create_task(consume())
     try:
+        yield books
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+
+
+async def test_a_missed_diff_resyncs_to_the_server_book(ex, fake):
+    async with watching_book(ex) as books:
         await until(lambda: fake.subscribed("diff_order_book_btcusd"))
         await until(lambda: any(s.path == "/api/v2/order_book/btcusd/" for s in fake.seen))
         await asyncio.sleep(0.05)
@@ -382,19 +393,10 @@ async def test_a_missed_diff_resyncs_to_the_server_book(ex, fake):
                 [(D(p), D(a)) for p, a in server["asks"]])
         await until(lambda: books and (books[-1].bids, books[-1].asks) == want)
         assert not any(b.bids[0][0] >= b.asks[0][0] for b in books)   # never showed crossed
-    finally:
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
 
 
 async def test_request_reconnect_reconnects_and_rebuilds_the_book(ex, fake):
-    books = []
-
-    async def consume():
-        async for b in ex.watch_order_book(SYMBOL):
-            books.append(b)
-    task = asyncio.create_task(consume())
-    try:
+    async with watching_book(ex) as books:
         await until(lambda: fake.subscribed("diff_order_book_btcusd"))
         await until(lambda: any(s.path == "/api/v2/order_book/btcusd/" for s in fake.seen))
         await fake.request_reconnect()
@@ -409,9 +411,6 @@ async def test_request_reconnect_reconnects_and_rebuilds_the_book(ex, fake):
         await until(lambda: books and books[-1].bids == [(D(p), D(a)) for p, a in
                                                          server["bids"]]
                     and books[-1].asks == [(D(p), D(a)) for p, a in server["asks"]])
-    finally:
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
 
 
 def test_heartbeat_is_the_venue_event():

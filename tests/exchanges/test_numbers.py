@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from exchanges.numbers import (dec, decimals_to_increment, decoder, finite_levels, floor_to,
-                               is_multiple, loads, opt_dec, round_to, user_decimal, wire)
+from exchanges.numbers import (dec, decimals_to_increment, decoder, floor_to, is_multiple, levels,
+                               loads, opt_dec, round_to, user_decimal, wire)
 
 finite = st.decimals(allow_nan=False, allow_infinity=False, places=None,
                      min_value=Decimal("-1e30"), max_value=Decimal("1e30"))
@@ -110,7 +110,6 @@ def test_dec_refuses_absurd_sizes(text):
 
 
 def test_levels_keep_the_venues_digits_and_refuse_non_finite():
-    from exchanges.numbers import levels
     assert levels([["43000.10", "0.500", "extra"], ["42999", "1"]]) == [
         (Decimal("43000.10"), Decimal("0.500")), (Decimal("42999"), Decimal("1"))]
     assert str(levels([["43000.10", "0.500"]])[0][0]) == "43000.10"
@@ -167,8 +166,8 @@ def test_typed_decoder_checks_every_value_when_the_text_has_an_n():
         rows(b'{"bids": [["1.5", "2"], ["1.4", "-inf"]], "asks": []}')
 
 
-def test_finite_levels_refuses_nan_and_infinity():
-    assert finite_levels([(Decimal("1"), Decimal("2"))]) == [(Decimal("1"), Decimal("2"))]
+def test_levels_refuse_nan_and_infinity():
+    assert levels([["1", "2"]]) == [(Decimal("1"), Decimal("2"))]
     for bad in ("NaN", "Infinity"):
         with pytest.raises(ValueError, match="not a finite number"):
-            finite_levels([(Decimal("1"), Decimal("2")), (Decimal("1"), Decimal(bad))])
+            levels([["1", "2"], ["1", bad]])
