@@ -75,12 +75,20 @@ class Candle:
 
 @dataclass(slots=True, frozen=True)
 class Trade:
+    """A public trade, or a fill of the account's own (`fetch_my_trades`, `watch_my_trades`):
+    then `order_id`, `client_order_id`, `fee`, `fee_currency` and `taker_or_maker` ("taker" /
+    "maker") are filled in where the venue says them; on public trades they stay None."""
     id: str
     timestamp: int
     side: str | None
     price: Decimal
     amount: Decimal
     symbol: str | None = None
+    order_id: str | None = None
+    client_order_id: str | None = None
+    fee: Decimal | None = None
+    fee_currency: str | None = None
+    taker_or_maker: str | None = None
 
 
 @dataclass(slots=True, frozen=True)

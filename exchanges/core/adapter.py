@@ -26,15 +26,18 @@ from .orders import OrderCalls
 from .streaming import StreamCalls
 from .transport import Reply, Request, Transport, current_endpoint, retry_after
 
-__all__ = ["Exchange", "CONTRACT_CALLS", "default_clock"]
+__all__ = ["Exchange", "CONTRACT_CALLS", "ORDER_OPTIONS", "default_clock"]
 
 log = logging.getLogger("exchanges")
 
 CONTRACT_CALLS = (
     "load_markets", "fetch_ticker", "fetch_tickers", "fetch_order_book", "fetch_ohlcv",
     "fetch_trades", "fetch_balance", "create_order", "cancel_order", "fetch_order",
-    "fetch_open_orders", "watch_ticker", "watch_order_book", "watch_trades",
+    "fetch_open_orders", "fetch_my_trades", "watch_ticker", "watch_tickers",
+    "watch_order_book", "watch_trades", "watch_orders", "watch_my_trades",
 )
+# create_order's keyword options; `has[option]` says whether the venue takes it.
+ORDER_OPTIONS = ("post_only", "time_in_force", "stop_price")
 # A call the base implements as a template over a venue hook: `has` follows the hook.
 _HOOKS = {"create_order": "_place_order", "load_markets": "_fetch_markets",
           "watch_order_book": "_book_feed", "watch_ticker": "_ticker_stream",
@@ -129,6 +132,9 @@ class Exchange(OrderCalls, StreamCalls):
     currency_overrides: ClassVar[Mapping[str, str]] = {}
     timeframes: ClassVar[Mapping[str, object]] = {}   # unified ("1m", "1h") → the venue's value
     ws_heartbeat: ClassVar[float] = 30.0
+    # Which of ORDER_OPTIONS the venue takes, and its time-in-force values (unified names).
+    order_options: ClassVar[frozenset[str]] = frozenset()
+    time_in_force_values: ClassVar[tuple[str, ...]] = ("GTC", "IOC", "FOK")
     has: ClassVar[dict[str, bool]] = {}
 
     def __init_subclass__(cls, **kwargs) -> None:
@@ -138,6 +144,8 @@ class Exchange(OrderCalls, StreamCalls):
             if fn is not None:
                 setattr(cls, name, _guard(fn))
         cls.has = {name: cls._implements(name) for name in CONTRACT_CALLS}
+        cls.has.update({opt: cls.has["create_order"] and opt in cls.order_options
+                        for opt in ORDER_OPTIONS})
 
     @classmethod
     def _implements(cls, name: str) -> bool:
@@ -145,6 +153,8 @@ class Exchange(OrderCalls, StreamCalls):
         if hook is not None and getattr(cls, hook) is not getattr(Exchange, hook):
             return True
         if name == "fetch_ticker" and cls._implements("fetch_tickers"):
+            return True
+        if name == "watch_tickers" and cls._implements("watch_ticker"):
             return True
         return getattr(cls, name) is not getattr(Exchange, name)
 
@@ -407,9 +417,13 @@ class Exchange(OrderCalls, StreamCalls):
     async def fetch_open_orders(self, symbol: str | None = None) -> list[Order]:
         raise E.NotSupported(self.id, "listing open orders is not supported")
 
+    async def fetch_my_trades(self, symbol: str | None = None, since: int | None = None,
+                              limit: int | None = None) -> list[Trade]:
+        raise E.NotSupported(self.id, "the account's trade history is not supported")
+
 # The base's own template calls get the same guard as every venue's calls.
 for _name in ("load_markets", "fetch_ticker", "create_order", "watch_ticker", "watch_trades",
-              "watch_order_book"):
+              "watch_order_book", "watch_tickers"):
     setattr(Exchange, _name, _guard(getattr(Exchange, _name)))
-Exchange.has = {name: False for name in CONTRACT_CALLS}
+Exchange.has = {name: False for name in CONTRACT_CALLS + ORDER_OPTIONS}
 del _name

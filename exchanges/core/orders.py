@@ -63,21 +63,51 @@ class OrderCalls:
         return market, amount, (price if type == "limit" else None)
 
     async def create_order(self, symbol: str, side: str, type: str, amount, price=None, *,
-                           client_order_id: str | None = None) -> Order:
+                           client_order_id: str | None = None, post_only: bool = False,
+                           time_in_force: str | None = None, stop_price=None) -> Order:
         market, amount, price = await self.check_order(symbol, side, type, amount, price)
+        options = self.check_options(type, post_only, time_in_force, stop_price)
         cid = client_order_id or self.new_client_order_id()
         if not self.has["create_order"]:
             raise E.NotSupported(self.id, "placing orders is not supported")
         self.require_credentials()
         try:
-            return await self._place_order(market, side, type, amount, price, cid)
+            return await self._place_order(market, side, type, amount, price, cid, **options)
         except E.NetworkError as exc:
             if getattr(exc, "request_sent", True) is False:
                 raise   # nothing left this machine: the order certainly does not exist
             return await self._reconcile(market, cid, exc)
 
+    def check_options(self, type: str, post_only: bool, time_in_force: str | None,
+                      stop_price) -> dict:
+        """The order options the venue takes (`has`), checked before anything is sent; only
+        the ones set are returned, so a venue without options never sees them."""
+        options: dict = {}
+        if post_only:
+            options["post_only"] = True
+        if time_in_force is not None:
+            tif = str(time_in_force).upper()
+            if tif not in self.time_in_force_values:
+                raise E.InvalidOrder(self.id, f"time in force {time_in_force!r} is not offered "
+                                              f"(offered: {', '.join(self.time_in_force_values)})")
+            options["time_in_force"] = tif
+        if stop_price is not None:
+            try:
+                options["stop_price"] = user_decimal(stop_price, "the stop price")
+            except ValueError as exc:
+                raise E.InvalidOrder(self.id, str(exc)) from None
+        for name in options:
+            if not self.has.get(name):
+                raise E.NotSupported(self.id, f"{name.replace('_', ' ')} orders are not "
+                                              f"supported on {self.name}")
+        if options.get("post_only") and type != "limit":
+            raise E.InvalidOrder(self.id, "only a limit order can be post-only")
+        return options
+
     async def _place_order(self, market: Market, side: str, type: str, amount: Decimal,
-                           price: Decimal | None, client_order_id: str) -> Order:
+                           price: Decimal | None, client_order_id: str, **options) -> Order:
+        """Send the order. `options` holds only the ORDER_OPTIONS the caller set, each one
+        already checked against `has`."""
         raise E.NotSupported(self.id, "placing orders is not supported")
 
     async def find_order_by_client_id(self, market: Market, client_order_id: str

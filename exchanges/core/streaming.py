@@ -6,6 +6,7 @@ keep a book (`_book_feed`, a `BookFeed`); the iterators, reconnects and book res
 """
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import logging
 from collections.abc import AsyncIterator, Callable
@@ -13,7 +14,7 @@ from typing import ClassVar
 
 from .. import errors as E
 from ..numbers import loads
-from ..types import Market, OrderBook, Ticker, Trade
+from ..types import Market, Order, OrderBook, Ticker, Trade
 from .book import BookFeed, OutOfSync
 from .stream import RESYNC, StreamHub
 
@@ -99,6 +100,39 @@ class StreamCalls:
                     f.name: v for f in dataclasses.fields(t)
                     if (v := getattr(t, f.name)) is not None})
             yield t
+
+    async def watch_tickers(self, symbols: list[str]) -> AsyncIterator[Ticker]:
+        """Tickers of any of `symbols` as they come. This default merges one `watch_ticker`
+        per symbol; an error in any of them ends the whole watch with that error."""
+        markets = [await self.market(s) for s in symbols]
+        queue: asyncio.Queue = asyncio.Queue()
+
+        async def pump(symbol: str) -> None:
+            try:
+                async for t in self.watch_ticker(symbol):
+                    await queue.put(t)
+            except BaseException as exc:       # handed to the consumer, which re-raises it
+                await queue.put(exc)
+
+        tasks = [asyncio.ensure_future(pump(m.symbol)) for m in markets]
+        try:
+            while True:
+                item = await queue.get()
+                if isinstance(item, BaseException):
+                    raise item
+                yield item
+        finally:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+    async def watch_orders(self, symbol: str | None = None) -> AsyncIterator[Order]:
+        raise E.NotSupported(self.id, "streaming the account's orders is not supported")
+        yield  # pragma: no cover - makes this an async generator
+
+    async def watch_my_trades(self, symbol: str | None = None) -> AsyncIterator[Trade]:
+        raise E.NotSupported(self.id, "streaming the account's fills is not supported")
+        yield  # pragma: no cover
 
     async def watch_trades(self, symbol: str) -> AsyncIterator[Trade]:
         market = await self.market(symbol)

@@ -128,3 +128,24 @@ async def test_bad_symbol_on_a_stream():
     async with exchanges.create("demo") as ex:
         with pytest.raises(exchanges.BadSymbol):
             await anext(ex.watch_trades("NOPE/USD"))
+
+
+async def test_watch_tickers_merges_every_symbol_into_one_stream():
+    async with DemoExchange(clock=lambda: T0) as ex:
+        tickers = await asyncio.wait_for(
+            take(ex.watch_tickers(["BTC/USD", "ETH/USD"]), 6, between=ex.step), 5)
+        assert {t.symbol for t in tickers} == {"BTC/USD", "ETH/USD"}
+        with pytest.raises(exchanges.BadSymbol):
+            await anext(ex.watch_tickers(["BTC/USD", "NOPE/USD"]))
+
+
+async def test_order_options_the_venue_lacks_are_refused_before_sending():
+    async with DemoExchange(clock=lambda: T0) as ex:
+        for option in ({"post_only": True}, {"time_in_force": "IOC"},
+                       {"stop_price": "60000"}):
+            with pytest.raises(exchanges.NotSupported):
+                await ex.create_order("BTC/USD", "buy", "limit", "0.01", "60000", **option)
+        with pytest.raises(exchanges.InvalidOrder):
+            await ex.create_order("BTC/USD", "buy", "limit", "0.01", "60000",
+                                  time_in_force="SOON")
+        assert not await ex.fetch_open_orders()
