@@ -29,7 +29,13 @@ __all__ = [
 
 
 class ExchangeError(Exception):
-    """Base of every error the adapter layer raises."""
+    """Base of every error the adapter layer raises.
+
+    `http_status`: the reply's HTTP status when the error came from a reply (else None).
+    `request_sent`: False when nothing left this machine (the connection was never made)."""
+
+    http_status: int | None = None
+    request_sent: bool = True
 
     def __init__(self, exchange: str, message: str, *, endpoint: str | None = None,
                  code: str | None = None) -> None:

@@ -1,28 +1,36 @@
-"""The adapter base: lifecycle, `has`, markets, calling convention, venue error tables.
+"""The adapter base: lifecycle, `has`, requests, markets, venue error tables.
 
-A venue module subclasses `Exchange` and mostly declares: its hosts, rate limit, error tables,
-currency quirks, and parsers. The base gives every venue the same behaviour for what the
-contract fixes: input checks before anything is sent, `BadResponse` for any reply a parser
-cannot read (naming the endpoint), order placement that never sends twice (core/orders.py),
-and `watch_*` iterators over the shared stream hub with book resync (core/streaming.py).
+A venue module subclasses `Exchange` and declares: its hosts, rate-limit buckets, signing
+scheme (core/auth.py), endpoints (core/api.py), error tables, currency quirks, stream channels
+(core/streaming.py), and small pure parsers. The contract's calls are written once, in the
+mixins: market data (core/market_data.py), the account (core/account.py), orders that are
+never sent twice (core/orders.py) and `watch_*` streams over the shared hub (core/streaming.py).
+Everything a venue writes runs behind one guard: only ExchangeErrors leave a call, and a parser
+that cannot read a reply becomes `BadResponse` naming the endpoint.
 """
 from __future__ import annotations
 
 import asyncio
 import enum
-import functools
-import inspect
+import hashlib
+import itertools
 import logging
 import time
 from collections.abc import Callable, Mapping
 from typing import ClassVar
+from urllib.parse import urlsplit
 
 from .. import errors as E
 from ..redact import register_secrets
 from ..symbols import common_code, split_symbol
-from ..types import (Balance, Candle, Credentials, Market, Order, OrderBook, Ticker, Trade)
-from .ratelimit import RateLimiter
+from ..types import Credentials, Market
+from .account import AccountCalls
+from .api import ENDPOINTS, ORDER_WRITES, After, Cursor, Endpoint, Pages, fill_path, unwrap
+from .auth import STAMPS, key_slot
+from .guard import guard
+from .market_data import MarketDataCalls
 from .orders import OrderCalls
+from .ratelimit import ORDER, PRIVATE, PUBLIC, RateLimiter
 from .streaming import StreamCalls
 from .transport import Reply, Request, Transport, current_endpoint, retry_after
 
@@ -38,10 +46,28 @@ CONTRACT_CALLS = (
 )
 # create_order's keyword options; `has[option]` says whether the venue takes it.
 ORDER_OPTIONS = ("post_only", "time_in_force", "stop_price")
-# A call the base implements as a template over a venue hook: `has` follows the hook.
-_HOOKS = {"create_order": "_place_order", "load_markets": "_fetch_markets",
-          "watch_order_book": "_book_feed", "watch_ticker": "_ticker_stream",
-          "watch_trades": "_trades_stream"}
+
+# What makes each call available besides a venue's own override of it: declared endpoints
+# (any one of a tuple), stream channels ("ws:…"), or a hook method the venue wrote ("_…").
+_PROVIDED_BY: dict[str, tuple[str, ...]] = {
+    "load_markets": ("markets", "_fetch_markets"),
+    "fetch_tickers": ("tickers",),
+    "fetch_ticker": ("ticker", "tickers"),
+    "fetch_order_book": ("order_book",),
+    "fetch_ohlcv": ("ohlcv",),
+    "fetch_trades": ("trades",),
+    "fetch_balance": ("balance",),
+    "cancel_order": ("cancel_order",),
+    "fetch_order": ("order", "closed_orders"),
+    "fetch_open_orders": ("open_orders",),
+    "fetch_my_trades": ("my_trades",),
+    "watch_ticker": ("ws:ticker",),
+    "watch_tickers": ("ws:ticker", "watch_ticker"),   # or one watch_ticker per symbol
+    "watch_order_book": ("ws:book",),
+    "watch_trades": ("ws:trades",),
+    "watch_orders": ("ws:orders",),
+    "watch_my_trades": ("ws:my_trades",),
+}
 
 
 def default_clock() -> int:
@@ -54,72 +80,22 @@ class _State(enum.Enum):
     CLOSED = "closed"
 
 
-# What a parser raises on a reply of the wrong shape. RuntimeError covers a StopIteration
-# turned into RuntimeError inside a coroutine (PEP 479) and RecursionError on deep nesting.
-_PARSE_ERRORS = (LookupError, TypeError, ValueError, AttributeError, ArithmeticError,
-                 StopIteration, RecursionError)
-
-
-def _from_parser(exc: BaseException) -> bool:
-    """Whether `exc` is a parser failing on a reply's shape (not, say, a closed event loop)."""
-    return isinstance(exc, _PARSE_ERRORS) or (
-        isinstance(exc, RuntimeError) and isinstance(exc.__cause__, StopIteration))
-
-
-def _name_endpoint(exc: E.ExchangeError) -> E.ExchangeError:
-    """A BadResponse raised by a parser names the endpoint whose reply it could not read."""
-    if isinstance(exc, E.BadResponse) and exc.endpoint is None:
-        endpoint = current_endpoint.get()
-        if endpoint:
-            exc.endpoint = endpoint
-            exc.args = (f"{exc.exchange} ({endpoint}): {exc.reason}",)
-    return exc
-
-
-def _guard(fn):
-    """Let only ExchangeErrors out of a call: anything else is a reply the parser couldn't read."""
-    if getattr(fn, "__guarded__", False):
-        return fn
-    if inspect.isasyncgenfunction(fn):
-        @functools.wraps(fn)
-        async def gen(self, *args, **kwargs):
-            self._check_open()
-            try:
-                async for item in fn(self, *args, **kwargs):
-                    yield item
-            except E.ExchangeError as exc:
-                raise _name_endpoint(exc)
-            except Exception as exc:
-                if not _from_parser(exc):
-                    raise
-                raise self._bad_response(exc) from exc
-        gen.__guarded__ = True
-        return gen
-
-    @functools.wraps(fn)
-    async def call(self, *args, **kwargs):
-        self._check_open()
-        try:
-            return await fn(self, *args, **kwargs)
-        except E.ExchangeError as exc:
-            raise _name_endpoint(exc)
-        except Exception as exc:
-            if not _from_parser(exc):
-                raise
-            raise self._bad_response(exc) from exc
-    call.__guarded__ = True
-    return call
-
-
-class Exchange(OrderCalls, StreamCalls):
+class Exchange(MarketDataCalls, AccountCalls, OrderCalls, StreamCalls):
     """Base of every adapter. See the contract for the public calls."""
 
     id: ClassVar[str] = "base"
     name: ClassVar[str] = "Exchange"
+    docs: ClassVar[tuple[str, ...]] = ()          # the venue's official API documentation
     hosts: ClassVar[Mapping[str, str]] = {}       # "rest…" and "ws…" keys → base URLs
     timeout: ClassVar[float] = 10.0
-    rate_limit: ClassVar[tuple[float, float]] = (10, 1.0)   # weight per seconds
+    # Rate-limit buckets as the venue documents them: name → (weight, per seconds). One
+    # bucket by default; `rate_limit` is the shorthand for that one.
+    rate_limit: ClassVar[tuple[float, float]] = (10, 1.0)
+    limits: ClassVar[Mapping[str, tuple[float, float]]] = {}
     retries: ClassVar[int] = 2
+    api: ClassVar[Mapping[str, Endpoint]] = {}
+    auth: ClassVar[object | None] = None          # a scheme from core.auth (or override sign)
+    body_format: ClassVar[str] = "json"           # where non-GET parameters go by default
     # The venue's error codes → our errors, and message fragments (lower case) → our errors.
     errors: ClassVar[Mapping[str, type[E.ExchangeError]]] = {}
     error_messages: ClassVar[Mapping[str, type[E.ExchangeError]]] = {}
@@ -142,21 +118,29 @@ class Exchange(OrderCalls, StreamCalls):
         for name in CONTRACT_CALLS:
             fn = cls.__dict__.get(name)
             if fn is not None:
-                setattr(cls, name, _guard(fn))
+                setattr(cls, name, guard(fn))
         cls.has = {name: cls._implements(name) for name in CONTRACT_CALLS}
         cls.has.update({opt: cls.has["create_order"] and opt in cls.order_options
                         for opt in ORDER_OPTIONS})
 
     @classmethod
     def _implements(cls, name: str) -> bool:
-        hook = _HOOKS.get(name)
-        if hook is not None and getattr(cls, hook) is not getattr(Exchange, hook):
-            return True
-        if name == "fetch_ticker" and cls._implements("fetch_tickers"):
-            return True
-        if name == "watch_tickers" and cls._implements("watch_ticker"):
-            return True
-        return getattr(cls, name) is not getattr(Exchange, name)
+        if getattr(cls, name) is not getattr(Exchange, name):
+            return True                           # the venue wrote the call itself
+        if name == "create_order":
+            placing = "create_order" in cls.api or (
+                cls._place_order is not Exchange._place_order)
+            return placing and cls.client_id_lookup() is not None
+        for source in _PROVIDED_BY.get(name, ()):
+            if source.startswith("ws:"):
+                if source[3:] in cls.channels:
+                    return True
+            elif source.startswith(("_", "watch_")):          # a method the venue wrote
+                if getattr(cls, source) is not getattr(Exchange, source):
+                    return True
+            elif source in cls.api:
+                return True
+        return False
 
     def __init__(self, *, credentials: Credentials | None = None,
                  urls: Mapping[str, str] | None = None,
@@ -170,12 +154,18 @@ class Exchange(OrderCalls, StreamCalls):
         self.markets: dict[str, Market] = {}
         self.markets_by_id: dict[str, Market] = {}
         self._markets_lock = asyncio.Lock()
-        self.limiter = RateLimiter(*self.rate_limit)
+        self.limiter = RateLimiter(self.limits or {"public": self.rate_limit})
+        self.key = key_slot(self.id, credentials.api_key if credentials else None)
+        self.nonce_source: Callable[[], int] | None = None   # replaces the key's nonces
         self.transport = Transport(
             self.id, {k: v for k, v in self.urls.items() if not k.startswith("ws")},
             limiter=self.limiter, timeout=self.timeout, retries=self.retries,
-            sign=self.sign, check=self._check_reply, on_rate_limit=self._rate_limited)
-        self._hubs: dict = {}                     # websocket host → StreamHub
+            sign=self.sign, check=self._check_reply, on_rate_limit=self._rate_limited,
+            serialize=lambda req: self.key.lock().slot(req.priority))
+        self._hubs: dict = {}                     # websocket host → StreamPool
+        self._books: dict = {}                    # (market id, depth) → the shared BookWatch
+        self._ws_ids = itertools.count(1)
+        self._ws_requests: dict[int, tuple[str, ...]] = {}   # request id → topic keys
         self.time_offset: int | None = None      # the venue's clock minus ours, ms
         self._time_lock = asyncio.Lock()
         self.status_listeners: list[Callable[[str, str, str], None]] = []
@@ -191,6 +181,9 @@ class Exchange(OrderCalls, StreamCalls):
 
     async def close(self) -> None:
         self._state = _State.CLOSED
+        for watch in list(self._books.values()):
+            await watch.close()
+        self._books.clear()
         for hub in list(self._hubs.values()):
             await hub.close()
         self._hubs.clear()
@@ -228,18 +221,23 @@ class Exchange(OrderCalls, StreamCalls):
     async def request(self, method: str, path: str, params=None, *, body=None, host="rest",
                       signed=False, weight: float = 1, endpoint: str | None = None,
                       headers: dict | None = None, idempotent: bool | None = None,
-                      decode=None):
+                      decode=None, data=None, body_format: str | None = None,
+                      bucket: str | None = None, priority: int | None = None):
         """Send one REST call through the shared transport; returns decoded JSON (or, with
         `decode` from `numbers.decoder`, a successful reply decoded straight into its shape).
 
         A signed call on a venue with a server clock first measures the offset to it, and a
         rejection that the venue reports as a timestamp error (`clock_errors`) re-measures and
         sends once more: the venue refused it before acting, so nothing can happen twice."""
+        if priority is None:
+            priority = PRIVATE if signed else PUBLIC
+
         def send():
             return self.transport.request(Request(
                 method, path, params=params, body=body, host=host, signed=signed,
                 weight=weight, endpoint=endpoint, headers=dict(headers or {}),
-                idempotent=idempotent, decode=decode))
+                idempotent=idempotent, decode=decode, data=data, body_format=body_format,
+                bucket=bucket or ("private" if signed else "public"), priority=priority))
         if not signed:
             return await send()
         self.require_credentials()
@@ -255,19 +253,122 @@ class Exchange(OrderCalls, StreamCalls):
             await self.sync_time()
             return await send()
 
+    def _params(self, name: str, *args) -> object:
+        """The parameters of endpoint `name`: the venue's `<name>_params` method if it has
+        one, else the endpoint's `params` builder, else none."""
+        custom = getattr(self, f"{name}_params", None)
+        if custom is not None:
+            return custom(*args)
+        ep = self.api[name]
+        return ep.params(*args) if ep.params is not None else None
+
+    async def call(self, name: str, *args, params=None) -> object:
+        """Send endpoint `name` (its builder gets `args`, see api.ENDPOINTS); the reply with
+        its envelope taken off. `params` replaces what the builder would give."""
+        ep = self.api[name]
+        if params is None:
+            params = self._params(name, *args)
+        return unwrap(await self._send(name, ep, params), ep.rows)
+
+    async def _send(self, name: str, ep: Endpoint, params) -> object:
+        path, params = fill_path(ep.path, params)
+        where = ep.body or ("query" if ep.method in ("GET", "DELETE") else self.body_format)
+        query, data = (params, None) if where == "query" else (None, params or {})
+        weight = ep.weight(params or {}) if callable(ep.weight) else ep.weight
+        write = name in ORDER_WRITES
+        bucket = ep.bucket or ("orders" if write else "private" if ep.signed else "public")
+        return await self.request(
+            ep.method, path, query, host=ep.host or "rest", signed=ep.signed, weight=weight,
+            idempotent=ep.idempotent if ep.idempotent is not None else (
+                False if write else None if ep.method in ("GET", "DELETE") else ep.signed),
+            decode=ep.decode, data=data, body_format=None if where == "query" else where,
+            bucket=bucket, priority=ORDER if write else None,
+            endpoint=f"{ep.method} {ep.path}")
+
+    async def paged(self, name: str, *args, limit: int | None = None,
+                    max_pages: int = 100) -> list:
+        """Every row of endpoint `name`, following its `paging` until the venue has no more
+        (or `limit` rows are in). A list the venue cuts short is logged, never silent."""
+        ep = self.api[name]
+        base = self._params(name, *args)
+        base = dict(base.items() if isinstance(base, Mapping) else base or ())
+        paging = ep.paging
+        if paging is None:
+            return list(unwrap(await self._send(name, ep, base), ep.rows))
+        rows: list = []
+        marker = getattr(paging, "start", 0) if isinstance(paging, Pages) else None
+        for _ in range(max_pages):
+            params = dict(base)
+            if isinstance(paging, (After, Pages)) and paging.size_param:
+                params.setdefault(paging.size_param, paging.size)
+            if marker is not None:
+                params[paging.param] = marker
+                for name in getattr(paging, "replaces", ()):
+                    params.pop(name, None)
+            reply = await self._send(name, ep, params)
+            page = list(unwrap(reply, ep.rows))
+            rows.extend(page)
+            if limit is not None and len(rows) >= limit:
+                return rows
+            if isinstance(paging, Cursor):
+                marker = paging.next(reply)
+                if marker in (None, ""):
+                    return rows
+            else:
+                size = int(params.get(paging.size_param) or paging.size) if (
+                    paging.size_param) else paging.size
+                if len(page) < size or not page:
+                    return rows
+                if isinstance(paging, After):
+                    marker = paging.key(page[-1])
+                else:
+                    marker += 1 if paging.kind == "page" else len(page)
+        log.warning("%s: %s has more than %d pages; showing the first %d rows", self.id, name,
+                    max_pages, len(rows))
+        return rows
+
+    # -- stamps and nonces -------------------------------------------------------------------
+    def stamp(self, unit: str) -> str:
+        """The timestamp or nonce a scheme signs, in the venue's unit (auth.STAMPS)."""
+        make, scale = STAMPS[unit]
+        if make is not None:
+            return make(self.now())
+        if self.nonce_source is not None:
+            return str(self.nonce_source())
+        return str(self.key.nonce(self.now(), scale))
+
+    def request_fields(self, request: Request) -> dict:
+        """What a signing template may name about the request (auth.Hmac.fields)."""
+        body = request.body.decode() if isinstance(request.body, bytes) else (request.body or "")
+        base = self.transport.hosts.get(request.host, "")
+        query = request.query or ""
+        path_query = request.path + (f"?{query}" if query else "")
+        return {"method": request.method, "host": urlsplit(base).netloc, "path": request.path,
+                "query": query, "path_query": path_query,
+                "url": base.rstrip("/") + path_query, "body": body,
+                "content_type": request.headers.get("Content-Type", "") if body else "",
+                "body_sha256": hashlib.sha256(body.encode()).hexdigest(),
+                "body_sha512": hashlib.sha512(body.encode()).hexdigest()}
+
     # -- the venue's clock -------------------------------------------------------------------
-    # Venues whose signatures carry a timestamp checked against their own clock implement
-    # fetch_server_time(); signatures then use now() = clock() + the measured offset, so a
-    # machine clock seconds off the venue's still signs valid requests.
+    # Venues whose signatures carry a timestamp checked against their own clock declare a
+    # "server_time" endpoint (with `parse_server_time`) or implement fetch_server_time();
+    # signatures then use now() = clock() + the measured offset.
     clock_errors: ClassVar[frozenset[str]] = frozenset()   # codes meaning "timestamp is off"
 
     async def fetch_server_time(self) -> int:
-        """The venue's current time in ms (venues with a time endpoint override this)."""
-        raise E.NotSupported(self.id, "this venue has no server time endpoint")
+        """The venue's current time in ms."""
+        if "server_time" not in self.api:
+            raise E.NotSupported(self.id, "this venue has no server time endpoint")
+        return self.parse_server_time(await self.call("server_time"))
+
+    def parse_server_time(self, reply) -> int:
+        raise NotImplementedError
 
     @property
     def has_server_time(self) -> bool:
-        return type(self).fetch_server_time is not Exchange.fetch_server_time
+        return ("server_time" in self.api
+                or type(self).fetch_server_time is not Exchange.fetch_server_time)
 
     def now(self) -> int:
         """The venue's time as best known, in ms: what timestamps in signatures use."""
@@ -285,8 +386,10 @@ class Exchange(OrderCalls, StreamCalls):
         return self.time_offset
 
     def sign(self, request: Request) -> Request:
-        """Add the venue's authentication to `request`. Venues with private calls override."""
-        raise E.NotSupported(self.id, "this venue has no private API in Exchange Atlas")
+        """Add the venue's authentication to `request` (its `auth` scheme)."""
+        if self.auth is None:
+            raise E.NotSupported(self.id, "this venue has no private API in Exchange Atlas")
+        return self.auth.sign(self, request)
 
     def require_credentials(self) -> Credentials:
         if self.credentials is None:
@@ -294,6 +397,7 @@ class Exchange(OrderCalls, StreamCalls):
                 self.id, "this needs API keys; add them in Credentials for this venue")
         return self.credentials
 
+    # -- errors ------------------------------------------------------------------------------
     def error_code(self, reply: Reply) -> tuple[str, str] | None:
         """The venue's (code, message) in an error reply, or None when the reply is not one.
         Venues override this; the base understands nothing beyond the HTTP status."""
@@ -357,7 +461,31 @@ class Exchange(OrderCalls, StreamCalls):
             return self.markets
 
     async def _fetch_markets(self) -> list[Market]:
-        raise E.NotSupported(self.id, "listing markets is not supported")
+        """Every market from the "markets" endpoint, through `parse_market(row, key)` (rows
+        that are not spot markets give None)."""
+        if "markets" not in self.api:
+            raise E.NotSupported(self.id, "listing markets is not supported")
+        return [m for row, key in self.each(await self.call("markets"), "markets")
+                if (m := self.parse_market(row, key)) is not None]
+
+    def parse_market(self, row, key=None) -> Market | None:
+        raise NotImplementedError
+
+    def each(self, rows, endpoint: str) -> list[tuple[object, object]]:
+        """(row, key) pairs of an endpoint's rows: the keys of a `keyed` endpoint's mapping,
+        else None (a lone mapping is one row)."""
+        if self.api[endpoint].keyed:
+            return list(zip(rows.values(), rows.keys()))
+        if isinstance(rows, Mapping):
+            return [(rows, None)]
+        return [(row, None) for row in rows]
+
+    def by_id(self, venue_id) -> Market | None:
+        """The market of a venue id ("BTCUSDT"), or None for one we do not list."""
+        return self.markets_by_id.get(venue_id)
+
+    def symbol_of(self, base: str, quote: str) -> str:
+        return f"{self.currency(base)}/{self.currency(quote)}"
 
     async def market(self, symbol: str) -> Market:
         """The market for a unified symbol; BadSymbol (nothing sent) if there is none."""
@@ -382,48 +510,9 @@ class Exchange(OrderCalls, StreamCalls):
             raise E.NotSupported(self.id, f"timeframe {timeframe!r} is not offered "
                                           f"(offered: {offered})") from None
 
-    # -- the contract's calls: venues override what they offer -------------------------------
-    async def fetch_ticker(self, symbol: str) -> Ticker:
-        if not self.has["fetch_tickers"]:
-            raise E.NotSupported(self.id, "tickers are not supported")
-        await self.market(symbol)
-        tickers = await self.fetch_tickers([symbol])
-        if symbol not in tickers:
-            raise E.BadResponse(self.id, f"the reply had no ticker for {symbol}")
-        return tickers[symbol]
 
-    async def fetch_tickers(self, symbols: list[str] | None = None) -> dict[str, Ticker]:
-        raise E.NotSupported(self.id, "fetching all tickers is not supported")
-
-    async def fetch_order_book(self, symbol: str, limit: int | None = None) -> OrderBook:
-        raise E.NotSupported(self.id, "order books are not supported")
-
-    async def fetch_ohlcv(self, symbol: str, timeframe: str = "1h", since: int | None = None,
-                          limit: int | None = None) -> list[Candle]:
-        raise E.NotSupported(self.id, "candles are not supported")
-
-    async def fetch_trades(self, symbol: str, limit: int | None = None) -> list[Trade]:
-        raise E.NotSupported(self.id, "public trades are not supported")
-
-    async def fetch_balance(self) -> dict[str, Balance]:
-        raise E.NotSupported(self.id, "balances are not supported")
-
-    async def cancel_order(self, order_id: str, symbol: str) -> Order:
-        raise E.NotSupported(self.id, "cancelling orders is not supported")
-
-    async def fetch_order(self, order_id: str, symbol: str) -> Order:
-        raise E.NotSupported(self.id, "looking up an order is not supported")
-
-    async def fetch_open_orders(self, symbol: str | None = None) -> list[Order]:
-        raise E.NotSupported(self.id, "listing open orders is not supported")
-
-    async def fetch_my_trades(self, symbol: str | None = None, since: int | None = None,
-                              limit: int | None = None) -> list[Trade]:
-        raise E.NotSupported(self.id, "the account's trade history is not supported")
-
-# The base's own template calls get the same guard as every venue's calls.
-for _name in ("load_markets", "fetch_ticker", "create_order", "watch_ticker", "watch_trades",
-              "watch_order_book", "watch_tickers"):
-    setattr(Exchange, _name, _guard(getattr(Exchange, _name)))
+# The base's own calls get the same guard as every venue's calls.
+for _name in CONTRACT_CALLS:
+    setattr(Exchange, _name, guard(getattr(Exchange, _name)))
 Exchange.has = {name: False for name in CONTRACT_CALLS + ORDER_OPTIONS}
 del _name

@@ -1,19 +1,37 @@
-"""The local order book: a snapshot plus deltas, kept sorted, with hooks for sequence checks.
+"""Local order books: a snapshot plus deltas, kept sorted, checked by the venue's rules.
 
-A venue's `BookFeed` turns its websocket frames into `LocalBook` updates and raises `OutOfSync`
-when a sequence gap or checksum mismatch shows the local copy can no longer be trusted; the
-adapter base then rebuilds it from a fresh snapshot.
+A venue turns each book frame into a `BookFrame` (snapshot or delta, levels as Decimals, and
+whatever sequence numbers and checksum it carries) and declares its rules; `BookSync` applies
+frames and raises `OutOfSync` when the local copy can no longer be trusted, after which the
+adapter base rebuilds it from a fresh snapshot. The sequence rules (`SEQUENCE_RULES`):
+
+- "range": each delta covers ids first..seq; drop one with seq <= the book's id, and a delta
+  whose first id is beyond the book's id + 1 is a gap (Binance U/u, Gate, KuCoin).
+- "prev":  each delta names the id it follows (prev); it must equal the book's id (OKX
+  prevSeqId, HTX prevSeqNum).
+- "next":  each delta's id is the book's id + 1 (Bitso, Coinmate-style counters).
+- "time":  ids are times: drop a delta not newer than the snapshot, and one older than the
+  last applied is a gap (Bitstamp's microtimestamp).
+- None:    no ids; the checksum (if any) is the only check.
+
+Checksums: `crc32_interleaved` (OKX, Bitfinex) and `crc32_concatenated` (Kraken), written
+once, from the digits exactly as the venue sent them.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
+import zlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from sortedcontainers import SortedDict
 
 from ..types import OrderBook
 
-__all__ = ["LocalBook", "OutOfSync", "BookFeed"]
+__all__ = ["LocalBook", "OutOfSync", "BookFrame", "BookSync", "SEQUENCE_RULES",
+           "crc32_interleaved", "crc32_concatenated", "signed32", "plain"]
+
+SEQUENCE_RULES = (None, "range", "prev", "next", "time")
 
 
 class OutOfSync(Exception):
@@ -80,31 +98,133 @@ class LocalBook:
                          self.timestamp, self.nonce)
 
 
-class BookFeed:
-    """How one venue keeps a book from its stream. Subclasses fill in the venue's rules.
+@dataclass(slots=True)
+class BookFrame:
+    """One book frame in the venue's terms. Delta amounts are absolute (0 removes a level)."""
+    snapshot: bool
+    bids: list[tuple[Decimal, Decimal]] = field(default_factory=list)
+    asks: list[tuple[Decimal, Decimal]] = field(default_factory=list)
+    seq: int | None = None          # the id this frame brings the book to
+    first: int | None = None        # "range": the first id it covers
+    prev: int | None = None         # "prev": the id it follows
+    checksum: int | None = None     # the venue's checksum of the book after this frame
+    timestamp: int | None = None
 
-    `key`, `subscribe`, `unsubscribe`, `host`: the subscription. `start()` runs after
-    subscribing (a venue whose snapshot comes from REST fetches it here, while frames queue up).
-    `apply(msg)` applies a frame and returns True when the book changed; it raises `OutOfSync`
-    on a gap or a checksum mismatch. `resync_by_resubscribe`: whether a fresh snapshot comes by
-    subscribing again (snapshot over the websocket) rather than from `start()` (REST).
-    """
 
-    host = "ws"
-    resync_by_resubscribe = True
+class BookSync:
+    """Applies `BookFrame`s to a `LocalBook` by one venue's rules."""
 
-    def __init__(self, symbol: str, limit: int | None) -> None:
+    def __init__(self, symbol: str, *, sequence: str | None = None, depth: int | None = None,
+                 checksum: Callable[[LocalBook], int] | None = None,
+                 crossed_is_gap: bool = False) -> None:
+        if sequence not in SEQUENCE_RULES:
+            raise ValueError(f"unknown sequence rule {sequence!r}")
         self.book = LocalBook(symbol)
-        self.limit = limit
-        self.key: str = ""
-        self.subscribe: object = None
-        self.unsubscribe: object | None = None
-
-    async def start(self) -> None:
-        """Called after (re)subscribing; the default waits for the venue's snapshot frame."""
+        self.sequence = sequence
+        self.depth = depth
+        self.checksum = checksum
+        self.crossed_is_gap = crossed_is_gap
+        self.synced = False
+        self._snapshot_seq: int | None = None
 
     def reset(self) -> None:
         self.book.clear()
+        self.synced = False
+        self._snapshot_seq = None
 
-    def apply(self, msg: object) -> bool:  # pragma: no cover - abstract
-        raise NotImplementedError
+    def load(self, bids, asks, seq: int | None = None, timestamp: int | None = None) -> None:
+        """A snapshot from elsewhere (REST); frames queued meanwhile are applied after it."""
+        self.apply(BookFrame(True, list(bids), list(asks), seq=seq, timestamp=timestamp))
+
+    def apply(self, f: BookFrame) -> bool:
+        """Apply one frame; True when the book changed. OutOfSync on a gap or a bad checksum."""
+        book = self.book
+        if f.snapshot:
+            book.reset(f.bids, f.asks, f.seq)
+            self.synced = True
+            self._snapshot_seq = f.seq
+        elif not self.synced:
+            return False        # a delta of an older subscription, before the snapshot
+        else:
+            if not self._in_sequence(f):
+                return False
+            for price, amount in f.bids:
+                book.set_bid(price, amount)
+            for price, amount in f.asks:
+                book.set_ask(price, amount)
+            if f.seq is not None:
+                book.nonce = f.seq
+        if self.depth:
+            book.truncate(self.depth)
+        if f.timestamp is not None:
+            book.timestamp = f.timestamp
+        if f.checksum is not None and self.checksum is not None:
+            ours = self.checksum(book)
+            if ours != f.checksum:
+                raise OutOfSync(f"checksum {ours} differs from the venue's {f.checksum}")
+        if self.crossed_is_gap and book.crossed():
+            raise OutOfSync("the book is crossed: an update was missed")
+        return True
+
+    def _in_sequence(self, f: BookFrame) -> bool:
+        """False: a frame the book already holds (skip it). OutOfSync: one after a gap."""
+        rule, have = self.sequence, self.book.nonce
+        if rule is None or have is None:
+            return True
+        if rule == "range":
+            if f.seq is not None and f.seq <= have:
+                return False
+            first = f.first if f.first is not None else f.seq
+            if first is not None and first > have + 1:
+                raise OutOfSync(f"update ids jump from {have} to {first}")
+        elif rule == "prev":
+            if f.prev != have:
+                if f.seq is not None and f.seq <= have:
+                    return False
+                raise OutOfSync(f"frame follows {f.prev}, the book is at {have}")
+        elif rule == "next":
+            if f.seq is not None and f.seq <= have:
+                return False
+            if f.seq != have + 1:
+                raise OutOfSync(f"sequence jumps from {have} to {f.seq}")
+        elif rule == "time":
+            if self._snapshot_seq is not None and f.seq is not None and \
+                    f.seq <= self._snapshot_seq:
+                return False    # already in the snapshot
+            if f.seq is not None and f.seq < have:
+                raise OutOfSync(f"frame at {f.seq} is older than the last one ({have})")
+        return True
+
+
+# -- checksums ---------------------------------------------------------------------------------
+def plain(value: Decimal) -> str:
+    """A price or amount as the venue sent it: its digits, never in exponent form."""
+    return format(value, "f")
+
+
+def signed32(crc: int) -> int:
+    """A CRC32 as the signed 32-bit integer some venues send."""
+    return crc - (1 << 32) if crc >= 1 << 31 else crc
+
+
+def crc32_interleaved(bids, asks, depth: int, fmt: Callable[[Decimal], str] = plain, *,
+                      negate_asks: bool = False, signed: bool = True) -> int:
+    """CRC32 of "bidPx:bidSz:askPx:askSz:…" over the top `depth` levels, the longer side's
+    extra levels following in turn (OKX; Bitfinex with JS number formatting and negative ask
+    amounts)."""
+    parts: list[str] = []
+    for i in range(depth):
+        if i < len(bids):
+            parts += (fmt(bids[i][0]), fmt(bids[i][1]))
+        if i < len(asks):
+            parts += (fmt(asks[i][0]), fmt(-asks[i][1] if negate_asks else asks[i][1]))
+    crc = zlib.crc32(":".join(parts).encode())
+    return signed32(crc) if signed else crc
+
+
+def crc32_concatenated(first, second, depth: int, fmt: Callable[[Decimal], str] = plain) -> int:
+    """Unsigned CRC32 of every price+amount of `first`'s top `depth` levels, then `second`'s,
+    each formatted by `fmt` (Kraken: asks then bids, digits without '.' or leading zeros)."""
+    text = "".join(fmt(p) + fmt(q) for p, q in list(first)[:depth])
+    text += "".join(fmt(p) + fmt(q) for p, q in list(second)[:depth])
+    return zlib.crc32(text.encode()) & 0xFFFFFFFF

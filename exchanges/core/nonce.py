@@ -36,10 +36,19 @@ class IncreasingNonce:
         self.last = start
 
     def __call__(self) -> int:
+        return self.next(int(self._clock()) * self._scale)
+
+    def next(self, candidate: int) -> int:
+        """`candidate` (a time in the venue's unit), or one above the last value if that is
+        not higher."""
         with self._lock:
-            value = max(int(self._clock()) * self._scale, self.last + 1)
+            value = max(int(candidate), self.last + 1)
             self.last = value
-            return value
+        self._saved(value)
+        return value
+
+    def _saved(self, value: int) -> None:
+        """Hook: a persistent source writes `value` down."""
 
 
 def state_dir() -> Path:
@@ -69,8 +78,7 @@ class PersistentNonce(IncreasingNonce):
         super().__init__(clock, scale, start)
         self._warned = False
 
-    def __call__(self) -> int:
-        value = super().__call__()
+    def _saved(self, value: int) -> None:
         try:
             self._path.parent.mkdir(parents=True, exist_ok=True)
             tmp = self._path.with_suffix(".tmp")
@@ -81,7 +89,6 @@ class PersistentNonce(IncreasingNonce):
                 self._warned = True
                 log.warning("could not save the last nonce (%s); nonces stay increasing "
                             "for this run only", exc.strerror or type(exc).__name__)
-        return value
 
 
 def nonce_for(venue: str, api_key: str | None, clock: Callable[[], int],

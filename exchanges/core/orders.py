@@ -1,13 +1,24 @@
-"""Orders: checked before anything is sent, never sent twice.
+"""Orders: checked before anything is sent, never sent twice, never called "not placed" while
+the venue may hold them.
 
 `OrderCalls` is the part of the adapter base that places orders. `create_order` validates the
-order against its market (increments, minimums, numbers), makes a client order id in the venue's
-format, and hands it to the venue's `_place_order`. When the reply is lost (timeout, dropped
-connection, 5xx) it does not send again: it asks the venue by client order id what happened.
+order against its market (increments, minimums, numbers, options), makes a client order id in
+the venue's format, and sends it (the venue's "create_order" endpoint and `parse_placed`). Any
+failure after the request may have left this machine — a timeout, a dropped connection, a 5xx,
+and also a 2xx reply that cannot be read (no order id in it) — goes to reconciliation: the venue
+is asked by client order id what it did, whatever the order's state by then (a market order is
+already filled). Found: the venue's own record. Not found: `OrderStatusUnknown`, never "not
+placed".
+
+How a venue finds an order by client id is declared (`client_id_lookup`): a direct lookup
+endpoint ("order_by_client_id") where the venue has one, else its open orders plus its recent
+history ("open_orders" + "closed_orders"). A venue with neither does not get
+`has["create_order"]`: an order that cannot be found after a lost reply cannot be placed safely.
 """
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import uuid
 from decimal import Decimal
@@ -16,19 +27,42 @@ from typing import ClassVar
 from .. import errors as E
 from ..numbers import is_multiple, user_decimal, wire
 from ..types import Market, Order
+from .guard import from_parser
+from .market_data import rows_of
 
-__all__ = ["OrderCalls"]
+__all__ = ["OrderCalls", "may_have_left"]
 
 log = logging.getLogger("exchanges")
 
 
+def may_have_left(exc: E.ExchangeError) -> bool:
+    """Whether an order request that failed with `exc` may still have reached the venue."""
+    if isinstance(exc, E.BadResponse):
+        return True                  # the venue answered: it may have placed the order
+    if isinstance(exc, E.NetworkError):
+        return exc.request_sent is not False
+    return (exc.http_status or 0) >= 500
+
+
 class OrderCalls:
-    """Mixed into `Exchange`; relies on its `market()`, `has`, `require_credentials()`,
-    `fetch_open_orders()` and `_emit_status()`."""
+    """Mixed into `Exchange`; relies on its `api`, `call`, `market()`, `has`,
+    `require_credentials()`, `fetch_open_orders()` and `_emit_status()`."""
 
     def new_client_order_id(self) -> str:
         """A fresh client order id in the venue's valid format (32 hex digits by default)."""
         return uuid.uuid4().hex
+
+    @classmethod
+    def client_id_lookup(cls) -> str | None:
+        """How this venue finds an order by client id in any state: "direct", "history",
+        "custom" (the venue wrote `find_order_by_client_id`), or None (it cannot)."""
+        if cls.find_order_by_client_id is not OrderCalls.find_order_by_client_id:
+            return "custom"
+        if "order_by_client_id" in cls.api:
+            return "direct"
+        if "open_orders" in cls.api and "closed_orders" in cls.api:
+            return "history"
+        return None
 
     async def check_order(self, symbol: str, side: str, type: str, amount, price=None
                           ) -> tuple[Market, Decimal, Decimal | None]:
@@ -62,22 +96,6 @@ class OrderCalls:
                                           f" minimum {wire(market.min_cost)} {market.quote}")
         return market, amount, (price if type == "limit" else None)
 
-    async def create_order(self, symbol: str, side: str, type: str, amount, price=None, *,
-                           client_order_id: str | None = None, post_only: bool = False,
-                           time_in_force: str | None = None, stop_price=None) -> Order:
-        market, amount, price = await self.check_order(symbol, side, type, amount, price)
-        options = self.check_options(type, post_only, time_in_force, stop_price)
-        cid = client_order_id or self.new_client_order_id()
-        if not self.has["create_order"]:
-            raise E.NotSupported(self.id, "placing orders is not supported")
-        self.require_credentials()
-        try:
-            return await self._place_order(market, side, type, amount, price, cid, **options)
-        except E.NetworkError as exc:
-            if getattr(exc, "request_sent", True) is False:
-                raise   # nothing left this machine: the order certainly does not exist
-            return await self._reconcile(market, cid, exc)
-
     def check_options(self, type: str, post_only: bool, time_in_force: str | None,
                       stop_price) -> dict:
         """The order options the venue takes (`has`), checked before anything is sent; only
@@ -104,20 +122,69 @@ class OrderCalls:
             raise E.InvalidOrder(self.id, "only a limit order can be post-only")
         return options
 
+    async def create_order(self, symbol: str, side: str, type: str, amount, price=None, *,
+                           client_order_id: str | None = None, post_only: bool = False,
+                           time_in_force: str | None = None, stop_price=None) -> Order:
+        market, amount, price = await self.check_order(symbol, side, type, amount, price)
+        options = self.check_options(type, post_only, time_in_force, stop_price)
+        cid = client_order_id or self.new_client_order_id()
+        if not self.has["create_order"]:
+            raise E.NotSupported(self.id, "placing orders is not supported")
+        self.require_credentials()
+        try:
+            return await self._place_order(market, side, type, amount, price, cid, **options)
+        except E.ExchangeError as exc:
+            if not may_have_left(exc):
+                raise       # refused, or nothing left this machine: the order does not exist
+            return await self._reconcile(market, cid, exc)
+        except Exception as exc:
+            if not from_parser(exc):
+                raise
+            # The venue answered, but not in a shape we can read: it may hold the order.
+            return await self._reconcile(market, cid, self._bad_response(exc))
+
     async def _place_order(self, market: Market, side: str, type: str, amount: Decimal,
                            price: Decimal | None, client_order_id: str, **options) -> Order:
-        """Send the order. `options` holds only the ORDER_OPTIONS the caller set, each one
-        already checked against `has`."""
-        raise E.NotSupported(self.id, "placing orders is not supported")
+        """Send the order through the "create_order" endpoint. `options` holds only the
+        ORDER_OPTIONS the caller set, each one already checked against `has`."""
+        if "create_order" not in self.api:
+            raise E.NotSupported(self.id, "placing orders is not supported")
+        reply = await self.call("create_order", market, side, type, amount, price,
+                                client_order_id, options)
+        placed = self.parse_placed(reply, market)
+        if isinstance(placed, Order):
+            if placed.client_order_id is None:
+                placed = dataclasses.replace(placed, client_order_id=client_order_id)
+            return placed
+        if not placed:
+            raise ValueError("the reply has no order id")
+        # The venue confirmed acceptance (its id); the rest is what was asked.
+        return Order(str(placed), client_order_id, market.symbol, side, type, price, amount,
+                     Decimal(0), amount, "open", self.clock())
+
+    def parse_placed(self, reply, market: Market) -> Order | str:
+        """The create reply → the venue's order, or just its id (the base echoes the rest).
+        Default: the reply is the order."""
+        return self.parse_order(rows_of(reply)[0], market)
 
     async def find_order_by_client_id(self, market: Market, client_order_id: str
                                       ) -> Order | None:
-        """Look an order up by its client id; None if the venue has no such order.
-        The default scans open orders; venues with a direct lookup override it."""
-        for order in await self.fetch_open_orders(market.symbol):
-            if order.client_order_id == client_order_id:
-                return order
-        return None
+        """The order with this client id in any state (open, filled, canceled), or None."""
+        kind = self.client_id_lookup()
+        if kind == "direct":
+            try:
+                rows = rows_of(await self.call("order_by_client_id", market, client_order_id))
+            except E.OrderNotFound:
+                return None
+            orders = [o for r in rows if r and (o := self.parse_order(r, market)) is not None]
+            return next((o for o in orders if o.client_order_id in (None, client_order_id)),
+                        None)
+        if kind == "history":
+            for order in await self._open_and_closed(market):
+                if order.client_order_id == client_order_id:
+                    return order
+            return None
+        raise E.NotSupported(self.id, "this venue cannot look an order up by client id")
 
     reconcile_attempts: ClassVar[int] = 3
     reconcile_delay: ClassVar[float] = 0.5
@@ -137,19 +204,26 @@ class OrderCalls:
                 await asyncio.sleep(self.reconcile_delay * attempt)
             try:
                 found = await self.find_order_by_client_id(market, cid)
-            except E.NetworkError as exc:
+            except E.ExchangeError as exc:
                 failure = exc
+                if isinstance(exc, (E.AuthenticationError, E.NotSupported)):
+                    break
+                continue
+            except Exception as exc:
+                if not from_parser(exc):
+                    raise
+                failure = self._bad_response(exc)
                 continue
             if found is not None:
                 self._emit_status("order_known", f"order {cid}: {found.status}")
                 return found
             failure = None
         if failure is None:
-            why = (f"the venue does not list it after {self.reconcile_attempts} checks, so it "
-                   f"was most likely not placed")
+            why = (f"the venue does not list it after {self.reconcile_attempts} checks; it may "
+                   f"still be on its way")
         else:
             why = f"the venue could not be asked ({failure.reason})"
         raise E.OrderStatusUnknown(
-            self.id, f"the order {cid} was sent but its reply was lost ({cause.reason}); {why}."
-                     f" Check open orders before sending it again",
+            self.id, f"the order {cid} was sent but its outcome is not known ({cause.reason});"
+                     f" {why}. Check open orders and fills before sending it again",
             client_order_id=cid, endpoint=cause.endpoint)

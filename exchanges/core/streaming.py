@@ -1,34 +1,74 @@
-"""Streams: the contract's `watch_*` iterators over the shared websocket hub.
+"""Streams: the contract's `watch_*` iterators over the shared stream pool.
 
-`StreamCalls` is the part of the adapter base that streams. A venue declares how to route its
-frames (`stream_route`), what to subscribe to (`_ticker_stream`, `_trades_stream`) and how to
-keep a book (`_book_feed`, a `BookFeed`); the iterators, reconnects and book resyncs live here.
+A venue declares its channels and writes small pure parsers:
+
+    channels = {"ticker": "tickers", "trades": "trades", "book": "books"}
+    stream_limits = StreamLimits(batch=50, per_second=3)
+    book_snapshot = "ws"            # the snapshot comes over the websocket ("rest": fetched)
+    book_sequence = "prev"          # core/book.py SEQUENCE_RULES
+    def ws_subscribe(self, channel, args, subscribe) -> message(s)
+    def stream_route(self, msg) -> key(s) | (key(s), payload) | Refused | None
+    def parse_ws_ticker(self, payload, market) / parse_ws_trades / parse_book_frame
+
+Here, once: the iterators, one subscription per topic shared by every watcher, many symbols
+through one call (`watch_tickers`), and books: one feed per book fanned out to every watcher
+(each watcher gets the latest book when it asks; frames it was too slow for are folded in,
+never queued up), rebuilt from a fresh snapshot after a gap, a bad checksum, a reconnect or an
+overflow — by subscribing again where the snapshot comes over the websocket, or by fetching it
+where it comes from REST.
 """
 from __future__ import annotations
 
 import asyncio
 import dataclasses
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Mapping
 from typing import ClassVar
 
 from .. import errors as E
 from ..numbers import loads
 from ..types import Market, Order, OrderBook, Ticker, Trade
-from .book import BookFeed, OutOfSync
-from .stream import RESYNC, StreamHub
+from .book import BookFrame, BookSync, LocalBook, OutOfSync
+from .guard import from_parser
+from .stream import LAGGED, RESYNC, Refused, StreamLimits, StreamPool, Topic
 
-__all__ = ["StreamCalls"]
+__all__ = ["StreamCalls", "BookWatch"]
 
 log = logging.getLogger("exchanges")
 
 
+def _items(parsed) -> list:
+    if parsed is None:
+        return []
+    return parsed if isinstance(parsed, list) else [parsed]
+
+
 class StreamCalls:
-    """Mixed into `Exchange`; relies on its `market()`, `urls`, `transport`, `_hubs`,
-    `fetch_ticker()` and `_emit_status()`."""
+    """Mixed into `Exchange`; relies on its `market()`, `urls`, `transport`, `_hubs`, `_books`,
+    `fetch_ticker()`, `fetch_order_book()` and `_emit_status()`."""
+
+    # unified kind ("ticker", "trades", "book", "orders", "my_trades") → the venue's channel
+    channels: ClassVar[Mapping[str, str]] = {}
+    # The host of each kind's stream where it is not "ws" (private streams: "ws_private").
+    channel_hosts: ClassVar[Mapping[str, str]] = {}
+    stream_limits: ClassVar[StreamLimits] = StreamLimits()
+    book_snapshot: ClassVar[str] = "ws"           # or "rest"
+    book_sequence: ClassVar[str | None] = None     # core/book.py SEQUENCE_RULES
+    book_depths: ClassVar[tuple[int, ...]] = ()   # depths the venue's book channel offers
+    book_crossed_is_gap: ClassVar[bool] = False    # no ids at all: a crossed book means a gap
+    rest_book_depth: ClassVar[int | None] = None   # levels of a REST snapshot (None: default)
+    # A venue whose ticker channel carries only some fields (Bitstamp: the top of the book)
+    # sets this: the stream then starts from a REST ticker and each frame updates its fields.
+    ticker_stream_partial: ClassVar[bool] = False
+
+    # -- what a venue writes -----------------------------------------------------------------
+    def ws_subscribe(self, channel: str, args: list[str], subscribe: bool):
+        """The message(s) that (un)subscribe `channel` for `args` (at most the venue's batch)."""
+        raise E.NotSupported(self.id, "this venue has no websocket stream")
 
     def stream_route(self, msg: object):
-        """Which subscription key a frame belongs to (None: control frame). Venues override."""
+        """Which topic key(s) a frame belongs to: a key, a list, (key(s), payload), a
+        `Refused`, or None for a control frame."""
         return None
 
     def stream_ping(self) -> object | None:
@@ -40,71 +80,117 @@ class StreamCalls:
         are not all JSON (OKX's bare "pong") or are compressed overrides this."""
         return loads(data)
 
-    async def stream_open(self, ws) -> None:
-        """Runs right after each (re)connect, before subscribing (e.g. authentication)."""
+    async def stream_open(self, ws, host: str) -> None:
+        """Runs right after each (re)connect, before subscribing (a login, a config frame)."""
 
-    def hub(self, host: str = "ws") -> StreamHub:
-        hub = self._hubs.get(host)
-        if hub is None:
+    def ws_topic(self, kind: str, market: Market | None, depth: int | None = None) -> Topic:
+        """The topic of one kind of stream for a market (None: the whole account)."""
+        channel = self.channels.get(kind)
+        if channel is None:
+            raise E.NotSupported(self.id, f"streaming {kind.replace('_', ' ')} is not supported")
+        return Topic(channel, market.id if market is not None else "")
+
+    def book_checksum(self, book: LocalBook) -> int:
+        raise NotImplementedError
+
+    def parse_ws_ticker(self, payload, market: Market):
+        raise NotImplementedError
+
+    def parse_ws_trades(self, payload, market: Market):
+        raise NotImplementedError
+
+    def parse_book_frame(self, payload, market: Market) -> BookFrame | list[BookFrame] | None:
+        raise NotImplementedError
+
+    def parse_ws_orders(self, payload):
+        raise NotImplementedError
+
+    def parse_ws_fills(self, payload):
+        raise NotImplementedError
+
+    # -- the pool ----------------------------------------------------------------------------
+    def hub(self, host: str = "ws") -> StreamPool:
+        pool = self._hubs.get(host)
+        if pool is None:
             try:
                 url = self.urls[host]
             except KeyError:
                 raise E.NotSupported(self.id, "this venue has no websocket stream") from None
             ping = self.stream_ping if type(self).stream_ping is not StreamCalls.stream_ping else None
-            hub = StreamHub(self.id, url, lambda: self.transport.session,
-                            route=self.stream_route, heartbeat=self.ws_heartbeat, ping=ping,
-                            on_open=self.stream_open, decode=self.stream_decode,
-                            on_state=lambda state, detail: self._emit_status(state, detail))
-            self._hubs[host] = hub
-        return hub
+            pool = StreamPool(self.id, url, lambda: self.transport.session,
+                              limits=self.stream_limits, route=self.stream_route,
+                              build=self.ws_subscribe, heartbeat=self.ws_heartbeat, ping=ping,
+                              on_open=lambda ws: self.stream_open(ws, host),
+                              decode=self.stream_decode,
+                              on_state=lambda state, detail: self._emit_status(state, detail))
+            self._hubs[host] = pool
+        return pool
 
-    async def _watch(self, key: str, subscribe: object, unsubscribe: object | None,
-                     parse: Callable[[object], object], host: str = "ws"):
-        """Yield `parse(frame)` for every frame of one subscription (None results skipped)."""
-        async with self.hub(host).subscribe(key, subscribe, unsubscribe) as sub:
-            async for msg in sub:
-                if msg is RESYNC:
+    def ws_request(self, keys) -> int:
+        """A fresh request id for a (un)subscribe message about `keys`; a refusal that echoes
+        the id finds its topics with `ws_request_keys`."""
+        req_id = next(self._ws_ids)
+        self._ws_requests[req_id] = tuple(keys)
+        if len(self._ws_requests) > 4096:           # acknowledged long ago
+            for old in list(self._ws_requests)[:2048]:
+                del self._ws_requests[old]
+        return req_id
+
+    def ws_request_keys(self, req_id) -> tuple[str, ...]:
+        return self._ws_requests.get(req_id, ()) if isinstance(req_id, int) else ()
+
+    def refused(self, keys, message: str, code=None) -> Refused:
+        """A `Refused` for `stream_route` to return, with the venue's error mapped."""
+        keys = tuple([keys] if isinstance(keys, str) else keys)
+        return Refused(keys, self.error_for(code, f"subscription refused: {message}",
+                                            "websocket subscribe"))
+
+    async def _each(self, topics: list[Topic], parse, host: str = "ws"):
+        """Every item `parse(key, payload)` makes of the frames of `topics`."""
+        async with self.hub(host).subscribe(topics) as sub:
+            async for item in sub:
+                if item is RESYNC or item is LAGGED:
                     continue
-                item = parse(msg)
-                if item is None:
-                    continue
-                if isinstance(item, list):
-                    for x in item:
-                        yield x
-                else:
-                    yield item
+                key, payload = item
+                for x in _items(parse(key, payload)):
+                    yield x
 
-    def _ticker_stream(self, market: Market) -> tuple[str, object, object | None, Callable]:
-        """(key, subscribe message, unsubscribe message, parse) of the ticker channel."""
-        raise E.NotSupported(self.id, "streaming tickers is not supported")
-
-    def _trades_stream(self, market: Market) -> tuple[str, object, object | None, Callable]:
-        raise E.NotSupported(self.id, "streaming trades is not supported")
-
-    def _book_feed(self, market: Market, limit: int | None) -> BookFeed:
-        raise E.NotSupported(self.id, "streaming order books is not supported")
-
-    # A venue whose ticker channel carries only some fields (Bitstamp: the top of the book)
-    # sets this: the stream then starts from a REST ticker and each frame updates its fields.
-    ticker_stream_partial: ClassVar[bool] = False
-
+    # -- the contract's calls ----------------------------------------------------------------
     async def watch_ticker(self, symbol: str) -> AsyncIterator[Ticker]:
-        market = await self.market(symbol)
-        key, sub, unsub, parse = self._ticker_stream(market)
-        current = await self.fetch_ticker(symbol) if self.ticker_stream_partial else None
-        if current is not None:
-            yield current
-        async for t in self._watch(key, sub, unsub, parse):
-            if current is not None:
-                t = current = dataclasses.replace(current, **{
+        async for t in self.watch_tickers([symbol]):
+            yield t
+
+    _own_watch_ticker = watch_ticker
+
+    async def watch_tickers(self, symbols: list[str]) -> AsyncIterator[Ticker]:
+        """Tickers of any of `symbols` as they come, through as few subscriptions as the venue
+        allows (its batch and per-connection limits)."""
+        markets = [await self.market(s) for s in symbols]
+        own = type(self).watch_ticker
+        if getattr(own, "__wrapped__", own) is not StreamCalls._own_watch_ticker:
+            async for t in self._merged_tickers(markets):     # a venue streaming its own way
+                yield t
+            return
+        topics = {self.ws_topic("ticker", m).key: (self.ws_topic("ticker", m), m)
+                  for m in markets}
+        current: dict[str, Ticker] = {}
+        if self.ticker_stream_partial:
+            for m in markets:
+                current[m.symbol] = t = await self.fetch_ticker(m.symbol)
+                yield t
+
+        def parse(key, payload):
+            return self.parse_ws_ticker(payload, topics[key][1])
+        async for t in self._each([t for t, _ in topics.values()], parse,
+                                  self.channel_hosts.get("ticker", "ws")):
+            if self.ticker_stream_partial:
+                t = current[t.symbol] = dataclasses.replace(current[t.symbol], **{
                     f.name: v for f in dataclasses.fields(t)
                     if (v := getattr(t, f.name)) is not None})
             yield t
 
-    async def watch_tickers(self, symbols: list[str]) -> AsyncIterator[Ticker]:
-        """Tickers of any of `symbols` as they come. This default merges one `watch_ticker`
-        per symbol; an error in any of them ends the whole watch with that error."""
-        markets = [await self.market(s) for s in symbols]
+    async def _merged_tickers(self, markets: list[Market]) -> AsyncIterator[Ticker]:
+        """One `watch_ticker` per market, merged; an error in any one ends the whole watch."""
         queue: asyncio.Queue = asyncio.Queue()
 
         async def pump(symbol: str) -> None:
@@ -126,43 +212,179 @@ class StreamCalls:
                 task.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
 
-    async def watch_orders(self, symbol: str | None = None) -> AsyncIterator[Order]:
-        raise E.NotSupported(self.id, "streaming the account's orders is not supported")
-        yield  # pragma: no cover - makes this an async generator
-
-    async def watch_my_trades(self, symbol: str | None = None) -> AsyncIterator[Trade]:
-        raise E.NotSupported(self.id, "streaming the account's fills is not supported")
-        yield  # pragma: no cover
-
     async def watch_trades(self, symbol: str) -> AsyncIterator[Trade]:
         market = await self.market(symbol)
-        key, sub, unsub, parse = self._trades_stream(market)
-        async for t in self._watch(key, sub, unsub, parse):
+        topic = self.ws_topic("trades", market)
+        async for t in self._each([topic], lambda k, p: self.parse_ws_trades(p, market),
+                                  self.channel_hosts.get("trades", "ws")):
             yield t
+
+    async def watch_orders(self, symbol: str | None = None) -> AsyncIterator[Order]:
+        market = await self.market(symbol) if symbol else None
+        await self.load_markets()
+        self.require_credentials()
+        topic = self.ws_topic("orders", None)
+        async for o in self._each([topic], lambda k, p: self.parse_ws_orders(p),
+                                  self.channel_hosts.get("orders", "ws")):
+            if market is None or o.symbol == market.symbol:
+                yield o
+
+    async def watch_my_trades(self, symbol: str | None = None) -> AsyncIterator[Trade]:
+        market = await self.market(symbol) if symbol else None
+        await self.load_markets()
+        self.require_credentials()
+        topic = self.ws_topic("my_trades", None)
+        async for t in self._each([topic], lambda k, p: self.parse_ws_fills(p),
+                                  self.channel_hosts.get("my_trades", "ws")):
+            if market is None or t.symbol == market.symbol:
+                yield t
+
+    def book_depth(self, limit: int | None) -> int | None:
+        """The venue's book depth to subscribe for a watcher wanting `limit` levels."""
+        if not self.book_depths:
+            return None
+        return next((d for d in self.book_depths if limit is not None and d >= limit),
+                    self.book_depths[-1])
 
     async def watch_order_book(self, symbol: str, limit: int | None = None
                                ) -> AsyncIterator[OrderBook]:
         market = await self.market(symbol)
-        feed = self._book_feed(market, limit)
-        hub = self.hub(feed.host)
-        async with hub.subscribe(feed.key, feed.subscribe, feed.unsubscribe) as sub:
-            await feed.start()
-            async for msg in sub:
-                if msg is RESYNC:
-                    feed.reset()
-                    if not feed.resync_by_resubscribe:
-                        await feed.start()
-                    continue
-                try:
-                    changed = feed.apply(msg)
-                except OutOfSync as exc:
-                    log.warning("%s: %s book out of sync (%s); resyncing", self.id, symbol, exc)
-                    self._emit_status("resync", f"{symbol} book: {exc}; resyncing")
-                    feed.reset()
-                    if feed.resync_by_resubscribe:
-                        await hub.resubscribe(feed.key)
-                    else:
-                        await feed.start()
-                    continue
-                if changed:
-                    yield feed.book.snapshot(limit)
+        if "book" not in self.channels:
+            raise E.NotSupported(self.id, "streaming order books is not supported")
+        depth = self.book_depth(limit)
+        key = (market.id, depth)
+        watch = self._books.get(key)
+        if watch is None or watch.closed:
+            watch = self._books[key] = BookWatch(self, market, depth)
+        watch.watchers += 1
+        try:
+            seen = 0
+            while True:
+                seen = await watch.newer_than(seen)
+                yield watch.snapshot(limit)
+        finally:
+            watch.watchers -= 1
+            if watch.watchers == 0:
+                self._books.pop(key, None)
+                await watch.close()
+
+
+class BookWatch:
+    """One venue book kept by one task and shared by every watcher of it."""
+
+    resync_limit = 5        # resyncs in a row without a good frame before watchers are told
+
+    def __init__(self, ex, market: Market, depth: int | None) -> None:
+        self.ex, self.market = ex, market
+        self.topic = ex.ws_topic("book", market, depth)
+        self.sync = BookSync(market.symbol, sequence=ex.book_sequence, depth=depth,
+                             checksum=(ex.book_checksum if type(ex).book_checksum
+                                       is not StreamCalls.book_checksum else None),
+                             crossed_is_gap=ex.book_crossed_is_gap)
+        self.version = 0
+        self.error: E.ExchangeError | None = None
+        self.watchers = 0
+        self.closed = False
+        self._changed = asyncio.Event()
+        self._cache: dict[int | None, tuple[int, OrderBook]] = {}
+        self._task = asyncio.ensure_future(self._run())
+
+    async def newer_than(self, seen: int) -> int:
+        """Wait for a book newer than version `seen`; the watch's error is raised here."""
+        while (self.version <= seen or not self.sync.synced) and self.error is None:
+            await self._changed.wait()
+        if self.error is not None:
+            raise self.error
+        return self.version
+
+    def snapshot(self, limit: int | None) -> OrderBook:
+        """The current book (top `limit` levels), made once per version and limit."""
+        cached = self._cache.get(limit)
+        if cached is None or cached[0] != self.version:
+            cached = self._cache[limit] = (self.version, self.sync.book.snapshot(limit))
+        return cached[1]
+
+    def _publish(self) -> None:
+        self.version += 1
+        self._changed.set()
+        self._changed = asyncio.Event()
+
+    def _fail(self, error: E.ExchangeError) -> None:
+        self.error = error
+        self._changed.set()
+
+    async def close(self) -> None:
+        self.closed = True
+        self._task.cancel()
+        try:
+            await self._task
+        except (asyncio.CancelledError, Exception):
+            pass
+
+    async def _run(self) -> None:
+        ex = self.ex
+        pool = ex.hub(ex.channel_hosts.get("book", "ws"))
+        try:
+            async with pool.subscribe([self.topic]) as sub:
+                await self._fetch_snapshot()        # frames queue up meanwhile
+                failures = 0
+                async for item in sub:
+                    if item is RESYNC or item is LAGGED:
+                        await self._resync(pool, resubscribe=item is LAGGED, why=repr(item))
+                        continue
+                    try:
+                        changed = False
+                        for frame in _items(ex.parse_book_frame(item[1], self.market)):
+                            changed = self.sync.apply(frame) or changed
+                    except OutOfSync as exc:
+                        failures += 1
+                        await self._resync(pool, True, str(exc), failures)
+                        continue
+                    except Exception as exc:
+                        if not from_parser(exc):
+                            raise
+                        failures += 1
+                        log.warning("%s: unreadable %s book frame (%s: %s)", ex.id,
+                                    self.market.symbol, type(exc).__name__, str(exc)[:80])
+                        await self._resync(pool, True, "unreadable frame", failures)
+                        continue
+                    if changed and self.sync.synced:
+                        failures = 0
+                        self._publish()
+        except asyncio.CancelledError:
+            raise
+        except E.ExchangeError as exc:
+            self._fail(exc)
+        except Exception as exc:
+            if not from_parser(exc):
+                log.exception("%s: %s book feed failed", ex.id, self.market.symbol)
+            self._fail(E.BadResponse(ex.id, f"the {self.market.symbol} book stream failed "
+                                            f"({type(exc).__name__}: {str(exc)[:80]})",
+                                     endpoint="websocket"))
+
+    async def _fetch_snapshot(self) -> None:
+        if self.ex.book_snapshot == "rest":
+            snap = await self.ex.fetch_order_book(self.market.symbol, self.sync.depth
+                                                  or self.ex.rest_book_depth)
+            # Published with the first delta applied over it: the frames that queued up
+            # meanwhile are newer than the snapshot.
+            self.sync.load(snap.bids, snap.asks, snap.nonce, snap.timestamp)
+
+    async def _resync(self, pool: StreamPool, resubscribe: bool, why: str,
+                      failures: int = 0) -> None:
+        """Start the book over: a fresh snapshot, by subscribing again (websocket snapshots)
+        or fetching it (REST snapshots). After a reconnect the hub has subscribed again."""
+        ex = self.ex
+        if failures > self.resync_limit:
+            raise E.BadResponse(ex.id, f"the {self.market.symbol} book keeps falling out of "
+                                       f"sync ({why})", endpoint="websocket")
+        if failures:
+            log.warning("%s: %s book out of sync (%s); resyncing", ex.id, self.market.symbol,
+                        why)
+            ex._emit_status("resync", f"{self.market.symbol} book: {why}; resyncing")
+        self.sync.reset()
+        if ex.book_snapshot == "ws":
+            if resubscribe:
+                await pool.resubscribe([self.topic.key])
+        else:
+            await self._fetch_snapshot()

@@ -30,7 +30,11 @@ current_endpoint: contextvars.ContextVar[str | None] = contextvars.ContextVar(
 
 @dataclass(slots=True)
 class Request:
-    """One REST call as the venue defines it. `sign` may add headers, params or a body."""
+    """One REST call as the venue defines it. `sign` may add headers, params or a body.
+
+    The body is `body` as given, or `data` encoded as `body_format` ("json" or "form") just
+    before signing; a scheme that adds fields (a nonce in the form body) changes `data` and
+    the body is encoded again, so what is signed is exactly what is sent."""
 
     method: str
     path: str                                   # exactly as on the real venue
@@ -44,16 +48,50 @@ class Request:
     endpoint: str | None = None                 # name used in messages; default "METHOD path"
     query: str | None = None                    # filled in before signing: the exact query string
     decode: Callable[[bytes], object] | None = None   # 2xx reply's typed decoder (numbers)
+    data: Mapping[str, object] | list[tuple[str, object]] | None = None
+    body_format: str | None = None              # how `data` is encoded: "json" or "form"
+    bucket: str | None = None                   # the rate-limit bucket it draws from
+    priority: int = 2                           # ratelimit.PUBLIC; orders go first (ORDER)
 
     @property
     def name(self) -> str:
         return self.endpoint or f"{self.method} {self.path}"
+
+    def encode_body(self) -> None:
+        """`body` from `data` in `body_format` (form: in order, Decimals as their digits)."""
+        if self.data is None:
+            return
+        if self.body_format == "form":
+            self.body = urlencode_params(self.data)
+        else:
+            from .auth import json_compact
+            items = self.data if isinstance(self.data, Mapping) else dict(self.data)
+            self.body = json_compact({k: v for k, v in items.items() if v is not None})
+        if self.body_format == "form" and "Content-Type" not in self.headers:
+            self.headers["Content-Type"] = "application/x-www-form-urlencoded"
+        elif self.body_format == "json" and "Content-Type" not in self.headers:
+            self.headers["Content-Type"] = "application/json"
+
+    def prepend_data(self, fields: Mapping[str, object]) -> None:
+        """Put `fields` first in the body (a nonce the venue wants before the parameters)."""
+        self.data = [*fields.items(), *_items(self.data)]
+        self.encode_body()
+
+    def append_data(self, fields: Mapping[str, object]) -> None:
+        self.data = [*_items(self.data), *fields.items()]
+        self.encode_body()
 
     @property
     def retryable(self) -> bool:
         if self.idempotent is not None:
             return self.idempotent
         return self.method in ("GET", "HEAD")
+
+
+def _items(data) -> list[tuple[str, object]]:
+    if data is None:
+        return []
+    return list(data.items()) if isinstance(data, Mapping) else list(data)
 
 
 @dataclass(slots=True)
@@ -109,6 +147,7 @@ class Transport:
                  sign: Callable[[Request], Request] | None = None,
                  check: Callable[[Reply, Request], None] | None = None,
                  on_rate_limit: Callable[[E.RateLimitExceeded, float], None] | None = None,
+                 serialize: Callable[[Request], object] | None = None,
                  sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
                  user_agent: str = "ExchangeAtlas/0.1") -> None:
         self.exchange = exchange
@@ -119,6 +158,7 @@ class Transport:
         self._sign = sign
         self._check = check
         self._on_rate_limit = on_rate_limit
+        self._serialize = serialize       # request → async context manager (one key's calls)
         self._sleep = sleep
         self._user_agent = user_agent
         self._session: aiohttp.ClientSession | None = None
@@ -159,7 +199,7 @@ class Transport:
                 return await self._attempt(request)
             except E.RateLimitExceeded as exc:
                 delay = exc.retry_after if exc.retry_after is not None else self._backoff(attempt)
-                self.limiter.pause(delay)
+                self.limiter.pause(delay, request.bucket)
                 if self._on_rate_limit:
                     self._on_rate_limit(exc, delay)
                 if not request.retryable or attempt >= self.retries:
@@ -180,10 +220,20 @@ class Transport:
         return min(10.0, 0.25 * 2 ** attempt) * (0.5 + random.random() / 2)
 
     async def _attempt(self, request: Request) -> object:
-        await self.limiter.acquire(request.weight)
+        await self.limiter.acquire(request.weight, request.bucket, request.priority)
+        if request.signed and self._serialize is not None:
+            # One key's signed calls go one at a time (orders first), from signing to reply:
+            # a venue that checks nonces then also sees them arrive in order.
+            async with self._serialize(request):
+                return await self._send(request)
+        return await self._send(request)
+
+    async def _send(self, request: Request) -> object:
         req = replace(request, headers=dict(request.headers))
         if req.params and req.query is None:
             req.query = urlencode_params(req.params)
+        if req.body is None and req.data is not None:
+            req.encode_body()
         if req.signed:
             if self._sign is None:
                 raise E.NotSupported(self.exchange, "private calls are not supported")
@@ -228,11 +278,15 @@ class Transport:
                         raise E.BadResponse(self.exchange, "the reply is not valid JSON",
                                             endpoint=req.name) from None
         reply = Reply(status, headers, payload, text)
-        if self._check is not None:
-            self._check(reply, req)
-        if status >= 400:
-            raise status_error(self.exchange, status, req.name,
-                               retry_after=retry_after(headers))
+        try:
+            if self._check is not None:
+                self._check(reply, req)
+            if status >= 400:
+                raise status_error(self.exchange, status, req.name,
+                                   retry_after=retry_after(headers))
+        except E.ExchangeError as exc:
+            exc.http_status = status         # a 5xx may have been acted on: orders reconcile
+            raise
         if shape_error is not None:
             raise E.BadResponse(self.exchange, f"the reply is not in the documented shape "
                                 f"({shape_error})", endpoint=req.name)

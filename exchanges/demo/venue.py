@@ -221,6 +221,13 @@ class DemoExchange(Exchange):
         return [self._order(o) for o in self._orders.values()
                 if o.status == "open" and (symbol is None or o.symbol == symbol)]
 
+    async def find_order_by_client_id(self, market: Market, client_order_id: str
+                                      ) -> Order | None:
+        """Any order of this session with that client id, whatever its state."""
+        return next((self._order(o) for o in self._orders.values()
+                     if o.client_order_id == client_order_id and o.symbol == market.symbol),
+                    None)
+
     def _order(self, o: EngineOrder) -> Order:
         average = o.cost / o.filled if o.filled else None
         return Order(str(o.id), o.client_order_id, o.symbol, o.side, o.type, o.price, o.amount,

@@ -4,7 +4,8 @@ Docs: https://developers.binance.com/docs/binance-spot-api-docs (REST, request s
 errors, limits, web-socket-streams). Signed calls carry `recvWindow` + `timestamp` and a hex
 HMAC-SHA256 over the query string followed by the body; the timestamp is our clock plus a
 measured offset to Binance's server time, so a client clock a few seconds off still signs
-requests Binance accepts.
+requests Binance accepts. The book is a REST snapshot plus `@depth@100ms` diffs chained by
+U/u update ids ("How to manage a local order book correctly").
 """
 from __future__ import annotations
 
@@ -15,9 +16,11 @@ from typing import TypedDict
 
 from .. import errors as E
 from ..core.adapter import Exchange
-from ..core.book import BookFeed, OutOfSync
-from ..core.signing import hmac_hex
-from ..numbers import dec, decimals_to_increment, decoder, opt_dec
+from ..core.api import GET, POST, DELETE, After
+from ..core.auth import Hmac
+from ..core.book import BookFrame
+from ..core.stream import StreamLimits, Topic
+from ..numbers import dec, decimals_to_increment, decoder, levels, opt_dec
 from ..types import Balance, Candle, Market, Order, OrderBook, Ticker, Trade
 
 __all__ = ["Binance"]
@@ -41,16 +44,32 @@ class DepthReply(TypedDict):
 decode_depth = decoder(DepthReply)
 
 
-def _depth_weight(limit: int) -> int:
+def _depth_weight(params: dict) -> int:
     """GET /api/v3/depth weight by limit (REST docs, "Order book")."""
+    limit = int(params.get("limit") or 100)
     return 5 if limit <= 100 else 25 if limit <= 500 else 50 if limit <= 1000 else 250
 
 
-def _tickers_weight(count: int | None) -> int:
-    """GET /api/v3/ticker/24hr weight: 2 for 1-20 symbols, 40 for 21-100, 80 above or all."""
-    if count is None or count > 100:
-        return 80
-    return 2 if count <= 20 else 40
+def _tickers_weight(params: dict) -> int:
+    """GET /api/v3/ticker/24hr: 2 for 1-20 symbols, 40 for 21-100, 80 above or all."""
+    if "symbol" in params:
+        return 2
+    count = len(json.loads(params["symbols"])) if "symbols" in params else None
+    return 80 if count is None or count > 100 else 2 if count <= 20 else 40
+
+
+def _tickers_params(markets):
+    if not markets:
+        return {}
+    if len(markets) == 1:
+        return {"symbol": markets[0].id}
+    return {"symbols": json.dumps([m.id for m in markets], separators=(",", ":"))}
+
+
+def _order_params(m, side, type, amount, price, cid, options):
+    return {"symbol": m.id, "side": side.upper(), "type": type.upper(),
+            "timeInForce": "GTC" if type == "limit" else None, "quantity": amount,
+            "price": price, "newClientOrderId": cid, "newOrderRespType": "RESULT"}
 
 
 def _step(value: str) -> Decimal:
@@ -62,13 +81,50 @@ def _step(value: str) -> Decimal:
 class Binance(Exchange):
     id = "binance"
     name = "Binance"
+    docs = ("https://developers.binance.com/docs/binance-spot-api-docs/rest-api",
+            "https://developers.binance.com/docs/binance-spot-api-docs/web-socket-streams")
     hosts = {"rest": "https://api.binance.com", "ws": "wss://stream.binance.com:9443/stream"}
-    rate_limit = (6000, 60.0)        # REQUEST_WEIGHT 6000 per minute per IP
-    recv_window = 5000
-    ws_heartbeat = 60.0              # the server pings every 20 s; aiohttp answers them
+    # REQUEST_WEIGHT 6000 a minute per IP; ORDERS 100 per 10 s per account (exchangeInfo
+    # "rateLimits"), counted apart so an order never waits behind market-data weight.
+    limits = {"public": (6000, 60.0), "orders": (100, 10.0)}
     timeframes = {tf: tf for tf in ("1s", "1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h",
                                     "6h", "8h", "12h", "1d", "3d", "1w", "1M")}
     currency_overrides = {"YOYO": "YOYOW"}
+    auth = Hmac(prehash="{query}{body}", query={"recvWindow": "5000", "timestamp": "{stamp}"},
+                signature_param="signature", headers={"X-MBX-APIKEY": "{key}"})
+    # -1021: timestamp outside recvWindow. Binance refuses such a request before acting, so the
+    # base re-measures the offset (GET /api/v3/time) and sends it once more.
+    clock_errors = frozenset({"-1021"})
+    api = {
+        "server_time": GET("/api/v3/time"),
+        "markets": GET("/api/v3/exchangeInfo", weight=20, rows="symbols"),
+        "tickers": GET("/api/v3/ticker/24hr", weight=_tickers_weight, params=_tickers_params),
+        "order_book": GET("/api/v3/depth", cap=5000, weight=_depth_weight, decode=decode_depth,
+                          params=lambda m, limit: {"symbol": m.id, "limit": limit or 100}),
+        "ohlcv": GET("/api/v3/klines", cap=1000, weight=2,
+                     params=lambda m, tf, since, limit: {"symbol": m.id, "interval": tf,
+                                                         "startTime": since, "limit": limit}),
+        "trades": GET("/api/v3/trades", cap=1000, weight=25,
+                      params=lambda m, limit: {"symbol": m.id, "limit": limit}),
+        "balance": GET("/api/v3/account", signed=True, weight=20,
+                       params=lambda: {"omitZeroBalances": True}),
+        "create_order": POST("/api/v3/order", signed=True, body="query", params=_order_params),
+        "cancel_order": DELETE("/api/v3/order", signed=True,
+                               params=lambda m, oid: {"symbol": m.id, "orderId": oid}),
+        "order": GET("/api/v3/order", signed=True, weight=4,
+                     params=lambda m, oid: {"symbol": m.id, "orderId": oid}),
+        "order_by_client_id": GET("/api/v3/order", signed=True, weight=4, params=lambda m, cid: {
+            "symbol": m.id, "origClientOrderId": cid}),
+        "open_orders": GET("/api/v3/openOrders", signed=True, weight=6,
+                           params=lambda m: {"symbol": m.id} if m else {}),
+        # myTrades needs a symbol; pages forward by trade id (startTime and fromId may not be
+        # combined: the first page asks from the time, the next ones from the id).
+        "my_trades": GET("/api/v3/myTrades", signed=True, weight=20, cap=1000,
+                         params=lambda m, since, limit: {"symbol": m.id, "startTime": since},
+                         paging=After("fromId", key=lambda t: int(t["id"]) + 1, size=1000,
+                                      replaces=("startTime",))),
+    }
+    cancel_returns_order = True
     errors = {
         "-1000": E.ExchangeNotAvailable,   # unknown error while processing
         "-1001": E.ExchangeNotAvailable,   # internal error; unable to process
@@ -99,33 +155,12 @@ class Binance(Exchange):
         "unknown order sent": E.OrderNotFound,
         "invalid symbol": E.BadSymbol,
     }
-
-    def __init__(self, **kwargs) -> None:
-        super().__init__(**kwargs)
-        self._ws_ids = 0
-
-    # -- auth --------------------------------------------------------------------------------
-    def sign(self, request):
-        creds = self.require_credentials()
-        stamp = (f"recvWindow={self.recv_window}"
-                 f"&timestamp={self.now()}")
-        query = f"{request.query}&{stamp}" if request.query else stamp
-        body = request.body or ""
-        if isinstance(body, bytes):
-            body = body.decode()
-        request.query = f"{query}&signature={hmac_hex(creds.secret, query + body)}"
-        request.headers["X-MBX-APIKEY"] = creds.api_key
-        return request
-
-    # -1021: timestamp outside recvWindow. Binance refuses such a request before acting, so the
-    # base re-measures the offset (GET /api/v3/time) and sends it once more.
-    clock_errors = frozenset({"-1021"})
-
-    async def fetch_server_time(self) -> int:
-        return int((await self.request("GET", "/api/v3/time", weight=1))["serverTime"])
-
-    async def _private(self, method: str, path: str, params=None, *, weight: float = 1):
-        return await self.request(method, path, params, signed=True, weight=weight)
+    # Streams: one combined-stream connection carries up to 1024 streams and takes 5 incoming
+    # messages a second (web-socket-streams, "WebSocket Limits").
+    channels = {"ticker": "ticker", "trades": "trade", "book": "depth@100ms"}
+    stream_limits = StreamLimits(batch=200, per_second=4, per_connection=1024)
+    ws_heartbeat = 60.0              # the server pings every 20 s; aiohttp answers them
+    book_snapshot, book_sequence, rest_book_depth = "rest", "range", 1000
 
     def error_code(self, reply):
         payload = reply.payload
@@ -135,12 +170,11 @@ class Binance(Exchange):
                 return str(code), str(payload.get("msg", ""))
         return None
 
-    # -- markets -----------------------------------------------------------------------------
-    async def _fetch_markets(self) -> list[Market]:
-        reply = await self.request("GET", "/api/v3/exchangeInfo", weight=20)
-        return [self.parse_market(s) for s in reply["symbols"]]
+    def parse_server_time(self, reply) -> int:
+        return int(reply["serverTime"])
 
-    def parse_market(self, s: dict) -> Market:
+    # -- parsers -----------------------------------------------------------------------------
+    def parse_market(self, s: dict, key=None) -> Market:
         filters = {f["filterType"]: f for f in s.get("filters", ())}
         price = filters.get("PRICE_FILTER", {}).get("tickSize")
         lot = filters.get("LOT_SIZE", {})
@@ -156,141 +190,53 @@ class Binance(Exchange):
                       _step(min_amount) if min_amount else None,
                       _step(min_cost) if min_cost else None, s.get("status") == "TRADING")
 
-    # -- public REST -------------------------------------------------------------------------
-    async def fetch_ticker(self, symbol: str) -> Ticker:
-        market = await self.market(symbol)
-        reply = await self.request("GET", "/api/v3/ticker/24hr", {"symbol": market.id},
-                                   weight=_tickers_weight(1))
-        return self.parse_ticker(reply, market.symbol)
-
-    async def fetch_tickers(self, symbols: list[str] | None = None) -> dict[str, Ticker]:
-        if symbols is not None:
-            ids = [(await self.market(s)).id for s in symbols]
-            if len(ids) == 1:
-                params = {"symbol": ids[0]}
-            else:
-                params = {"symbols": json.dumps(ids, separators=(",", ":"))}
-            reply = await self.request("GET", "/api/v3/ticker/24hr", params,
-                                       weight=_tickers_weight(len(ids)))
-        else:
-            await self.load_markets()
-            reply = await self.request("GET", "/api/v3/ticker/24hr",
-                                       weight=_tickers_weight(None))
-        rows = [reply] if isinstance(reply, dict) else reply
-        by_id = self.markets_by_id
-        out = {}
-        for row in rows:
-            market = by_id.get(row["symbol"])
-            if market is not None:
-                out[market.symbol] = self.parse_ticker(row, market.symbol)
-        return out
-
-    @staticmethod
-    def parse_ticker(t: dict, symbol: str) -> Ticker:
-        return Ticker(symbol, int(t["closeTime"]), opt_dec(t.get("bidPrice")),
+    def parse_ticker(self, t: dict, market: Market | None) -> Ticker | None:
+        market = market or self.by_id(t["symbol"])
+        if market is None:
+            return None
+        return Ticker(market.symbol, int(t["closeTime"]), opt_dec(t.get("bidPrice")),
                       opt_dec(t.get("askPrice")), opt_dec(t["lastPrice"]),
                       opt_dec(t.get("highPrice")), opt_dec(t.get("lowPrice")),
                       opt_dec(t.get("openPrice")), opt_dec(t.get("volume")),
                       opt_dec(t.get("quoteVolume")))
 
-    async def fetch_order_book(self, symbol: str, limit: int | None = None) -> OrderBook:
-        market = await self.market(symbol)
-        limit = min(int(limit), 5000) if limit else 100
-        reply = await self.request("GET", "/api/v3/depth",
-                                   {"symbol": market.id, "limit": limit},
-                                   weight=_depth_weight(limit), decode=decode_depth)
-        return self.parse_order_book(reply, market.symbol)
-
     @staticmethod
-    def parse_order_book(reply: DepthReply, symbol: str) -> OrderBook:
+    def parse_order_book(reply: DepthReply, market: Market) -> OrderBook:
         """A reply from `decode_depth` (levels already finite Decimals) → OrderBook."""
-        return OrderBook(symbol, reply["bids"], reply["asks"], None, reply["lastUpdateId"])
-
-    async def fetch_ohlcv(self, symbol: str, timeframe: str = "1h", since: int | None = None,
-                          limit: int | None = None) -> list[Candle]:
-        market = await self.market(symbol)
-        params = {"symbol": market.id, "interval": self.timeframe(timeframe),
-                  "startTime": since, "limit": min(int(limit), 1000) if limit else None}
-        reply = await self.request("GET", "/api/v3/klines", params, weight=2)
-        return [self.parse_candle(row) for row in reply]
+        return OrderBook(market.symbol, reply["bids"], reply["asks"], None,
+                         reply["lastUpdateId"])
 
     @staticmethod
     def parse_candle(row: list) -> Candle:
         return Candle(int(row[0]), dec(row[1]), dec(row[2]), dec(row[3]), dec(row[4]),
                       dec(row[5]))
 
-    async def fetch_trades(self, symbol: str, limit: int | None = None) -> list[Trade]:
-        market = await self.market(symbol)
-        params = {"symbol": market.id, "limit": min(int(limit), 1000) if limit else None}
-        reply = await self.request("GET", "/api/v3/trades", params, weight=25)
-        trades = [self.parse_trade(t, market.symbol) for t in reply]
-        trades.sort(key=lambda t: (t.timestamp, int(t.id)))
-        return trades
-
     @staticmethod
-    def parse_trade(t: dict, symbol: str) -> Trade:
+    def parse_trade(t: dict, market: Market) -> Trade:
         # isBuyerMaker: the buyer rested on the book, so the taker sold.
         return Trade(str(t["id"]), int(t["time"]), "sell" if t["isBuyerMaker"] else "buy",
-                     dec(t["price"]), dec(t["qty"]), symbol)
+                     dec(t["price"]), dec(t["qty"]), market.symbol)
 
-    # -- private REST ------------------------------------------------------------------------
-    async def fetch_balance(self) -> dict[str, Balance]:
-        reply = await self._private("GET", "/api/v3/account", {"omitZeroBalances": True},
-                                    weight=20)
-        return self.parse_balances(reply)
+    def parse_my_trade(self, t: dict, market: Market | None) -> Trade | None:
+        market = market or self.by_id(t["symbol"])
+        if market is None:
+            return None
+        return Trade(str(t["id"]), int(t["time"]), "buy" if t["isBuyer"] else "sell",
+                     dec(t["price"]), dec(t["qty"]), market.symbol, order_id=str(t["orderId"]),
+                     fee=dec(t["commission"]), fee_currency=self.currency(t["commissionAsset"]),
+                     taker_or_maker="maker" if t["isMaker"] else "taker")
 
-    def parse_balances(self, reply: dict) -> dict[str, Balance]:
+    def parse_balance(self, reply: dict) -> dict[str, Balance]:
         out = {}
         for b in reply["balances"]:
             free, used = dec(b["free"]), dec(b["locked"])
             out[self.currency(b["asset"])] = Balance(free, used, free + used)
         return out
 
-    async def _place_order(self, market: Market, side: str, type: str, amount: Decimal,
-                           price: Decimal | None, client_order_id: str) -> Order:
-        params = {"symbol": market.id, "side": side.upper(), "type": type.upper()}
-        if type == "limit":
-            params["timeInForce"] = "GTC"
-        params.update(quantity=amount, price=price, newClientOrderId=client_order_id,
-                      newOrderRespType="RESULT")
-        reply = await self._private("POST", "/api/v3/order", params, weight=1)
-        return self.parse_order(reply, market)
-
-    async def cancel_order(self, order_id: str, symbol: str) -> Order:
-        market = await self.market(symbol)
-        reply = await self._private("DELETE", "/api/v3/order",
-                                    {"symbol": market.id, "orderId": order_id}, weight=1)
-        return self.parse_order(reply, market)
-
-    async def fetch_order(self, order_id: str, symbol: str) -> Order:
-        market = await self.market(symbol)
-        reply = await self._private("GET", "/api/v3/order",
-                                    {"symbol": market.id, "orderId": order_id}, weight=4)
-        return self.parse_order(reply, market)
-
-    async def find_order_by_client_id(self, market: Market, client_order_id: str
-                                      ) -> Order | None:
-        try:
-            reply = await self._private("GET", "/api/v3/order",
-                                        {"symbol": market.id,
-                                         "origClientOrderId": client_order_id}, weight=4)
-        except E.OrderNotFound:
+    def parse_order(self, o: dict, market: Market | None) -> Order | None:
+        market = market or self.by_id(o["symbol"])
+        if market is None:
             return None
-        return self.parse_order(reply, market)
-
-    async def fetch_open_orders(self, symbol: str | None = None) -> list[Order]:
-        if symbol is None:
-            await self.load_markets()
-            reply = await self._private("GET", "/api/v3/openOrders", weight=80)
-            return [self.parse_order(o, self.markets_by_id[o["symbol"]]) for o in reply
-                    if o["symbol"] in self.markets_by_id]
-        market = await self.market(symbol)
-        reply = await self._private("GET", "/api/v3/openOrders", {"symbol": market.id},
-                                    weight=6)
-        return [self.parse_order(o, market) for o in reply]
-
-    @staticmethod
-    def parse_order(o: dict, market: Market) -> Order:
         amount, filled = dec(o["origQty"]), dec(o["executedQty"])
         cost = opt_dec(o.get("cummulativeQuoteQty"))
         type_ = _TYPE.get(o["type"], o["type"].lower())
@@ -304,72 +250,36 @@ class Binance(Exchange):
                      average=cost / filled if cost and filled else None)
 
     # -- streams -----------------------------------------------------------------------------
+    def ws_topic(self, kind, market, depth=None) -> Topic:
+        stream = f"{market.id.lower()}@{self.channels[kind]}"
+        return Topic(self.channels[kind], market.id.lower(), stream)
+
+    def ws_subscribe(self, channel, args, subscribe):
+        streams = [f"{a}@{channel}" for a in args]
+        return {"method": "SUBSCRIBE" if subscribe else "UNSUBSCRIBE", "params": streams,
+                "id": self.ws_request(streams)}
+
     def stream_route(self, msg):
         # Combined streams wrap each event: {"stream": "btcusdt@trade", "data": {...}};
         # replies to SUBSCRIBE ({"result": null, "id": 1}) are control frames.
         if isinstance(msg, dict) and "stream" in msg:
             return msg["stream"], msg["data"]
         if isinstance(msg, dict) and msg.get("error"):
-            log.warning("binance: stream error reply: %s", self.scrub(str(msg["error"]))[:200])
+            err = msg["error"]
+            return self.refused(self.ws_request_keys(msg.get("id")),
+                                str(err.get("msg") if isinstance(err, dict) else err),
+                                err.get("code") if isinstance(err, dict) else None)
         return None
 
-    def _stream_messages(self, stream: str) -> tuple[dict, dict]:
-        self._ws_ids += 1
-        return ({"method": "SUBSCRIBE", "params": [stream], "id": self._ws_ids},
-                {"method": "UNSUBSCRIBE", "params": [stream], "id": self._ws_ids})
-
-    def _ticker_stream(self, market: Market):
-        stream = f"{market.id.lower()}@ticker"
-        sub, unsub = self._stream_messages(stream)
-        return stream, sub, unsub, lambda d: self.parse_ws_ticker(d, market.symbol)
-
-    @staticmethod
-    def parse_ws_ticker(d: dict, symbol: str) -> Ticker:
-        return Ticker(symbol, int(d["C"]), opt_dec(d.get("b")), opt_dec(d.get("a")),
+    def parse_ws_ticker(self, d: dict, market: Market) -> Ticker:
+        return Ticker(market.symbol, int(d["C"]), opt_dec(d.get("b")), opt_dec(d.get("a")),
                       dec(d["c"]), opt_dec(d.get("h")), opt_dec(d.get("l")),
                       opt_dec(d.get("o")), opt_dec(d.get("v")), opt_dec(d.get("q")))
 
-    def _trades_stream(self, market: Market):
-        stream = f"{market.id.lower()}@trade"
-        sub, unsub = self._stream_messages(stream)
-        return stream, sub, unsub, lambda d: Trade(
-            str(d["t"]), int(d["T"]), "sell" if d["m"] else "buy", dec(d["p"]), dec(d["q"]),
-            market.symbol)
+    def parse_ws_trades(self, d: dict, market: Market) -> Trade:
+        return Trade(str(d["t"]), int(d["T"]), "sell" if d["m"] else "buy", dec(d["p"]),
+                     dec(d["q"]), market.symbol)
 
-    def _book_feed(self, market: Market, limit: int | None) -> BookFeed:
-        return _DiffBook(self, market, limit)
-
-
-class _DiffBook(BookFeed):
-    """`<sym>@depth@100ms` diffs over a REST snapshot (docs: "How to manage a local order
-    book correctly"): drop events with u <= lastUpdateId; each applied event must have
-    U <= local id + 1 (the first one straddles the snapshot); anything later is a gap."""
-
-    resync_by_resubscribe = False
-
-    def __init__(self, ex: Binance, market: Market, limit: int | None) -> None:
-        super().__init__(market.symbol, limit)
-        self.ex, self.market = ex, market
-        self.key = f"{market.id.lower()}@depth@100ms"
-        self.subscribe, self.unsubscribe = ex._stream_messages(self.key)
-
-    async def start(self) -> None:
-        snap = await self.ex.fetch_order_book(self.market.symbol, max(self.limit or 0, 1000))
-        self.book.reset(snap.bids, snap.asks, snap.nonce)
-
-    def apply(self, d) -> bool:
-        nonce = self.book.nonce
-        if nonce is None:
-            return False
-        first, last = int(d["U"]), int(d["u"])
-        if last <= nonce:
-            return False
-        if first > nonce + 1:
-            raise OutOfSync(f"update ids jump from {nonce} to {first}")
-        for p, q in d["b"]:
-            self.book.set_bid(dec(p), dec(q))
-        for p, q in d["a"]:
-            self.book.set_ask(dec(p), dec(q))
-        self.book.nonce = last
-        self.book.timestamp = int(d["E"])
-        return True
+    def parse_book_frame(self, d: dict, market: Market) -> BookFrame:
+        return BookFrame(False, levels(d["b"]), levels(d["a"]), seq=int(d["u"]),
+                         first=int(d["U"]), timestamp=int(d["E"]))

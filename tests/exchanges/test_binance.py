@@ -20,6 +20,7 @@ from tests.fakes.binance import CREDENTIALS, SYMBOL, FakeBinance
 
 D = Decimal
 T0 = 1_700_000_000_000
+BTC_USDT = Market("BTC/USDT", "BTCUSDT", "BTC", "USDT", D("0.01"), D("0.00001"))
 FIXTURES = json.loads((Path(__file__).parents[1] / "data/ccxt/binance/responses.json")
                       .read_text())
 
@@ -151,7 +152,7 @@ async def test_create_limit_order_exact_request(ex, fake):
         "28457", "atlas-1", "open", "limit")
     assert (order.price, order.amount, order.filled, order.remaining) == (
         D("60000"), D("0.01"), D("0"), D("0.01"))
-    assert fake.balances["USDT"] == [D("99400"), D("600")]
+    assert fake.store.balances()["USDT"] == (D("99400"), D("600"))
 
 
 async def test_create_market_order(ex, fake):
@@ -180,7 +181,7 @@ async def test_cancel_fetch_and_open_orders(ex, fake):
         f"symbol=BTCUSDT&orderId={placed.id}&")
     assert (canceled.status, canceled.client_order_id) == ("canceled", "keep-me")
     assert await ex.fetch_open_orders("BTC/USDT") == []
-    assert fake.balances["USDT"] == [D("100000"), D("0")]
+    assert fake.store.balances()["USDT"] == (D("100000"), D("0"))
 
 
 async def test_find_order_by_client_id_is_a_direct_lookup(ex, fake):
@@ -262,7 +263,7 @@ async def test_rate_limit_429_honours_retry_after(ex, fake):
     fake.rate_limited = 1
     with pytest.raises(E.RateLimitExceeded):          # an order is never re-sent
         await ex.create_order("BTC/USDT", "buy", "limit", "0.01", "60000")
-    assert fake.orders == {}
+    assert fake.store.orders == {}
 
 
 # -- clock, urls -------------------------------------------------------------------------------
@@ -313,8 +314,8 @@ async def _next(agen, timeout=5.0):
 async def test_watch_ticker_and_trades(ex, fake):
     tickers = ex.watch_ticker("BTC/USDT")
     task = asyncio.ensure_future(_next(tickers))
-    await fake.wait_subscribed("btcusdt@ticker")
-    await fake.push("btcusdt@ticker", {
+    await fake.wait_subscribed("ticker", "BTCUSDT")
+    await fake.stream("btcusdt@ticker", {
         "e": "24hrTicker", "E": 1672515782136, "s": "BTCUSDT", "p": "0.0015", "P": "250.00",
         "w": "0.0018", "x": "0.0009", "c": "0.0025", "Q": "10", "b": "0.0024", "B": "10",
         "a": "0.0026", "A": "100", "o": "0.0010", "h": "0.0025", "l": "0.0010", "v": "10000",
@@ -328,8 +329,8 @@ async def test_watch_ticker_and_trades(ex, fake):
 
     trades = ex.watch_trades("BTC/USDT")
     task = asyncio.ensure_future(_next(trades))
-    await fake.wait_subscribed("btcusdt@trade")
-    await fake.push("btcusdt@trade", {"e": "trade", "E": 1672515782136, "s": "BTCUSDT",
+    await fake.wait_subscribed("trades", "BTCUSDT")
+    await fake.stream("btcusdt@trade", {"e": "trade", "E": 1672515782136, "s": "BTCUSDT",
                                       "t": 12345, "p": "0.001", "q": "100",
                                       "T": 1672515782136, "m": True, "M": True})
     trade = await task
@@ -342,7 +343,7 @@ async def _pump(fake, task):
     """Stream small book changes until the watcher yields: a change that lands inside the
     fresh snapshot is (rightly) dropped by the client, so one alone could wait forever."""
     for i in range(100):
-        await fake.book_update("BTCUSDT", asks=[(f"66{i:03d}", "1")])
+        await fake.publish_book("BTCUSDT", asks=[(f"66{i:03d}", "1")])
         done, _ = await asyncio.wait({task}, timeout=0.05)
         if done:
             return task.result()
@@ -357,26 +358,27 @@ def _server_book(fake, n=None):
 async def test_watch_order_book_snapshot_plus_diffs(ex, fake):
     books = ex.watch_order_book("BTC/USDT", 10)
     task = asyncio.ensure_future(_next(books))
-    await fake.wait_subscribed("btcusdt@depth@100ms")
+    await fake.wait_subscribed("book", "BTCUSDT")
     await fake.wait_for(lambda: fake.requests_to("/api/v3/depth") == 1)
     assert dict(parse_qsl(last(fake, "/api/v3/depth").query_string))["limit"] == "1000"
-    await fake.book_update("BTCUSDT", bids=[("65000.00", "2")], asks=[("65000.01", "0")])
+    await fake.publish_book("BTCUSDT", bids=[("65000.00", "2")], asks=[("65000.01", "0")])
     book = await task
     assert book.bids[0] == (D("65000.00"), D("2")) and book.asks[0][0] == D("65000.02")
     assert (book.bids, book.asks) == _server_book(fake, 10)
-    assert book.nonce == fake.books["BTCUSDT"]["last"]
+    assert book.nonce == fake.books["BTCUSDT"].seq
     await books.aclose()
 
 
 async def test_book_gap_triggers_a_fresh_snapshot(ex, fake):
     books = ex.watch_order_book("BTC/USDT")
     task = asyncio.ensure_future(_next(books))
-    await fake.wait_subscribed("btcusdt@depth@100ms")
+    await fake.wait_subscribed("book", "BTCUSDT")
     await fake.wait_for(lambda: fake.requests_to("/api/v3/depth") == 1)
-    await fake.book_update("BTCUSDT", bids=[("64999.99", "7")])
+    await fake.publish_book("BTCUSDT", bids=[("64999.99", "7")])
     await task
-    await fake.book_update("BTCUSDT", asks=[("65000.05", "3")], send=False)   # lost event
-    await fake.book_update("BTCUSDT", bids=[("64999.98", "0")])
+    fake.faults.gap_next = True
+    await fake.publish_book("BTCUSDT", asks=[("65000.05", "3")])   # lost event
+    await fake.publish_book("BTCUSDT", bids=[("64999.98", "0")])
     task = asyncio.ensure_future(_next(books))
     await fake.wait_for(lambda: fake.requests_to("/api/v3/depth") == 2)     # resynced
     book = await _pump(fake, task)
@@ -389,10 +391,11 @@ async def test_snapshot_older_than_the_first_event_is_refetched(ex, fake):
     # The first event after the snapshot skips ahead: the docs say fetch the snapshot again.
     books = ex.watch_order_book("BTC/USDT")
     task = asyncio.ensure_future(_next(books))
-    await fake.wait_subscribed("btcusdt@depth@100ms")
+    await fake.wait_subscribed("book", "BTCUSDT")
     await fake.wait_for(lambda: fake.requests_to("/api/v3/depth") == 1)
-    await fake.book_update("BTCUSDT", bids=[("64000", "1")], send=False)
-    await fake.book_update("BTCUSDT", bids=[("64001", "1")])
+    fake.faults.gap_next = True
+    await fake.publish_book("BTCUSDT", bids=[("64000", "1")])
+    await fake.publish_book("BTCUSDT", bids=[("64001", "1")])
     await fake.wait_for(lambda: fake.requests_to("/api/v3/depth") == 2)
     book = await _pump(fake, task)
     assert (book.bids, book.asks) == _server_book(fake)
@@ -412,7 +415,7 @@ def _as_decimal(value):
 @pytest.mark.parametrize("method", ["createOrder", "fetchOrder"])
 def test_ccxt_orders(method):
     case = FIXTURES[method]
-    order = Binance.parse_order(case["httpResponse"], _market(case))
+    order = Binance().parse_order(case["httpResponse"], _market(case))
     for field, want in case["expected"].items():
         want = _as_decimal(want) if field not in ("id", "client_order_id", "symbol", "type",
                                                   "side", "status") else want
@@ -421,12 +424,12 @@ def test_ccxt_orders(method):
 
 def test_ccxt_open_orders_and_balance():
     case = FIXTURES["fetchOpenOrders"]
-    (order,) = [Binance.parse_order(o, _market(case)) for o in case["httpResponse"]]
+    (order,) = [Binance().parse_order(o, _market(case)) for o in case["httpResponse"]]
     want = case["expected"][0]
     assert (order.id, order.type, order.price, order.amount, order.remaining, order.status) == (
         want["id"], want["type"], D(want["price"]), D(want["amount"]), D(want["remaining"]),
         want["status"])
-    balances = Binance().parse_balances(FIXTURES["fetchBalance"]["httpResponse"])
+    balances = Binance().parse_balance(FIXTURES["fetchBalance"]["httpResponse"])
     assert {c: (b.free, b.used, b.total) for c, b in balances.items()} == {
         c: (D(v["free"]), D(v["used"]), D(v["total"]))
         for c, v in FIXTURES["fetchBalance"]["expected"].items()}
@@ -439,7 +442,8 @@ def test_ccxt_ohlcv_and_order_book():
         [row[0], *map(D, row[1:])] for row in case["expected"]]
     case = FIXTURES["fetchOrderBook"]
     book = Binance.parse_order_book(decode_depth(json.dumps(case["httpResponse"])),
-                                    case["symbol"])
+                                    BTC_USDT)
+    assert case["symbol"] == BTC_USDT.symbol
     want = case["expected"]
     assert book.bids == [tuple(map(D, lvl)) for lvl in want["bids"]]
     assert book.asks == [tuple(map(D, lvl)) for lvl in want["asks"]]
@@ -457,18 +461,18 @@ def test_module_constants_for_the_shared_test():
 def test_book_levels_refuse_non_numbers(bad):
     raw = '{"lastUpdateId": 1, "bids": [["1.5", "2"], ["1.4", %s]], "asks": []}' % bad
     with pytest.raises(ValueError):
-        Binance.parse_order_book(decode_depth(raw), "BTC/USDT")
+        Binance.parse_order_book(decode_depth(raw), BTC_USDT)
 
 
 def test_book_rows_decode_to_decimal_tuples():
     raw = b'{"lastUpdateId": 7, "bids": [["64999.99000000", "0.5"]], "asks": [["65000.01", "2"]]}'
-    book = Binance.parse_order_book(decode_depth(raw), "BTC/USDT")
+    book = Binance.parse_order_book(decode_depth(raw), BTC_USDT)
     assert book.bids == [(D("64999.99000000"), D("0.5"))] and book.nonce == 7
     assert type(book.bids[0]) is tuple and type(book.asks[0][1]) is D
 
 
 async def test_malformed_book_is_bad_response(ex, fake):
-    fake.books["BTCUSDT"]["bids"][D("1")] = D("NaN")
+    fake.books["BTCUSDT"].bids["1"] = "NaN"
     with pytest.raises(E.BadResponse) as info:
         await ex.fetch_order_book("BTC/USDT")
     assert "GET /api/v3/depth" in str(info.value)

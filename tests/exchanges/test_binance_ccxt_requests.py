@@ -19,6 +19,7 @@ import pytest
 import exchanges
 from exchanges import errors as E
 from tests.fakes.binance import CREDENTIALS, FakeBinance, _symbol_info
+from tests.fakes.kit import ServerBook
 
 D = Decimal
 T0 = 1_700_000_000_000
@@ -61,8 +62,9 @@ def add_symbol(fake: FakeBinance, symbol: str, base: str, tick: str, step: str, 
     fake.symbols.append(_symbol_info(symbol, base, "USDT", tick, step, step, "NOTIONAL",
                                      "5.00000000"))
     t, m = D(tick), D(mid)
-    fake.books[symbol] = {"bids": {m - t * (i + 1): D("1") for i in range(3)},
-                          "asks": {m + t * (i + 1): D("1") for i in range(3)}, "last": 1}
+    fake.books[symbol] = ServerBook({str(m - t * (i + 1)): "1" for i in range(3)},
+                                    {str(m + t * (i + 1)): "1" for i in range(3)}, seq=1)
+    fake.store.markets[symbol] = (base, "USDT")
 
 
 @pytest.fixture

@@ -66,7 +66,8 @@ class _WS:
 
 
 async def test_a_message_may_be_built_when_sent():
-    hub = StreamHub("x", "ws://unused", lambda: None, route=lambda m: None)
+    hub = StreamHub("x", "ws://unused", lambda: None, route=lambda m: None,
+                    build=lambda channel, args, subscribe: None)
     hub._ws = _WS()
     state = {"chan": 7}
     await hub._send(lambda: {"event": "unsubscribe", "chanId": state["chan"]})

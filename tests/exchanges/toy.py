@@ -6,6 +6,8 @@ from decimal import Decimal
 
 from exchanges import errors as E
 from exchanges.core.adapter import Exchange
+from exchanges.core.api import GET, POST
+from exchanges.core.auth import Hmac
 from exchanges.core.signing import hmac_hex
 from exchanges.numbers import dec, wire
 from exchanges.types import Market, Order, Ticker
@@ -25,50 +27,43 @@ class Toy(Exchange):
     rate_limit = (1000, 1.0)
     errors = {"E1": E.InsufficientFunds, "E2": E.OrderNotFound, "E9": E.RateLimitExceeded}
     error_messages = {"unknown symbol": E.BadSymbol}
+    auth = Hmac(prehash="{stamp}{method}{path}{body}",
+                headers={"X-KEY": "{key}", "X-TS": "{stamp}", "X-SIG": "{signature}"})
+    api = {
+        "markets": GET("/markets"),
+        "tickers": GET("/tickers"),
+        "create_order": POST("/orders", signed=True, host="rest_private",
+                             params=lambda m, side, type, amount, price, cid, options: {
+                                 "id": m.id, "side": side, "type": type, "amount": amount,
+                                 "price": price, "cid": cid}),
+        "open_orders": GET("/orders", signed=True, host="rest_private"),
+    }
 
-    async def _fetch_markets(self):
-        data = await self.request("GET", "/markets")
-        return [Market(f"{m['base']}/{m['quote']}", m["id"], m["base"], m["quote"],
-                       dec(m["tick"]), dec(m["step"]), dec(m["min"]), None) for m in data]
+    def parse_market(self, m, key=None):
+        return Market(f"{m['base']}/{m['quote']}", m["id"], m["base"], m["quote"],
+                      dec(m["tick"]), dec(m["step"]), dec(m["min"]), None)
 
-    async def fetch_tickers(self, symbols=None):
-        await self.load_markets()
-        data = await self.request("GET", "/tickers")
-        out = {}
-        for row in data:
-            m = self.markets_by_id[row["id"]]
-            out[m.symbol] = Ticker(m.symbol, row["ts"], last=dec(row["last"]))
-        return out
-
-    def sign(self, request):
-        ts = str(self.clock())
-        body = request.body or ""
-        request.headers.update({"X-KEY": self.credentials.api_key, "X-TS": ts,
-                                "X-SIG": hmac_hex(self.credentials.secret,
-                                                  ts + request.method + request.path + body)})
-        return request
+    def parse_ticker(self, row, market):
+        m = self.by_id(row["id"])
+        return Ticker(m.symbol, row["ts"], last=dec(row["last"]))
 
     def error_code(self, reply):
         if isinstance(reply.payload, dict) and "error" in reply.payload:
             return reply.payload["error"], reply.payload.get("message", "")
         return None
 
-    def _order(self, row, market):
+    def parse_order(self, row, market):
+        market = market or self.by_id(row["market"])
         return Order(row["id"], row["cid"], market.symbol, row["side"], row["type"],
                      dec(row["price"]) if row.get("price") else None, dec(row["amount"]),
                      Decimal(0), dec(row["amount"]), "open", row["ts"])
 
-    async def _place_order(self, market, side, type, amount, price, client_order_id):
-        body = json.dumps({"id": market.id, "side": side, "type": type, "amount": wire(amount),
-                           "price": wire(price) if price else None, "cid": client_order_id})
-        row = await self.request("POST", "/orders", body=body, signed=True,
-                                 host="rest_private")
-        return self._order(row, market)
-
-    async def fetch_open_orders(self, symbol=None):
-        rows = await self.request("GET", "/orders", signed=True, host="rest_private")
-        await self.load_markets()
-        return [self._order(r, self.markets_by_id[r["market"]]) for r in rows]
+    async def find_order_by_client_id(self, market, client_order_id):
+        # The toy's orders rest forever (nothing fills), so its open orders are every order.
+        for order in await self.fetch_open_orders(market.symbol):
+            if order.client_order_id == client_order_id:
+                return order
+        return None
 
 
 class FakeToy(FakeVenue):
@@ -113,48 +108,32 @@ class FakeToy(FakeVenue):
 
 
 # -- streams: a toy channel protocol {"op": "sub", "ch": "..."} → frames {"ch":…, "seq":…} ------
-from exchanges.core.book import BookFeed, OutOfSync  # noqa: E402
+from exchanges.core.book import BookFrame  # noqa: E402
 from exchanges.types import Trade  # noqa: E402
-
-
-class ToyBookFeed(BookFeed):
-    def __init__(self, market, limit):
-        super().__init__(market.symbol, limit)
-        self.key = f"book:{market.id}"
-        self.subscribe = {"op": "sub", "ch": self.key}
-        self.unsubscribe = {"op": "unsub", "ch": self.key}
-
-    def apply(self, msg):
-        if msg["type"] == "snapshot":
-            self.book.reset([(dec(p), dec(a)) for p, a in msg["bids"]],
-                            [(dec(p), dec(a)) for p, a in msg["asks"]], msg["seq"])
-            return True
-        if self.book.nonce is None:
-            return False                       # deltas before the snapshot: wait for it
-        if msg["seq"] != self.book.nonce + 1:
-            raise OutOfSync(f"expected seq {self.book.nonce + 1}, got {msg['seq']}")
-        for side, p, a in msg["changes"]:
-            self.book.set(side, dec(p), dec(a))
-        self.book.nonce = msg["seq"]
-        return True
 
 
 class StreamingToy(Toy):
     ws_heartbeat = 0.5
+    channels = {"book": "book", "trades": "trades"}
+    book_sequence = "next"
+
+    def ws_subscribe(self, channel, args, subscribe):
+        return [{"op": "sub" if subscribe else "unsub", "ch": f"{channel}:{a}"} for a in args]
 
     def stream_route(self, msg):
         return msg.get("ch") if isinstance(msg, dict) else None
 
-    def _trades_stream(self, market):
-        key = f"trades:{market.id}"
+    def parse_ws_trades(self, msg, market):
+        return [Trade(str(t["id"]), t["ts"], t["side"], dec(t["p"]), dec(t["q"]),
+                      market.symbol) for t in msg["trades"]]
 
-        def parse(msg):
-            return [Trade(str(t["id"]), t["ts"], t["side"], dec(t["p"]), dec(t["q"]),
-                          market.symbol) for t in msg["trades"]]
-        return key, {"op": "sub", "ch": key}, {"op": "unsub", "ch": key}, parse
-
-    def _book_feed(self, market, limit):
-        return ToyBookFeed(market, limit)
+    def parse_book_frame(self, msg, market):
+        if msg["type"] == "snapshot":
+            return BookFrame(True, [(dec(p), dec(a)) for p, a in msg["bids"]],
+                             [(dec(p), dec(a)) for p, a in msg["asks"]], seq=msg["seq"])
+        bids = [(dec(p), dec(a)) for side, p, a in msg["changes"] if side == "bid"]
+        asks = [(dec(p), dec(a)) for side, p, a in msg["changes"] if side != "bid"]
+        return BookFrame(False, bids, asks, seq=msg["seq"])
 
 
 class FakeStreamingToy(FakeToy):

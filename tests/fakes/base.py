@@ -44,13 +44,29 @@ class Seen:
 
 @dataclass
 class Faults:
-    """Faults to inject into matching requests: each a callable (request) -> bool or a rate."""
+    """Faults to inject: REST ones are callables (request) -> bool / status, stream ones flags
+    the fake reads (and clears once used)."""
     drop_after_accept: Callable[[web.Request], bool] | None = None   # handle, then cut the line
     delay: float = 0.0                                                 # seconds before replying
     delay_if: Callable[[web.Request], bool] | None = None
     status_if: Callable[[web.Request], int | None] | None = None       # e.g. 502 instead
     status_after_if: Callable[[web.Request], int | None] | None = None  # handle, then e.g. 502
+    garble_if: Callable[[web.Request], bool] | None = None   # handle, then answer 200 "{}"
+    gap_next: bool = False          # lose the next book frame
+    refuse_next: bool = False       # refuse the next subscription
+    stall: bool = False             # keep connections open, send nothing
     rng: random.Random = field(default_factory=lambda: random.Random(0))
+
+    def fail_next(self, status: int, when: Callable[[web.Request], bool] = lambda r: True,
+                  after: bool = False) -> None:
+        """Answer the next matching request with `status` (before or after handling it)."""
+        def once(request):
+            if when(request):
+                setattr(self, attr, None)
+                return status
+            return None
+        attr = "status_after_if" if after else "status_if"
+        setattr(self, attr, once)
 
 
 class FakeVenue:
@@ -131,6 +147,9 @@ class FakeVenue:
             status = f.status_after_if(request)
             if status:
                 return json_response({"error": "injected after handling"}, status=status)
+        if f.garble_if is not None and f.garble_if(request):
+            # The venue acted, then answered success with a body nobody can read.
+            return json_response({})
         if f.drop_after_accept is not None and f.drop_after_accept(request):
             # The venue handled the request, but the reply never arrives.
             request.transport.close()

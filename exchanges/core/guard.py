@@ -1,0 +1,70 @@
+"""The guard around every contract call: only ExchangeErrors leave it.
+
+Anything else a venue's code raises while reading a reply (a missing key, a wrong type, a
+number that is not one) is that reply being unreadable: `BadResponse`, naming the endpoint.
+"""
+from __future__ import annotations
+
+import functools
+import inspect
+
+from .. import errors as E
+from .transport import current_endpoint
+
+__all__ = ["guard", "from_parser", "name_endpoint"]
+
+# What a parser raises on a reply of the wrong shape. RuntimeError covers a StopIteration
+# turned into RuntimeError inside a coroutine (PEP 479) and RecursionError on deep nesting.
+_PARSE_ERRORS = (LookupError, TypeError, ValueError, AttributeError, ArithmeticError,
+                 StopIteration, RecursionError, NotImplementedError)
+
+
+def from_parser(exc: BaseException) -> bool:
+    """Whether `exc` is a parser failing on a reply's shape (not, say, a closed event loop)."""
+    return isinstance(exc, _PARSE_ERRORS) or (
+        isinstance(exc, RuntimeError) and isinstance(exc.__cause__, StopIteration))
+
+
+def name_endpoint(exc: E.ExchangeError) -> E.ExchangeError:
+    """A BadResponse raised by a parser names the endpoint whose reply it could not read."""
+    if isinstance(exc, E.BadResponse) and exc.endpoint is None:
+        endpoint = current_endpoint.get()
+        if endpoint:
+            exc.endpoint = endpoint
+            exc.args = (f"{exc.exchange} ({endpoint}): {exc.reason}",)
+    return exc
+
+
+def guard(fn):
+    """Let only ExchangeErrors out of a call: anything else is a reply the parser couldn't read."""
+    if getattr(fn, "__guarded__", False):
+        return fn
+    if inspect.isasyncgenfunction(fn):
+        @functools.wraps(fn)
+        async def gen(self, *args, **kwargs):
+            self._check_open()
+            try:
+                async for item in fn(self, *args, **kwargs):
+                    yield item
+            except E.ExchangeError as exc:
+                raise name_endpoint(exc)
+            except Exception as exc:
+                if not from_parser(exc):
+                    raise
+                raise self._bad_response(exc) from exc
+        gen.__guarded__ = True
+        return gen
+
+    @functools.wraps(fn)
+    async def call(self, *args, **kwargs):
+        self._check_open()
+        try:
+            return await fn(self, *args, **kwargs)
+        except E.ExchangeError as exc:
+            raise name_endpoint(exc)
+        except Exception as exc:
+            if not from_parser(exc):
+                raise
+            raise self._bad_response(exc) from exc
+    call.__guarded__ = True
+    return call
