@@ -1,12 +1,14 @@
 """One contract test, run against every venue's fake: a new adapter gets it for free."""
 from __future__ import annotations
 
+import asyncio
+import itertools
 from decimal import ROUND_UP, Decimal
 
 import pytest
 
 import exchanges
-from exchanges.core.adapter import CONTRACT_CALLS
+from exchanges.core.adapter import CONTRACT_CALLS, Exchange
 from exchanges.numbers import round_to
 from exchanges.types import Balance, Candle, Market, Order, OrderBook, Ticker, Trade
 from tests.exchanges.venue_fakes import IDS, VENUES
@@ -122,3 +124,204 @@ async def test_unknown_symbol_is_bad_symbol_and_sends_nothing_private(venue):
             with pytest.raises(exchanges.InvalidOrder):
                 await ex.create_order(venue.SYMBOL, "buy", "limit", "-1", "1")
     assert not any(s.method in ("POST", "DELETE") for s in fake.seen)
+
+
+# -- the stream contracts: a watcher gets data or an error, and a book ends equal to the venue's --
+async def next_of(watch, timeout: float = 10.0):
+    return await asyncio.wait_for(watch.__anext__(), timeout)
+
+
+def same_top(book: OrderBook, server) -> bool:
+    """The client's book equals the venue's over the levels both hold (a client may keep
+    fewer levels than the venue has)."""
+    bids, asks = server.decimals()
+    nb, na = min(len(book.bids), len(bids)), min(len(book.asks), len(asks))
+    return nb > 0 and na > 0 and book.bids[:nb] == bids[:nb] and book.asks[:na] == asks[:na]
+
+
+async def until_same(watch, server, timeout: float = 10.0) -> OrderBook:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        left = deadline - asyncio.get_running_loop().time()
+        assert left > 0, "the book never came back equal to the venue's"
+        book = await next_of(watch, left)
+        if same_top(book, server):
+            return book
+
+
+def sees_gaps(ex) -> bool:
+    cls = type(ex)
+    return bool(cls.book_sequence or cls.book_crossed_is_gap
+                or cls.book_checksum is not Exchange.book_checksum)
+
+
+def keep_trading(fake, vs: str, server):
+    """A venue's book keeps moving: a change every 50 ms (a deep level's amount), so a
+    client that resynced from a REST snapshot gets the delta that publishes it."""
+    async def run():
+        for n in itertools.count():
+            price = server.top("bids")[-1][0]
+            await fake.publish_book(vs, bids=[(price, f"{1 + n % 7}.5")])
+            await asyncio.sleep(0.05)
+    return asyncio.ensure_future(run())
+
+
+async def open_book(venue, fake, ex):
+    """A watched book, equal to the venue's. Venues whose snapshot comes over REST publish
+    the book once the first delta lands on it, so one change is streamed."""
+    market = (await ex.load_markets())[venue.SYMBOL]
+    watch = ex.watch_order_book(venue.SYMBOL)
+    vs = fake.venue_symbol(venue.SYMBOL)
+    server = fake.books[vs]
+    first = asyncio.ensure_future(next_of(watch))
+    await fake.wait_subscribed("book", vs, 10)
+    await fake.publish_book(vs, bids=[(server.best("bids"), "0.625")])
+    assert same_top(await first, server) or same_top(await until_same(watch, server), server)
+    return market, watch, server
+
+
+async def test_a_lost_book_frame_resyncs_to_the_venues_book(venue):
+    async with venue.FAKE() as fake:
+        async with exchanges.create(venue.VENUE_ID, urls=fake.urls) as ex:
+            if not sees_gaps(ex):
+                pytest.skip(f"{venue.VENUE_ID}'s book stream carries no sequence or checksum: "
+                            "a lost frame cannot be seen (reconnects resync it)")
+            market, watch, server = await open_book(venue, fake, ex)
+            vs, tick = fake.venue_symbol(venue.SYMBOL), market.price_increment
+            fake.faults.gap_next = True
+            await fake.publish_book(vs, bids=[(server.best("bids") - tick, "7.5")])   # lost
+            trading = keep_trading(fake, vs, server)
+            try:
+                await until_same(watch, server)
+            finally:
+                trading.cancel()
+                await watch.aclose()
+
+
+async def test_a_dropped_connection_rebuilds_the_book(venue):
+    async with venue.FAKE() as fake:
+        async with exchanges.create(venue.VENUE_ID, urls=fake.urls) as ex:
+            market, watch, server = await open_book(venue, fake, ex)
+            vs, tick = fake.venue_symbol(venue.SYMBOL), market.price_increment
+            await fake.drop_ws()
+            server.apply(bids=[(str(server.best("bids") - tick), "4.5")])   # while away
+            await fake.wait_subscribed("book", vs, 10)
+            await fake.publish_book(vs, asks=[(server.best("asks") + tick, "1.75")])
+            trading = keep_trading(fake, vs, server)
+            try:
+                await until_same(watch, server)
+            finally:
+                trading.cancel()
+                await watch.aclose()
+
+
+async def test_a_second_watcher_of_a_book_gets_a_book(venue):
+    async with venue.FAKE() as fake:
+        async with exchanges.create(venue.VENUE_ID, urls=fake.urls) as ex:
+            market, first, server = await open_book(venue, fake, ex)
+            second = ex.watch_order_book(venue.SYMBOL)
+            assert same_top(await next_of(second), server)
+            vs = fake.venue_symbol(venue.SYMBOL)
+            await fake.publish_book(vs, asks=[(server.best("asks") + market.price_increment,
+                                               "2.5")])
+            await until_same(first, server)
+            await until_same(second, server)
+            await first.aclose()
+            await second.aclose()
+
+
+async def test_a_refused_subscription_raises_to_its_watcher(venue):
+    async with venue.FAKE() as fake:
+        async with exchanges.create(venue.VENUE_ID, urls=fake.urls) as ex:
+            await ex.load_markets()
+            fake.faults.refuse_next = True
+            watch = ex.watch_trades(venue.SYMBOL)
+            with pytest.raises(exchanges.ExchangeError):
+                await next_of(watch)
+            await watch.aclose()
+
+
+async def test_watch_tickers_streams_several_symbols_through_one_call(venue):
+    async with venue.FAKE() as fake:
+        async with exchanges.create(venue.VENUE_ID, urls=fake.urls) as ex:
+            markets = await ex.load_markets()
+            other = next(m.symbol for m in markets.values() if m.symbol != venue.SYMBOL
+                         and fake.venue_symbol(m.symbol) in fake.books)
+            wanted = {venue.SYMBOL, other}
+            watch = ex.watch_tickers(sorted(wanted))
+            seen: set[str] = set()
+
+            async def publish():
+                while True:
+                    for s in wanted:
+                        await fake.publish_ticker(fake.venue_symbol(s))
+                    await asyncio.sleep(0.05)
+            pusher = asyncio.ensure_future(publish())
+            try:
+                while seen != wanted:
+                    t = await next_of(watch)
+                    assert isinstance(t, Ticker) and t.symbol in wanted and t.last is not None
+                    seen.add(t.symbol)
+            finally:
+                pusher.cancel()
+                await watch.aclose()
+
+
+# -- the order contracts: found by client id in any state, never lost, never "not placed" --------
+async def test_a_filled_market_order_is_found_by_client_id(venue):
+    async with venue.FAKE() as fake:
+        async with exchanges.create(venue.VENUE_ID, urls=fake.urls,
+                                    credentials=venue.CREDENTIALS) as ex:
+            market = (await ex.load_markets())[venue.SYMBOL]
+            _, amount = resting_order_terms(market, await ex.fetch_order_book(venue.SYMBOL))
+            order = await ex.create_order(venue.SYMBOL, "buy", "market", amount)
+            found = await ex.find_order_by_client_id(market, order.client_order_id)
+            assert found is not None and found.id == order.id
+            assert found.status == "closed" and found.filled == amount
+
+
+async def test_a_filled_limit_order_is_found_by_client_id(venue):
+    async with venue.FAKE() as fake:
+        async with exchanges.create(venue.VENUE_ID, urls=fake.urls,
+                                    credentials=venue.CREDENTIALS) as ex:
+            market = (await ex.load_markets())[venue.SYMBOL]
+            price, amount = resting_order_terms(market, await ex.fetch_order_book(venue.SYMBOL))
+            order = await ex.create_order(venue.SYMBOL, "buy", "limit", amount, price)
+            fake.store.fill(order.id)
+            found = await ex.find_order_by_client_id(market, order.client_order_id)
+            assert found is not None and found.id == order.id and found.status == "closed"
+
+
+async def test_an_unreadable_success_reply_is_reconciled_not_failed(venue):
+    async with venue.FAKE() as fake:
+        async with exchanges.create(venue.VENUE_ID, urls=fake.urls,
+                                    credentials=venue.CREDENTIALS) as ex:
+            market = (await ex.load_markets())[venue.SYMBOL]
+            price, amount = resting_order_terms(market, await ex.fetch_order_book(venue.SYMBOL))
+            await ex.fetch_balance()            # any set-up call made before the order
+            armed = {"on": True}
+
+            def garble_the_order(request):     # the first write after this is the order
+                if armed["on"] and request.method in ("POST", "PUT"):
+                    armed["on"] = False
+                    return True
+                return False
+            fake.faults.garble_if = garble_the_order
+            cid = ex.new_client_order_id()
+            order = await ex.create_order(venue.SYMBOL, "buy", "limit", amount, price,
+                                          client_order_id=cid)
+            assert not armed["on"], "the fault never fired"
+            assert order.client_order_id == cid and order.status == "open"
+            assert [o.cid for o in fake.store.orders.values()].count(cid) == 1
+
+
+@pytest.mark.parametrize("scope", ["symbol", "all"])
+async def test_open_orders_page_through_every_order(venue, scope):
+    async with venue.FAKE() as fake:
+        async with exchanges.create(venue.VENUE_ID, urls=fake.urls,
+                                    credentials=venue.CREDENTIALS) as ex:
+            market = (await ex.load_markets())[venue.SYMBOL]
+            price, amount = resting_order_terms(market, await ex.fetch_order_book(venue.SYMBOL))
+            held = fake.store.add_open(fake.venue_symbol(venue.SYMBOL), 250, price, amount)
+            orders = await ex.fetch_open_orders(venue.SYMBOL if scope == "symbol" else None)
+            assert sorted(o.id for o in orders) == sorted(r.id for r in held)

@@ -104,3 +104,78 @@ async def test_seeded_faults_never_duplicate_or_lose_an_order():
     results = await asyncio.gather(*(run_venue(v) for v in VENUES))
     total = sum(sum(n for k, n in r.items() if k in KINDS) for r in results)
     assert total >= TOTAL_INJECTIONS
+
+
+FILL_KINDS = ("market_drop", "market_502_after", "limit_garbled", "market_garbled")
+
+
+async def run_fills(venue, rounds: int) -> Counter:
+    """Orders that fill at once, or whose success reply cannot be read: the reply is lost
+    after the fill, replaced by a 502, or garbled. The venue's own record decides."""
+    rng = random.Random(f"order-safety-fills-{venue.VENUE_ID}")
+    async with venue.FAKE() as fake:
+        async with exchanges.create(venue.VENUE_ID, urls=fake.urls,
+                                    credentials=venue.CREDENTIALS) as ex:
+            ex.transport.timeout = 0.15
+            ex.transport.limiter = RateLimiter(100_000, 1.0)
+            ex.reconcile_delay = 0.02
+            ex.reconcile_attempts = 4
+            market = (await ex.load_markets())[venue.SYMBOL]
+            price, amount = resting_order_terms(market,
+                                                await ex.fetch_order_book(venue.SYMBOL))
+            await ex.fetch_balance()
+            armed = {"on": False}
+
+            def once(request):          # the next write is the order
+                if armed["on"] and request.method in ("POST", "PUT"):
+                    armed["on"] = False
+                    return True
+                return False
+            known: dict[str, str] = {}          # cid → "placed" | "unknown"
+            kinds = Counter()
+            for _ in range(rounds):
+                kind = rng.choice(FILL_KINDS)
+                kinds[kind] += 1
+                fake.faults = type(fake.faults)()
+                if kind == "market_drop":
+                    fake.faults.drop_after_accept = once
+                elif kind == "market_502_after":
+                    fake.faults.status_after_if = lambda r: 502 if once(r) else None
+                else:
+                    fake.faults.garble_if = once
+                armed["on"] = True
+                cid = ex.new_client_order_id()
+                market_order = kind.startswith("market")
+                try:
+                    order = await ex.create_order(
+                        venue.SYMBOL, "buy", "market" if market_order else "limit", amount,
+                        None if market_order else price, client_order_id=cid)
+                except exchanges.OrderStatusUnknown as exc:
+                    assert exc.client_order_id == cid
+                    known[cid] = "unknown"
+                else:
+                    assert order.client_order_id == cid
+                    if market_order:
+                        assert order.status == "closed" and order.filled == amount, order
+                    known[cid] = "placed"
+                assert not armed["on"], f"{venue.VENUE_ID}: the {kind} fault never fired"
+            fake.faults = type(fake.faults)()
+            held = Counter(o.cid for o in fake.store.orders.values() if o.cid in known)
+            duplicates = [cid for cid, n in held.items() if n > 1]
+            lost = [o.cid for o in fake.store.orders.values() if o.cid and o.cid not in known]
+            phantom = [cid for cid, how in known.items() if how == "placed" and not held[cid]]
+            assert not duplicates, f"{venue.VENUE_ID}: orders sent twice: {duplicates[:3]}"
+            assert not lost, f"{venue.VENUE_ID}: orders the client lost track of: {lost[:3]}"
+            assert not phantom, f"{venue.VENUE_ID}: returned but not at the venue: {phantom[:3]}"
+            for cid, how in known.items():
+                if how == "unknown":
+                    found = await ex.find_order_by_client_id(market, cid)
+                    assert (found is not None) == bool(held[cid]), cid
+            return kinds
+
+
+@pytest.mark.timeout(300)
+async def test_fills_and_unreadable_replies_never_duplicate_or_lose_an_order():
+    results = await asyncio.gather(*(run_fills(v, 40) for v in VENUES))
+    for r in results:
+        assert all(r[k] for k in FILL_KINDS), r

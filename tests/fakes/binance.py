@@ -261,6 +261,17 @@ class FakeBinance(KitVenue):
             "e": "depthUpdate", "E": self.server_time(), "s": symbol, "U": seq, "u": seq,
             "b": [list(x) for x in bids], "a": [list(x) for x in asks]})
 
+    def ticker_message(self, symbol):
+        """A 24hrTicker event (web-socket-streams, "Individual Symbol Ticker Streams")."""
+        t, now = self._ticker(symbol), self.server_time()
+        return self.frame(f"{symbol.lower()}@ticker", {
+            "e": "24hrTicker", "E": now, "s": symbol, "p": t["priceChange"],
+            "P": t["priceChangePercent"], "w": t["weightedAvgPrice"], "x": t["prevClosePrice"],
+            "c": t["lastPrice"], "Q": t["lastQty"], "b": t["bidPrice"], "B": t["bidQty"],
+            "a": t["askPrice"], "A": t["askQty"], "o": t["openPrice"], "h": t["highPrice"],
+            "l": t["lowPrice"], "v": t["volume"], "q": t["quoteVolume"], "O": now - 86_400_000,
+            "C": now, "F": 0, "L": 18150, "n": 18151})
+
     @staticmethod
     def frame(stream: str, data: dict) -> dict:
         return {"stream": stream, "data": data}

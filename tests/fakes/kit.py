@@ -329,6 +329,10 @@ class KitVenue(FakeVenue):
         as text pairs), as of the book's current sequence."""
         raise NotImplementedError
 
+    def ticker_message(self, symbol: str):
+        """A ticker frame for `symbol` as the venue streams it, priced from its book."""
+        raise NotImplementedError
+
     def refusal(self, message, subs: list[Sub]):
         """The venue's frame refusing the subscription `message`."""
         raise NotImplementedError
@@ -398,6 +402,9 @@ class KitVenue(FakeVenue):
             self.faults.gap_next = False
             return
         await self.push("book", symbol, message)
+
+    async def publish_ticker(self, symbol: str) -> None:
+        await self.push("ticker", symbol, self.ticker_message(symbol))
 
     def subscribed(self, kind: str, symbol: str) -> bool:
         return any(not ws.closed for ws in self.subscribers.get((kind, symbol), ()))
