@@ -25,6 +25,7 @@ __all__ = ["Session", "VenueState"]
 log = logging.getLogger("gui.session")
 
 CONNECTING, LIVE, RECONNECTING, ERROR, CLOSED = "connecting", "live", "reconnecting", "error", "closed"
+STALE = "stale"          # open, but its streams have sent nothing for `stale_after` seconds
 RATE_LIMITED = "rate_limited"
 
 
@@ -35,6 +36,7 @@ class VenueState:
     last_update: float | None = None          # time.monotonic() of the last data received
     polled: bool = False
     first_tick: float | None = None             # time.monotonic() of the first streamed/polled tick
+    streamed_at: float | None = None            # time.monotonic() of the last streamed datum
     markets: dict = field(default_factory=dict)
 
     def age(self, now: float | None = None) -> float | None:
@@ -69,11 +71,15 @@ class Session(QObject):
     venue_opened = Signal(str)
     venue_closed = Signal(str)
     selected = Signal(str, str)         # venue, symbol: what the book/chart/tape show
+    # {(venue, symbol): True/False}: tickers that stopped (or came back). A frozen price must
+    # never look live: the board greys them.
+    stale = Signal(object)
+    book_stale = Signal(str, str, bool)  # venue, symbol, stale: the selected book stopped
 
     def __init__(self, parent: QObject | None = None, *,
                  factory: Callable[[str], object] = exchanges.create,
                  flush_ms: int = 80, poll_seconds: float = 5.0, max_symbols: int = 60,
-                 max_batch: int = 100) -> None:
+                 max_batch: int = 100, stale_after: float = 15.0) -> None:
         super().__init__(parent)
         self._factory = factory
         self.poll_seconds = poll_seconds
@@ -91,6 +97,19 @@ class Session(QObject):
         self._timer.setInterval(flush_ms)
         self._timer.timeout.connect(self.flush)
         self._timer.start()
+        # Staleness: a venue whose streams sent nothing for `stale_after` s, a selected book
+        # frozen that long, a ticker not refreshed for `ticker_stale_after` s (a quiet market
+        # legitimately sends little, so a symbol gets more time than a whole venue).
+        self.stale_after = stale_after
+        self.ticker_stale_after = stale_after * 4
+        self._ticker_at: dict[tuple[str, str], float] = {}
+        self._stale_tickers: set[tuple[str, str]] = set()
+        self._book_at: float | None = None
+        self._book_is_stale = False
+        self._stale_timer = QTimer(self)
+        self._stale_timer.setInterval(1000)
+        self._stale_timer.timeout.connect(self.check_stale)
+        self._stale_timer.start()
 
     # -- venues ------------------------------------------------------------------------------
     async def open_venue(self, exchange_id: str) -> str:
@@ -126,11 +145,15 @@ class Session(QObject):
         except Exception as exc:                  # closing must never fail the app
             log.warning("%s: error while closing: %s", venue, exc)
         self.states.pop(venue, None)
+        for key in [k for k in self._ticker_at if k[0] == venue]:
+            del self._ticker_at[key]
+            self._stale_tickers.discard(key)
         self.status.emit(venue, CLOSED, "")
         self.venue_closed.emit(venue)
 
     async def close(self) -> None:
         self._timer.stop()
+        self._stale_timer.stop()
         for venue in list(self.adapters):
             await self.close_venue(venue)
 
@@ -146,6 +169,9 @@ class Session(QObject):
         for task in self._selection_tasks:
             task.cancel()
         self.selection = (venue, symbol)
+        self._book_at = None
+        if self._book_is_stale:
+            self._book_is_stale = False
         adapter = self.adapters[venue]
         self._selection_tasks = [
             self.spawn(venue, f"{symbol} order book", self._book_loop(venue, adapter, symbol),
@@ -247,21 +273,31 @@ class Session(QObject):
                 streamed = _most_traded(snapshot, active)[: self.max_symbols]
             except ExchangeError as exc:
                 self._report(venue, "first tickers", exc)
-        streams = adapter.has.get("watch_ticker")
-        if streams:
+        streams = adapter.has.get("watch_tickers") or adapter.has.get("watch_ticker")
+        if adapter.has.get("watch_tickers") and streamed:
+            # One call streams them all: the adapter batches and paces the subscriptions
+            # as the venue allows (one task for the venue, not one per symbol).
+            self.spawn(venue, "tickers",
+                       self._retrying(venue, "tickers",
+                                      lambda: self._watch_tickers(venue, adapter, streamed)))
+        elif streams:
             for sym in streamed:
                 self.spawn(venue, f"{sym} ticker",
                            self._retrying(venue, f"{sym} ticker",
-                                          lambda s=sym: self._watch_ticker(venue, adapter, s)))
+                                          lambda s=sym: self._watch_tickers(venue, adapter, [s])))
         rest = [s for s in active if s not in set(streamed)] if streams else active
         if rest:
             self.spawn(venue, "polling tickers",
                        self._retrying(venue, "polling tickers",
                                       lambda: self._poll_tickers(venue, adapter, rest)))
 
-    async def _watch_ticker(self, venue: str, adapter, symbol: str) -> None:
-        async for t in adapter.watch_ticker(symbol):
-            self._ticker(venue, t, live=True)
+    async def _watch_tickers(self, venue: str, adapter, symbols: list[str]) -> None:
+        if adapter.has.get("watch_tickers"):
+            stream = adapter.watch_tickers(symbols)
+        else:                               # an adapter with only watch_ticker: one symbol
+            stream = adapter.watch_ticker(symbols[0])
+        async for t in stream:
+            self._ticker(venue, t, live=True, streamed=True)
 
     async def _poll_tickers(self, venue: str, adapter, symbols: list[str]) -> None:
         wanted = set(symbols)
@@ -270,10 +306,11 @@ class Session(QObject):
                 # One call for the whole venue (cheaper than naming hundreds of symbols).
                 for t in (await adapter.fetch_tickers()).values():
                     if t.symbol in wanted:
-                        self._ticker(venue, t, live=True)
+                        self._ticker(venue, t, live=True, streamed=False)
             else:
                 for sym in symbols[:10]:
-                    self._ticker(venue, await adapter.fetch_ticker(sym), live=True)
+                    self._ticker(venue, await adapter.fetch_ticker(sym), live=True,
+                                 streamed=False)
             await asyncio.sleep(self.poll_seconds)
 
     async def _book_loop(self, venue: str, adapter, symbol: str) -> None:
@@ -282,7 +319,7 @@ class Session(QObject):
                 # Show the book at once; a stream may yield only after its first delta.
                 self._book(venue, symbol, await adapter.fetch_order_book(symbol, 50))
             async for ob in adapter.watch_order_book(symbol, 50):
-                self._book(venue, symbol, ob)
+                self._book(venue, symbol, ob, streamed=True)
 
         async def poll():
             while True:
@@ -302,7 +339,7 @@ class Session(QObject):
 
         async def stream():
             async for tr in adapter.watch_trades(symbol):
-                self._trades(venue, symbol, [tr])
+                self._trades(venue, symbol, [tr], streamed=True)
 
         async def poll():
             seen: set[str] = set()
@@ -318,28 +355,67 @@ class Session(QObject):
             await self._retrying(venue, f"{symbol} trades", poll)
 
     # -- arrivals (cheap: store now, emit at the next frame) ---------------------------------
-    def _touch(self, venue: str) -> None:
+    def _touch(self, venue: str, streamed: bool = True) -> None:
+        """Data arrived. Streamed data makes the venue live; polled data only does so for a
+        venue that has no streams: a poll answering while the streams reconnect must not
+        make a reconnecting venue look live."""
         st = self.states.get(venue)
         if st is None:
             return
-        st.last_update = time.monotonic()
-        if st.state != LIVE:
+        now = st.last_update = time.monotonic()
+        if streamed:
+            st.streamed_at = now
+        if st.state != LIVE and (streamed or st.polled):
             self._set_state(venue, LIVE, "polled" if st.polled else "")
 
-    def _ticker(self, venue: str, ticker, live: bool = False) -> None:
-        self._pending_tickers[(venue, ticker.symbol)] = ticker
-        self._touch(venue)
+    def _ticker(self, venue: str, ticker, live: bool = False, streamed: bool = False) -> None:
+        key = (venue, ticker.symbol)
+        self._pending_tickers[key] = ticker
+        self._ticker_at[key] = time.monotonic()
+        self._touch(venue, streamed)
         if live and self.states[venue].first_tick is None:
             self.states[venue].first_tick = time.monotonic()
 
-    def _book(self, venue: str, symbol: str, book) -> None:
+    def _book(self, venue: str, symbol: str, book, streamed: bool = False) -> None:
         self._pending_books[(venue, symbol)] = book
-        self._touch(venue)
+        if self.selection == (venue, symbol):
+            self._book_at = time.monotonic()
+        self._touch(venue, streamed)
 
-    def _trades(self, venue: str, symbol: str, trades: list) -> None:
+    def _trades(self, venue: str, symbol: str, trades: list, streamed: bool = False) -> None:
         if trades:
             self._pending_trades.setdefault((venue, symbol), []).extend(trades)
-            self._touch(venue)
+            self._touch(venue, streamed)
+
+    # -- staleness ---------------------------------------------------------------------------
+    def check_stale(self, now: float | None = None) -> None:
+        """Mark what stopped (called each second): venues, tickers, the selected book."""
+        now = time.monotonic() if now is None else now
+        for venue, st in self.states.items():
+            quiet = st.streamed_at if not st.polled else st.last_update
+            limit = self.stale_after if not st.polled else max(self.stale_after,
+                                                                3 * self.poll_seconds)
+            if st.state == LIVE and quiet is not None and now - quiet > limit:
+                self._set_state(venue, STALE, f"no data for {now - quiet:.0f} s")
+        down = {v for v, st in self.states.items() if st.state != LIVE}
+        changes = {}
+        for key, at in self._ticker_at.items():
+            stale = key[0] in down or now - at > self.ticker_stale_after
+            if stale != (key in self._stale_tickers):
+                changes[key] = stale
+                (self._stale_tickers.add if stale else self._stale_tickers.discard)(key)
+        if changes:
+            self.stale.emit(changes)
+        if self.selection is not None:
+            venue, symbol = self.selection
+            at = self._book_at
+            stale = venue in down or (at is not None and now - at > self.stale_after)
+            if stale != self._book_is_stale:
+                self._book_is_stale = stale
+                self.book_stale.emit(venue, symbol, stale)
+
+    def is_stale(self, venue: str, symbol: str) -> bool:
+        return (venue, symbol) in self._stale_tickers
 
     def _flush_tickers(self) -> None:
         if self._pending_tickers and self._timer.isActive():
@@ -351,6 +427,18 @@ class Session(QObject):
 
     def flush(self) -> None:
         """Emit everything that arrived since the last frame (called by the frame timer)."""
+        if self._stale_tickers and self._pending_tickers:
+            back = {k: False for k in self._pending_tickers if k in self._stale_tickers
+                    and self.states.get(k[0]) is not None
+                    and self.states[k[0]].state == LIVE}
+            if back:
+                self._stale_tickers.difference_update(back)
+                self.stale.emit(back)
+        if self._book_is_stale and self.selection in self._pending_books and \
+                self.states.get(self.selection[0]) is not None and \
+                self.states[self.selection[0]].state == LIVE:
+            self._book_is_stale = False
+            self.book_stale.emit(*self.selection, False)
         if self._pending_tickers:
             pending = self._pending_tickers
             if len(pending) <= self.max_batch:
@@ -378,7 +466,7 @@ class Session(QObject):
         """Adapters report their stream state here (connecting/live/reconnecting/…)."""
         if venue not in self.states or state == CLOSED:
             return
-        if state in (CONNECTING, RECONNECTING, LIVE, RATE_LIMITED):
+        if state in (CONNECTING, RECONNECTING, RATE_LIMITED):
             # rate_limited: "rate limited, retrying in N s" instead of a storm of errors;
             # the next data that arrives sets the venue live again.
             self._set_state(venue, state, detail)

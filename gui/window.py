@@ -63,6 +63,7 @@ class MainWindow(QMainWindow):
 
         s = self.session
         s.tickers.connect(self.tickers.update)
+        s.stale.connect(self.tickers.set_stale)
         s.markets_loaded.connect(self._on_markets)
         s.venue_closed.connect(self.tickers.remove_venue)
         s.book.connect(lambda v, sym, ob: self.book.set_book(ob))

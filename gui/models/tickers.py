@@ -52,7 +52,7 @@ def _values(t) -> tuple:
 
 
 class _Row:
-    __slots__ = ("venue", "symbol", "values", "text", "market", "flash", "flash_at")
+    __slots__ = ("venue", "symbol", "values", "text", "market", "flash", "flash_at", "stale")
 
     def __init__(self, venue: str, symbol: str, market) -> None:
         self.venue = venue
@@ -62,6 +62,7 @@ class _Row:
         self.market = market     # for the price step at each price (None: shown at 2 places)
         self.flash = 0          # +1 up, -1 down, 0 never moved
         self.flash_at = 0.0     # time.monotonic() of the last move of the last price
+        self.stale = False      # its data stopped: shown greyed, never as live
 
 
 class TickerModel(TableModel):
@@ -89,6 +90,10 @@ class TickerModel(TableModel):
             return text
         if role == SORT_ROLE:
             return row.values[c]
+        if row.stale and role == Qt.ItemDataRole.ForegroundRole:
+            return theme.muted_color()
+        if row.stale and role == Qt.ItemDataRole.ToolTipRole:
+            return f"{row.venue} {row.symbol}: no recent data (stale)"
         if role == Qt.ItemDataRole.ForegroundRole and c == _CHANGE:
             v = row.values[c]
             if v:
@@ -119,6 +124,15 @@ class TickerModel(TableModel):
 
     def row_of(self, venue: str, symbol: str) -> int | None:
         return self._index.get((venue, symbol))
+
+    def set_stale(self, changes: dict) -> None:
+        """{(venue, symbol): stale}: grey the rows whose data stopped, un-grey those back."""
+        last = len(COLUMNS) - 1
+        for key, stale in changes.items():
+            r = self._index.get(key)
+            if r is not None and self._rows[r].stale != stale:
+                self._rows[r].stale = stale
+                self.dataChanged.emit(self.createIndex(r, 0), self.createIndex(r, last))
 
     def update(self, batch: dict) -> None:
         """Apply {(venue, symbol): Ticker}: new pairs appended, changed cells signalled."""

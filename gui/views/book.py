@@ -1,6 +1,8 @@
 """Order book dock: the ladder (with depth bars) above a depth chart."""
 from __future__ import annotations
 
+import time
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHeaderView, QLabel, QSplitter, QTableView, QVBoxLayout, QWidget
 
@@ -18,6 +20,12 @@ class BookView(QWidget):
         model = window.book
         self.spread = QLabel("")
         self.spread.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.stale = False
+        self.stale_note = QLabel("")
+        self.stale_note.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.stale_note.setStyleSheet("color: #d08a2a; font-weight: bold;")
+        self.stale_note.setWordWrap(True)
+        self.stale_note.hide()
         self.table = QTableView()
         self.table.setModel(model)
         configure_table(self.table)
@@ -34,6 +42,8 @@ class BookView(QWidget):
         model.spread_changed.connect(self.spread.setText)
         window.session.book.connect(lambda v, s, ob: self.depth.set_book(ob))
         window.session.selected.connect(lambda v, s: self.depth.clear_book())
+        window.session.book_stale.connect(self._on_stale)
+        window.session.selected.connect(lambda v, s: self._on_stale(v, s, False))
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.table)
         split.addWidget(self.depth)
@@ -43,7 +53,19 @@ class BookView(QWidget):
         layout.setContentsMargins(2, 2, 2, 2)
         layout.setSpacing(2)
         layout.addWidget(self.spread)
+        layout.addWidget(self.stale_note)
         layout.addWidget(split)
+
+
+    def _on_stale(self, venue: str, symbol: str, stale: bool) -> None:
+        """A frozen book must never look live: greyed, and the spread line says so."""
+        self.stale = stale
+        self.table.setEnabled(not stale)
+        self.depth.setEnabled(not stale)
+        self.stale_note.setVisible(stale)
+        if stale:
+            self.stale_note.setText(f"STALE: no {symbol} book update from {venue} since "
+                                    f"{time.strftime('%H:%M:%S')}; waiting for data")
 
 
 def build(window) -> BookView:

@@ -17,7 +17,7 @@ class FakeVenue:
                  fail_stream_times: int = 0, garbage: bool = False) -> None:
         self.id = venue_id
         self.has = {"load_markets": True, "fetch_tickers": True, "fetch_ticker": True,
-                    "watch_ticker": streams, "fetch_order_book": True,
+                    "watch_ticker": streams, "watch_tickers": streams, "fetch_order_book": True,
                     "watch_order_book": streams, "fetch_trades": False, "watch_trades": False,
                     "fetch_ohlcv": False}
         self.status_listeners = []
@@ -27,6 +27,8 @@ class FakeVenue:
         self.price = Decimal("100.00")
         self.closed = False
         self.polls = 0
+        self.stalled = False            # streams stay open but send nothing
+        self.watch_calls: list[list[str]] = []
 
     async def __aenter__(self):
         return self
@@ -58,8 +60,25 @@ class FakeVenue:
             raise BadResponse(self.id, "stream frame could not be read")
         while True:
             await asyncio.sleep(0.01)
+            if self.stalled:
+                continue
             self.price += Decimal("0.01")
             yield self._ticker(symbol)
+
+    async def watch_tickers(self, symbols):
+        self.watch_calls.append(list(symbols))
+        for listener in self.status_listeners:
+            listener(self.id, "live", "")
+        if self.fail_stream_times > 0:
+            self.fail_stream_times -= 1
+            raise BadResponse(self.id, "stream frame could not be read")
+        while True:
+            await asyncio.sleep(0.01)
+            if self.stalled:
+                continue
+            self.price += Decimal("0.01")
+            for symbol in symbols:
+                yield self._ticker(symbol)
 
     async def fetch_order_book(self, symbol, limit=None):
         return OrderBook(symbol, [(self.price - 1, Decimal(1))], [(self.price + 1, Decimal(2))])
@@ -67,4 +86,6 @@ class FakeVenue:
     async def watch_order_book(self, symbol, limit=None):
         while True:
             await asyncio.sleep(0.01)
+            if self.stalled:
+                continue
             yield await self.fetch_order_book(symbol)

@@ -153,3 +153,21 @@ def test_switching_the_theme_recolours_the_charts(window_factory, aloop, qtbot):
     assert depth.bids.opts["pen"].color().name() == theme.up_color().name() != dark_pen
     w.set_theme("dark")
     assert depth.bids.opts["pen"].color().name() == dark_pen
+
+
+def test_a_frozen_book_is_greyed_and_says_stale(window_factory, aloop):
+    venue = FakeVenue()
+    w = window_factory(session=Session(factory=lambda _id: venue, flush_ms=40, stale_after=0.5))
+    w.show()
+    aloop.run(w.session.open_venue("fake"))
+    w.session.select("fake", "AAA/USD")
+    book = w.views["book"]
+    aloop.until(lambda: w.book.rowCount() > 0, what="the book")
+    assert book.table.isEnabled() and not book.stale_note.isVisible()
+    venue.stalled = True
+    aloop.until(lambda: book.stale, timeout=5, what="the stale mark")
+    assert not book.table.isEnabled() and book.stale_note.isVisible()
+    assert "STALE" in book.stale_note.text() and "AAA/USD" in book.stale_note.text()
+    venue.stalled = False
+    aloop.until(lambda: not book.stale, timeout=5, what="the book back live")
+    assert book.table.isEnabled() and not book.stale_note.isVisible()

@@ -114,3 +114,86 @@ def test_a_huge_frame_is_handed_over_in_slices(aloop, qtbot):
         await s.close()
     aloop.run(go())
     assert batches == [100, 100, 100, 50]
+
+
+def test_one_call_streams_every_ticker_of_a_venue(aloop, qtbot):
+    venue = FakeVenue()
+    s = make_session(qtbot, venue)
+    seen = set()
+    s.tickers.connect(lambda b: seen.update(b))
+
+    async def go():
+        await s.open_venue("fake")
+        await asyncio.sleep(0.3)
+        await s.close()
+    aloop.run(go())
+    assert venue.watch_calls == [["AAA/USD", "BBB/USD"]]     # one task, not one per symbol
+    assert seen == {("fake", "AAA/USD"), ("fake", "BBB/USD")}
+
+
+def test_data_that_stops_is_marked_stale_and_clears_when_it_returns(aloop, qtbot):
+    """A frozen stream must never look live: the venue goes stale, its tickers and the
+    selected book are flagged, and all of it clears when data flows again."""
+    venue = FakeVenue()
+    s = make_session(qtbot, venue, stale_after=0.2)
+    states, stale, book_stale = [], {}, []
+    s.status.connect(lambda v, st, d: states.append(st))
+    s.stale.connect(stale.update)
+    s.book_stale.connect(lambda v, sym, x: book_stale.append(x))
+
+    async def go():
+        await s.open_venue("fake")
+        s.select("fake", "AAA/USD")
+        await asyncio.sleep(0.2)
+        assert s.states["fake"].state == "live"
+        venue.stalled = True
+        await asyncio.sleep(0.35)
+        s.check_stale()
+        assert s.states["fake"].state == "stale"
+        assert stale == {("fake", "AAA/USD"): True, ("fake", "BBB/USD"): True}
+        assert book_stale == [True]
+        venue.stalled = False
+        await asyncio.sleep(0.2)
+        assert s.states["fake"].state == "live"
+        assert stale == {("fake", "AAA/USD"): False, ("fake", "BBB/USD"): False}
+        assert book_stale == [True, False]
+        await s.close()
+    aloop.run(go())
+    assert states.count("stale") == 1
+
+
+def test_a_poll_does_not_make_a_reconnecting_venue_look_live(aloop, qtbot):
+    venue = FakeVenue()
+    s = make_session(qtbot, venue, poll_seconds=0.05)
+
+    async def go():
+        await s.open_venue("fake")
+        await asyncio.sleep(0.1)
+        venue.stalled = True
+        s._on_adapter_status("fake", "reconnecting", "connection lost")
+        s._ticker("fake", venue._ticker("AAA/USD"), live=True, streamed=False)   # a poll
+        assert s.states["fake"].state == "reconnecting"
+        venue.stalled = False
+        await asyncio.sleep(0.1)
+        assert s.states["fake"].state == "live"
+        await s.close()
+    aloop.run(go())
+
+
+def test_the_board_greys_stale_rows(qtbot):
+    from PySide6.QtCore import Qt
+
+    from gui import theme
+    from gui.models.tickers import TickerModel
+    from tests.gui.fakes import FakeVenue as V
+
+    model = TickerModel()
+    model.update({("fake", "AAA/USD"): V()._ticker("AAA/USD")})
+    idx = model.index(0, 2)
+    assert model.data(idx, Qt.ItemDataRole.ForegroundRole) is None
+    with qtbot.waitSignal(model.dataChanged):
+        model.set_stale({("fake", "AAA/USD"): True})
+    assert model.data(idx, Qt.ItemDataRole.ForegroundRole) == theme.muted_color()
+    assert "stale" in model.data(idx, Qt.ItemDataRole.ToolTipRole)
+    model.set_stale({("fake", "AAA/USD"): False})
+    assert model.data(idx, Qt.ItemDataRole.ForegroundRole) is None
