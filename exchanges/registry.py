@@ -1,8 +1,10 @@
 """The registry: every exchange id of the seed table, with its countries and present status.
 
 Built from two data files shipped in `exchanges/data/`: the seed table (ids, names, countries,
-links) and `venues.tsv` (active / renamed / defunct, successor, when and why a venue closed).
-`create()` resolves an id to an adapter: renamed ids open their successor, closed ones raise.
+links) and `venues.tsv` (active / renamed / defunct, successor, when and why a venue closed, and
+this project's recorded decisions: a venue found suspended, or deliberately not supported).
+`create()` resolves an id to an adapter: renamed ids open their successor, closed and
+unsupported ones raise; a suspended venue opens (its adapter waits for it to come back).
 """
 from __future__ import annotations
 
@@ -37,11 +39,19 @@ class VenueEntry:
     closed: str | None          # when a defunct venue closed ("2017-09", "2021", …)
     why: str                    # status note: why it closed, or what it became
     api_docs: str | None        # the current official API documentation
+    # A decision recorded on top of the status: "suspended" (services halted, may return: the
+    # adapter stays) or "unsupported" (running, but no working documented API: no adapter),
+    # since when, and why with its source.
+    availability: str | None = None
+    since: str | None = None
+    availability_note: str = ""
 
     @property
     def adapter_id(self) -> str | None:
         """The adapter this id opens (None for a closed venue)."""
-        return None if self.status == "defunct" else (self.successor or self.id)
+        if self.status == "defunct" or self.availability == "unsupported":
+            return None
+        return self.successor or self.id
 
     @property
     def has_adapter(self) -> bool:
@@ -104,6 +114,9 @@ def _entries() -> dict[str, VenueEntry]:
             closed=st.get("closed") or None,
             why=st.get("why") or "no status known",
             api_docs=st.get("api_docs") or None,
+            availability=st.get("availability") or None,
+            since=st.get("since") or None,
+            availability_note=st.get("availability_note") or "",
         )
     return out
 
@@ -166,6 +179,8 @@ def resolve(exchange_id: str) -> str:
     if e.status == "defunct":
         when = f" in {e.closed}" if e.closed else ""
         raise ExchangeNotAvailable(e.id, f"{e.name} closed{when}: {e.why}")
+    if e.availability == "unsupported":
+        raise ExchangeNotAvailable(e.id, f"{e.name} is not supported: {e.availability_note}")
     target = e.adapter_id
     if target not in adapter_ids():
         now = f" (now {e.current_name})" if e.status == "renamed" and e.current_name else ""

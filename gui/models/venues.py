@@ -24,6 +24,10 @@ def status_text(entry) -> str:
     if entry.status == "renamed":
         now = entry.current_name or entry.successor
         return f"now {now}" if now else "renamed"
+    if entry.availability == "suspended":
+        return f"suspended since {entry.since}" if entry.since else "suspended"
+    if entry.availability == "unsupported":
+        return "not supported"
     return "active" if entry.has_adapter else "no adapter yet"
 
 
@@ -36,6 +40,11 @@ def explain(entry) -> str:
         now = entry.current_name or entry.successor
         tail = "" if entry.has_adapter else " (no adapter for it yet)"
         return f"{entry.name} is now {now}: opens {entry.successor}{tail}. {entry.why}"
+    if entry.availability == "suspended":
+        when = f" since {entry.since}" if entry.since else ""
+        return f"{entry.name} is suspended{when}: {entry.availability_note}"
+    if entry.availability == "unsupported":
+        return f"{entry.name} is not supported: {entry.availability_note}"
     if not entry.has_adapter:
         return f"{entry.name} is operating, but Exchange Atlas has no adapter for it yet"
     return f"{entry.name}: double-click to connect with public market data"
@@ -60,7 +69,7 @@ class VenueTreeModel(QStandardItemModel):
                 b.setEditable(False)
             for e in entries:
                 items = [QStandardItem(e.name), QStandardItem(e.id), QStandardItem(status_text(e))]
-                usable = e.status != "defunct" and e.has_adapter
+                usable = e.status != "defunct" and e.availability is None and e.has_adapter
                 tip = explain(e)
                 for it in items:
                     it.setEditable(False)
@@ -70,7 +79,7 @@ class VenueTreeModel(QStandardItemModel):
                         # Greyed, not disabled: a disabled row would swallow the double-click
                         # that shows why it cannot be opened.
                         it.setForeground(theme.muted_color())
-                    if e.status == "defunct":
+                    if e.status == "defunct" or e.availability:
                         it.setFont(italic)
                 head.appendRow(items)
                 self.rows += 1

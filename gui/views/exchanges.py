@@ -75,7 +75,7 @@ class ExchangesView(QWidget):
         entry = index.data(ENTRY_ROLE)
         if entry is None:
             return
-        if entry.status == "defunct" or not entry.has_adapter:
+        if entry.status == "defunct" or entry.availability or not entry.has_adapter:
             self.window_.say(explain(entry))
             return
         if entry.status == "renamed":

@@ -44,13 +44,20 @@ def test_every_seed_row_is_in_the_registry(country, ex_id, name):
     assert entry.www.startswith("http") and entry.doc.startswith("http")
 
 
+DECISIONS = {"btcbox", "tidex", "yobit"}
+
+
 def test_bundled_data_matches_shared_copy():
     shared = Path(__file__).resolve().parents[3] / "shared"
     if not shared.exists():
         pytest.skip("../shared is not beside this checkout")
-    assert (shared / "venues.tsv").read_text() == (DATA / "venues.tsv").read_text()
-    assert ((shared / "seed" / "exchanges-by-country.md").read_text()
-            == (DATA / "exchanges-by-country.md").read_text())
+    # The bundled table is the shared one plus three columns: the decisions this project
+    # recorded (a venue found suspended, or deliberately not supported), since when, and why.
+    ours = [line.split("\t") for line in (DATA / "venues.tsv").read_text().splitlines()]
+    theirs = [line.split("\t") for line in (shared / "venues.tsv").read_text().splitlines()]
+    assert [row[:len(theirs[0])] for row in ours] == theirs
+    assert ours[0][len(theirs[0]):] == ["availability", "since", "availability_note"]
+    assert {row[0] for row in ours[1:] if row[len(theirs[0])]} == DECISIONS
 
 
 @pytest.mark.parametrize("entry", [e for e in exchanges.registry() if e.status == "defunct"],
@@ -65,7 +72,22 @@ def test_defunct_ids_raise_with_when_and_why(entry):
         assert entry.closed in text
 
 
-@pytest.mark.parametrize("entry", [e for e in exchanges.registry() if e.status != "defunct"],
+def test_the_recorded_decisions():
+    """BtcBox is suspended (the adapter stays for its return); Tidex and YoBit are not
+    supported, and saying so names the reason."""
+    btcbox, tidex, yobit = (next(e for e in exchanges.registry() if e.id == i)
+                            for i in ("btcbox", "tidex", "yobit"))
+    assert btcbox.availability == "suspended" and btcbox.since == "2026-01-29"
+    assert btcbox.status == "active" and btcbox.adapter_id == "btcbox"
+    for e in (tidex, yobit):
+        assert e.availability == "unsupported" and e.adapter_id is None
+        with pytest.raises(exchanges.ExchangeNotAvailable, match="not supported") as info:
+            exchanges.create(e.id)
+        assert "ccxt" in str(info.value)
+
+
+@pytest.mark.parametrize("entry", [e for e in exchanges.registry()
+                                   if e.status != "defunct" and e.availability != "unsupported"],
                          ids=lambda e: e.id)
 def test_live_ids_open_an_adapter_or_say_it_is_not_built(entry):
     if entry.adapter_id in adapter_ids():

@@ -163,5 +163,12 @@ def test_venue_rows_say_their_status(status):
             assert ix.data(Qt.ItemDataRole.ForegroundRole) is not None      # greyed
         elif status == "renamed":
             assert ix.data().startswith("now ")
+        elif e.availability == "suspended":
+            assert ix.data() == f"suspended since {e.since}"
+            assert e.availability_note[:40] in tip
+            assert ix.data(Qt.ItemDataRole.ForegroundRole) is not None      # greyed
+        elif e.availability == "unsupported":
+            assert ix.data() == "not supported" and "ccxt" in tip
+            assert ix.data(Qt.ItemDataRole.ForegroundRole) is not None
         elif not e.has_adapter:
             assert ix.data() == "no adapter yet" and "no adapter" in tip
