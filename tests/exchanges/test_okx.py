@@ -276,6 +276,24 @@ def test_error_table():
         assert type(ex.error_for(code, "x")) is cls, code
 
 
+# -- open orders: every page (issue 12, item 4) ----------------------------------------------
+async def test_open_orders_page_past_the_100_a_request(fake):
+    # docs-v5 "Get order list": "The maximum is 100; The default is 100", newest first, and
+    # `after`: "records earlier than the requested ordId". One request saw only 100 of these.
+    placed = fake.store.add_open("BTC-USDT", 150, "42000", "0.01")
+    async with open_okx(fake) as ex:
+        mine = await ex.fetch_open_orders("BTC/USDT")
+        every = await ex.fetch_open_orders()
+    assert sorted(o.id for o in mine) == sorted(o.id for o in placed) == \
+        sorted(o.id for o in every)
+    pages = [dict(parse_qsl(s.query_string)) for s in fake.seen
+             if s.path == "/api/v5/trade/orders-pending"]
+    newest_first = sorted((o.id for o in placed), key=int, reverse=True)
+    assert pages[:2] == [{"instType": "SPOT", "instId": "BTC-USDT"},
+                         {"instType": "SPOT", "instId": "BTC-USDT", "after": newest_first[99]}]
+    assert len(pages) == 4 and pages[3] == {"instType": "SPOT", "after": newest_first[99]}
+
+
 # -- websocket -------------------------------------------------------------------------------
 def subscribes(fake, channel, op="subscribe"):
     """The (un)subscribe requests the fake received for `channel`, without their ids."""
@@ -347,6 +365,15 @@ def test_stream_errors_reach_the_channel_they_name():
         ex.stream_route({"event": "error", "code": "60012", "msg": "Invalid request"})
     assert ex.stream_route({"event": "subscribe", "arg": {"channel": "books"}}) is None
     assert ex.stream_route("pong") is None
+
+
+async def test_a_refused_subscription_raises_to_its_watcher(fake):
+    # OKX's error event names no channel, only the request's `id` (docs-v5 "Subscribe",
+    # failure example): the watcher is told instead of waiting forever.
+    fake.faults.refuse_next = True
+    async with open_okx(fake) as ex:
+        with pytest.raises(exchanges.BadSymbol, match="60018"):
+            await next_item(ex.watch_ticker("ETH/USDT").__aiter__())
 
 
 def test_a_zero_checksum_is_not_checked():
