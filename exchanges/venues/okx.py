@@ -87,22 +87,18 @@ class OKX(Exchange):
                            paging=After("after", key=lambda o: o["ordId"], size=100,
                                         size_param=None)),
     }
+    # https://www.okx.com/docs-v5/en/#error-code (50101-50119: key, passphrase, stamp, sign)
     errors = {
-        "50001": E.ExchangeNotAvailable, "50004": E.RequestTimeout, "50011": E.RateLimitExceeded,
-        "50013": E.ExchangeNotAvailable, "50026": E.ExchangeNotAvailable,
-        "50061": E.RateLimitExceeded, "50100": E.PermissionDenied,
-        "50101": E.AuthenticationError, "50102": E.AuthenticationError,
-        "50103": E.AuthenticationError, "50104": E.AuthenticationError,
-        "50105": E.AuthenticationError, "50106": E.AuthenticationError,
-        "50107": E.AuthenticationError, "50110": E.PermissionDenied,
-        "50111": E.AuthenticationError, "50112": E.AuthenticationError,
-        "50113": E.AuthenticationError, "50114": E.AuthenticationError,
-        "50119": E.AuthenticationError, "50120": E.PermissionDenied,
-        "51000": E.InvalidOrder, "51001": E.BadSymbol, "51008": E.InsufficientFunds,
-        "51016": E.InvalidOrder, "51020": E.InvalidOrder, "51121": E.InvalidOrder,
-        "51131": E.InsufficientFunds, "51400": E.OrderNotFound, "51401": E.OrderNotFound,
-        "51402": E.OrderNotFound, "51603": E.OrderNotFound, "60012": E.BadResponse,
-        "60018": E.BadSymbol,
+        **dict.fromkeys(("50101", "50102", "50103", "50104", "50105", "50106", "50107",
+                         "50111", "50112", "50113", "50114", "50119"), E.AuthenticationError),
+        **dict.fromkeys(("50100", "50110", "50120"), E.PermissionDenied),
+        **dict.fromkeys(("50001", "50013", "50026"), E.ExchangeNotAvailable),
+        **dict.fromkeys(("50011", "50061"), E.RateLimitExceeded),
+        **dict.fromkeys(("51000", "51016", "51020", "51121"), E.InvalidOrder),
+        **dict.fromkeys(("51008", "51131"), E.InsufficientFunds),
+        **dict.fromkeys(("51400", "51401", "51402", "51603"), E.OrderNotFound),
+        "50004": E.RequestTimeout, "51001": E.BadSymbol, "60018": E.BadSymbol,
+        "60012": E.BadResponse,
     }
     error_messages = {"insufficient": E.InsufficientFunds, "does not exist": E.OrderNotFound,
                       "too many requests": E.RateLimitExceeded}

@@ -391,6 +391,26 @@ def test_a_zero_checksum_is_not_checked():
         sync.apply(ex.parse_book_frame(frame, market))
 
 
+def test_heartbeats_and_a_maintenance_reset_are_not_gaps():
+    # docs-v5 order book channel, "Sequence ID" example: snapshot 10; update 10→15; no change
+    # 15→15 (empty, ~every 60 s); reset after maintenance 15→3; then 3→5. Only a broken chain
+    # is a gap.
+    ex = OKX()
+    market = exchanges.Market("BTC/USDT", "BTC-USDT", "BTC", "USDT", D("0.1"), D("1"))
+    sync = BookSync("BTC/USDT", sequence=ex.book_sequence)
+
+    def frame(action, prev, seq, bids=()):
+        return ex.parse_book_frame({"action": action, "data": [
+            {"bids": [[p, "1", "0", "1"] for p in bids], "asks": [], "ts": "1",
+             "checksum": 0, "prevSeqId": prev, "seqId": seq}]}, market)
+    for f in (frame("snapshot", -1, 10, ["9"]), frame("update", 10, 15, ["8"]),
+              frame("update", 15, 15), frame("update", 15, 3, ["7"]), frame("update", 3, 5)):
+        sync.apply(f)
+    assert sync.book.nonce == 5 and [p for p, _ in sync.book.top_bids()] == [9, 8, 7]
+    with pytest.raises(OutOfSync):
+        sync.apply(frame("update", 6, 8))
+
+
 def okx_checksum(bids, asks):
     book = LocalBook("BTC/USDT")
     book.reset(bids, asks)

@@ -113,7 +113,7 @@ class FakeOKX(KitVenue):
         prehash = h["OK-ACCESS-TIMESTAMP"] + request.method + path + body
         want = hmac.new(c.secret.encode(), prehash.encode(), hashlib.sha256).digest()
         if not hmac.compare_digest(base64.b64encode(want).decode(), h["OK-ACCESS-SIGN"]):
-            return fail("50113", "Invalid Sign", 401)
+            return fail("50113", "Invalid signature.", 401)
         return None
 
     # -- public ------------------------------------------------------------------------------
