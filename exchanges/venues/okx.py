@@ -66,7 +66,6 @@ class OKX(Exchange):
         "order_book": GET("/api/v5/market/books", rows="data", cap=400,
                           params=lambda m, limit: {"instId": m.id, "sz": limit}),
         "ohlcv": GET("/api/v5/market/{bars}", rows="data", cap=300),
-        # side: "Trade side of taker" (docs-v5 #order-book-trading-market-data-get-trades).
         "trades": GET("/api/v5/market/trades", rows="data", cap=500,
                       params=lambda m, limit: {"instId": m.id, "limit": limit}),
         "balance": GET("/api/v5/account/balance", signed=True, rows="data", bucket="balance"),
@@ -75,13 +74,16 @@ class OKX(Exchange):
                              params=lambda m, oid: {"instId": m.id, "ordId": oid}),
         "order": GET("/api/v5/trade/order", signed=True, rows="data",
                      params=lambda m, oid: {"instId": m.id, "ordId": oid}),
-        # Any state: "Either ordId or clOrdId is required"; "If the clOrdId is associated with
-        # multiple orders, only the latest one will be returned" (#...-get-order-details).
+        # Found in any state: "Either ordId or clOrdId is required"; "If the clOrdId is
+        # associated with multiple orders, only the latest one will be returned"
+        # (https://www.okx.com/docs-v5/en/#order-book-trading-trade-get-order-details).
         "order_by_client_id": GET("/api/v5/trade/order", signed=True, rows="data",
                                   params=lambda m, cid: {"instId": m.id, "clOrdId": cid}),
-        # At most 100 a request (the default), newest first; older ones with after=<ordId>
-        # ("records earlier than the requested ordId"), #order-book-trading-trade-get-order-list.
-        # (orders-history pages the same way, 7 days; it is not needed: the lookup is direct.)
+        # "The maximum is 100; The default is 100", newest first; older ones with after=<ordId>,
+        # "records earlier than the requested ordId"
+        # (https://www.okx.com/docs-v5/en/#order-book-trading-trade-get-order-list).
+        # orders-history pages the same way (7 days; canceled unfilled orders kept 2 hours);
+        # it is not declared: the client-id lookup above is direct.
         "open_orders": GET("/api/v5/trade/orders-pending", signed=True, rows="data",
                            params=_open_orders_params,
                            paging=After("after", key=lambda o: o["ordId"], size=100,
@@ -166,6 +168,9 @@ class OKX(Exchange):
         return Candle(int(r[0]), dec(r[1]), dec(r[2]), dec(r[3]), dec(r[4]), dec(r[5]))
 
     def parse_trade(self, t: dict, market: Market | None) -> Trade | None:
+        """REST and websocket trades. `side` is the taker's: "Trade side of taker" in both
+        https://www.okx.com/docs-v5/en/#order-book-trading-market-data-get-trades and
+        https://www.okx.com/docs-v5/en/#order-book-trading-market-data-ws-trades-channel."""
         market = market or self.by_id(t["instId"])
         if market is None:
             return None
@@ -238,7 +243,6 @@ class OKX(Exchange):
         return [self.parse_ticker(t, market) for t in msg["data"]]
 
     def parse_ws_trades(self, msg, market):
-        # side: "Trade side of taker" (#order-book-trading-market-data-ws-trades-channel).
         return [self.parse_trade(t, market) for t in msg["data"]]
 
     def parse_book_frame(self, msg, market) -> BookFrame:

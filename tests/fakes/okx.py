@@ -226,8 +226,9 @@ class FakeOKX(KitVenue):
     async def acknowledge(self, ws, message, subs):
         for arg, sub in zip(message["args"], subs):
             await self.send(ws, self.reply(message, event=message["op"], arg=arg))
-            if sub.on and sub.kind in ("ticker", "trades"):      # the first push
-                await self.send(ws, getattr(self, f"{sub.kind.rstrip('s')}_message")(sub.symbol))
+            first = {"ticker": self.ticker_message, "trades": self.trade_message}.get(sub.kind)
+            if sub.on and first is not None:                      # the first push
+                await self.send(ws, first(sub.symbol))
 
     def refusal(self, message, subs):
         arg = message["args"][0]
