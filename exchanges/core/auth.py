@@ -183,6 +183,8 @@ class Hmac:
     headers / query / body: templates added before signing (query and body ones are signed
       too: Binance's recvWindow & timestamp, Kraken's nonce), body fields first.
     signature_param / signature_field: where the signature goes besides the headers.
+    A template naming `{passphrase}` makes the passphrase required: without one the request
+    is refused before anything is sent.
     """
 
     prehash: str | Callable[[dict], str | bytes]
@@ -212,8 +214,20 @@ class Hmac:
             return hashlib.md5(secret.encode()).hexdigest().encode()
         return secret.encode()
 
+    def names(self, field: str) -> bool:
+        """Whether a template names `{field}` (e.g. a passphrase the venue checks)."""
+        texts = [*self.headers.values(), *self.query.values(), *self.body.values()]
+        if isinstance(self.prehash, str):
+            texts.append(self.prehash)
+        return any(f"{{{field}}}" in t for t in texts)
+
     def sign(self, ex, request: "Request") -> "Request":
         creds = ex.require_credentials()
+        if not creds.passphrase and self.names("passphrase"):
+            # Sending an empty one would only earn the venue's "passphrase incorrect".
+            raise E.AuthenticationError(ex.id, f"{ex.name} API keys come with a passphrase, "
+                                               f"chosen when the key was created; add it in "
+                                               f"Credentials")
         stamp = ex.stamp(self.stamp)
         values = {"key": creds.api_key, "passphrase": creds.passphrase or "",
                   "uid": creds.uid or "", "stamp": stamp}

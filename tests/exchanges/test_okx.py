@@ -16,9 +16,11 @@ import pytest
 
 import exchanges
 from exchanges import Credentials
-from exchanges.core.book import OutOfSync
+from exchanges.core.auth import iso_timestamp
+from exchanges.core.book import BookSync, LocalBook, OutOfSync
+from exchanges.core.market_data import sorted_candles
 from exchanges.core.transport import Request
-from exchanges.venues.okx import OKX, OKXUS, iso_timestamp, okx_checksum
+from exchanges.venues.okx import OKX, OKXUS
 from tests.fakes.okx import CREDENTIALS, FIXED_TS, FakeOKX
 
 D = Decimal
@@ -215,6 +217,7 @@ async def test_limit_order_lifecycle(fake):
 
 
 async def test_market_order_sends_a_base_amount_and_a_fresh_client_id(fake):
+    fake.store.free["USDT"] = D("100000")          # 0.5 BTC at 43000.2 needs 21500.1 USDT
     async with open_okx(fake) as ex:
         order = await ex.create_order("BTC/USDT", "buy", "market", D("0.5"))
         body = json.loads(last(fake, "/api/v5/trade/order").body)
@@ -273,72 +276,145 @@ def test_error_table():
         assert type(ex.error_for(code, "x")) is cls, code
 
 
+# -- open orders: every page (issue 12, item 4) ----------------------------------------------
+async def test_open_orders_page_past_the_100_a_request(fake):
+    # docs-v5 "Get order list": "The maximum is 100; The default is 100", newest first, and
+    # `after`: "records earlier than the requested ordId". One request saw only 100 of these.
+    placed = fake.store.add_open("BTC-USDT", 150, "42000", "0.01")
+    async with open_okx(fake) as ex:
+        mine = await ex.fetch_open_orders("BTC/USDT")
+        every = await ex.fetch_open_orders()
+    assert sorted(o.id for o in mine) == sorted(o.id for o in placed) == \
+        sorted(o.id for o in every)
+    pages = [dict(parse_qsl(s.query_string)) for s in fake.seen
+             if s.path == "/api/v5/trade/orders-pending"]
+    newest_first = sorted((o.id for o in placed), key=int, reverse=True)
+    assert pages[:2] == [{"instType": "SPOT", "instId": "BTC-USDT"},
+                         {"instType": "SPOT", "instId": "BTC-USDT", "after": newest_first[99]}]
+    assert len(pages) == 4 and pages[3] == {"instType": "SPOT", "after": newest_first[99]}
+
+
 # -- websocket -------------------------------------------------------------------------------
+def subscribes(fake, channel, op="subscribe"):
+    """The (un)subscribe requests the fake received for `channel`, without their ids."""
+    return [{"op": m["op"], "args": m["args"]} for m in fake.ws_received
+            if isinstance(m, dict) and m.get("op") == op
+            and any(a["channel"] == channel for a in m["args"])]
+
+
 async def test_watch_ticker_and_trades(fake):
     async with open_okx(fake) as ex:
         t = await next_item(ex.watch_ticker("BTC/USDT").__aiter__())
         trade = await next_item(ex.watch_trades("BTC/USDT").__aiter__())
     assert t.symbol == "BTC/USDT" and t.last == D("43000.1")
+    # The trades channel's side is the taker's ("Trade side of taker", docs-v5
+    # #order-book-trading-market-data-ws-trades-channel): a buy lifted the ask.
     assert (trade.id, trade.side, trade.price, trade.amount) == ("130639474", "buy",
                                                                   D("43000.2"), D("0.25"))
     assert {"op": "subscribe", "args": [{"channel": "tickers", "instId": "BTC-USDT"}]} \
-        in fake.ws_received
+        in subscribes(fake, "tickers")
 
 
 def server_book(fake):
-    return ([(D(p), D(s)) for p, s in sorted(fake.bids.items(), key=lambda x: -D(x[0]))],
-            [(D(p), D(s)) for p, s in sorted(fake.asks.items(), key=lambda x: D(x[0]))])
+    return fake.books["BTC-USDT"].decimals()
 
 
 async def test_watch_order_book_applies_deltas_with_checksums(fake):
+    fake.checksums = True
     async with open_okx(fake) as ex:
         books = ex.watch_order_book("BTC/USDT").__aiter__()
         first = await next_item(books)
         assert (first.bids, first.asks) == server_book(fake) and first.nonce == 100
-        await fake.push_book_update(bids=[("43000.1", "0"), ("42999.5", "7")],
-                                    asks=[("43000.25", "0.10")])
+        await fake.publish_book("BTC-USDT", bids=[("43000.1", "0"), ("42999.5", "7")],
+                                asks=[("43000.25", "0.10")])
         second = await next_item(books)
     assert (second.bids, second.asks) == server_book(fake) and second.nonce == 101
-    assert fake.book_subscribes == 1
+    assert len(subscribes(fake, "books")) == 1
 
 
-@pytest.mark.parametrize("fault", [{"bad_checksum": True}, {"gap": True}])
+@pytest.mark.parametrize("fault", ["bad_checksum", "gap"])
 async def test_broken_book_stream_resyncs_to_the_server_book(fake, fault):
+    fake.checksums = True
     async with open_okx(fake) as ex:
         books = ex.watch_order_book("BTC/USDT").__aiter__()
         await next_item(books)
-        await fake.push_book_update(asks=[("43000.2", "0.75")], **fault)
+        if fault == "gap":
+            fake.faults.gap_next = True          # this delta is lost on the way …
+            await fake.publish_book("BTC-USDT", asks=[("43000.2", "0.75")])
+            await fake.publish_book("BTC-USDT", bids=[("42999.9", "4")])   # … this one shows it
+        else:
+            fake.bad_checksum_next = True
+            await fake.publish_book("BTC-USDT", asks=[("43000.2", "0.75")])
         book = await next_item(books)
-    assert fake.book_subscribes == 2
+    assert len(subscribes(fake, "books")) == 2
     assert {"op": "unsubscribe", "args": [{"channel": "books", "instId": "BTC-USDT"}]} \
-        in fake.ws_received
+        in subscribes(fake, "books", "unsubscribe")
     assert (book.bids, book.asks) == server_book(fake)
     assert book.asks[0] == (D("43000.2"), D("0.75"))
 
 
 def test_stream_errors_reach_the_channel_they_name():
     ex = OKX()
-    key, error = ex.stream_route({"event": "error", "code": "60018", "msg": "doesn't exist",
-                                  "arg": {"channel": "books", "instId": "X-USDT"}})
-    assert key == "books:X-USDT" and isinstance(error, exchanges.BadSymbol)
+    refused = ex.stream_route({"event": "error", "code": "60018", "msg": "doesn't exist",
+                               "arg": {"channel": "books", "instId": "X-USDT"}})
+    assert refused.keys == ("books:X-USDT",) and isinstance(refused.error, exchanges.BadSymbol)
+    sent = ex.ws_subscribe("tickers", ["A-USDT", "B-USDT"], True)      # refused by its id
+    refused = ex.stream_route({"id": sent["id"], "event": "error", "code": "60018", "msg": "x"})
+    assert refused.keys == ("tickers:A-USDT", "tickers:B-USDT")
     with pytest.raises(exchanges.ExchangeError, match="60012"):
         ex.stream_route({"event": "error", "code": "60012", "msg": "Invalid request"})
     assert ex.stream_route({"event": "subscribe", "arg": {"channel": "books"}}) is None
     assert ex.stream_route("pong") is None
 
 
+async def test_a_refused_subscription_raises_to_its_watcher(fake):
+    # OKX's error event names no channel, only the request's `id` (docs-v5 "Subscribe",
+    # failure example): the watcher is told instead of waiting forever.
+    fake.faults.refuse_next = True
+    async with open_okx(fake) as ex:
+        with pytest.raises(exchanges.BadSymbol, match="60018"):
+            await next_item(ex.watch_ticker("ETH/USDT").__aiter__())
+
+
 def test_a_zero_checksum_is_not_checked():
-    # OKX retires the field by sending 0 from then on; sequence checks still apply.
-    from exchanges.venues.okx import _Books
-    feed = _Books(exchanges.Market("BTC/USDT", "BTC-USDT", "BTC", "USDT", D("0.1"), D("1")),
-                  None)
+    # OKX retired the field: "its value is fixed to 0 and must no longer be used" (docs-v5
+    # #order-book-trading-market-data-ws-order-book-channel); sequence checks still apply.
+    ex = OKX()
+    market = exchanges.Market("BTC/USDT", "BTC-USDT", "BTC", "USDT", D("0.1"), D("1"))
+    sync = BookSync("BTC/USDT", sequence=ex.book_sequence, checksum=ex.book_checksum)
     frame = {"arg": {"channel": "books", "instId": "BTC-USDT"}, "action": "snapshot",
              "data": [{"bids": [["10", "1", "0", "1"]], "asks": [["11", "2", "0", "1"]],
                        "ts": "1", "checksum": 0, "prevSeqId": -1, "seqId": 5}]}
-    assert feed.apply(frame) and feed.book.nonce == 5
+    assert sync.apply(ex.parse_book_frame(frame, market)) and sync.book.nonce == 5
     frame["data"][0]["checksum"] = 12345
     with pytest.raises(OutOfSync, match="checksum"):
-        feed.apply(frame)
+        sync.apply(ex.parse_book_frame(frame, market))
+
+
+def test_heartbeats_and_a_maintenance_reset_are_not_gaps():
+    # docs-v5 order book channel, "Sequence ID" example: snapshot 10; update 10→15; no change
+    # 15→15 (empty, ~every 60 s); reset after maintenance 15→3; then 3→5. Only a broken chain
+    # is a gap.
+    ex = OKX()
+    market = exchanges.Market("BTC/USDT", "BTC-USDT", "BTC", "USDT", D("0.1"), D("1"))
+    sync = BookSync("BTC/USDT", sequence=ex.book_sequence)
+
+    def frame(action, prev, seq, bids=()):
+        return ex.parse_book_frame({"action": action, "data": [
+            {"bids": [[p, "1", "0", "1"] for p in bids], "asks": [], "ts": "1",
+             "checksum": 0, "prevSeqId": prev, "seqId": seq}]}, market)
+    for f in (frame("snapshot", -1, 10, ["9"]), frame("update", 10, 15, ["8"]),
+              frame("update", 15, 15), frame("update", 15, 3, ["7"]), frame("update", 3, 5)):
+        sync.apply(f)
+    assert sync.book.nonce == 5 and [p for p, _ in sync.book.top_bids()] == [9, 8, 7]
+    with pytest.raises(OutOfSync):
+        sync.apply(frame("update", 6, 8))
+
+
+def okx_checksum(bids, asks):
+    book = LocalBook("BTC/USDT")
+    book.reset(bids, asks)
+    return OKX().book_checksum(book)
 
 
 def test_checksum_interleaves_levels_as_sent():
@@ -356,7 +432,7 @@ def test_checksum_interleaves_levels_as_sent():
 async def test_app_level_ping_is_answered(fake, caplog):
     assert OKX().stream_ping() == "ping"
     async with open_okx(fake) as ex:
-        ex.hub()._ping_interval = 0.05
+        ex.hub()._options["ping_interval"] = 0.05
         tickers = ex.watch_ticker("BTC/USDT").__aiter__()
         await next_item(tickers)
         for _ in range(100):
@@ -384,28 +460,28 @@ def ccxt_adapter():
 def test_ccxt_ticker_trades_book_candles():
     ex = ccxt_adapter()
     case = fixture("ticker.json")
-    t = ex.parse_ticker(case["httpResponse"]["data"][0])
+    t = ex.parse_ticker(case["httpResponse"]["data"][0], None)
     want = case["expected"]
     assert t.symbol == want["symbol"] and t.timestamp == want["timestamp"]
     for field in ("high", "low", "bid", "ask", "open", "last", "base_volume", "quote_volume"):
         assert getattr(t, field) == D(want[field]), field
 
     case = fixture("trades.json")
-    [trade] = [ex.parse_trade(r) for r in case["httpResponse"]["data"]]
+    [trade] = [ex.parse_trade(r, None) for r in case["httpResponse"]["data"]]
     w = case["expected"][0]
     assert (trade.id, trade.timestamp, trade.side, trade.symbol) == (
         w["id"], w["timestamp"], w["side"], w["symbol"])
     assert (trade.price, trade.amount) == (D(w["price"]), D(w["amount"]))
 
     case = fixture("order_book.json")
-    book = ex.parse_order_book(case["httpResponse"]["data"][0], "BTC/USDT")
+    book = ex.parse_order_book(case["httpResponse"]["data"], ex.markets_by_id["BTC-USDT"])
     w = case["expected"]
     assert book.bids == [(D(p), D(a)) for p, a in w["bids"]]
     assert book.asks == [(D(p), D(a)) for p, a in w["asks"]]
     assert book.timestamp == w["timestamp"]
 
     case = fixture("ohlcv.json")
-    candles = ex.parse_candles(case["httpResponse"]["data"])
+    candles = sorted_candles(ex.parse_candle(r) for r in case["httpResponse"]["data"])
     assert [[c.timestamp, c.open, c.high, c.low, c.close, c.volume] for c in candles] == \
         [[r[0], *map(D, r[1:])] for r in case["expected"]]
 
@@ -413,7 +489,7 @@ def test_ccxt_ticker_trades_book_candles():
 def test_ccxt_order_and_balance():
     ex = ccxt_adapter()
     case = fixture("order.json")
-    o = ex.parse_order(case["httpResponse"]["data"][0])
+    o = ex.parse_order(case["httpResponse"]["data"][0], None)
     w = case["expected"]
     assert (o.id, o.client_order_id, o.symbol, o.side, o.type, o.status, o.timestamp) == (
         w["id"], w["client_order_id"], w["symbol"], w["side"], w["type"], w["status"],

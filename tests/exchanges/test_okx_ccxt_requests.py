@@ -24,6 +24,7 @@ import pytest
 
 import exchanges
 import tests.fakes.okx as fake_okx
+from tests.fakes.kit import Rec
 from tests.fakes.okx import CREDENTIALS, FIXED_TS, FakeOKX
 
 RECORDED = json.loads((Path(__file__).parent.parent / "data" / "ccxt" / "okx" / "requests.json")
@@ -71,11 +72,9 @@ def sent(fake):
 
 
 def seed_order(fake, order_id, inst_id="LTC-USDT"):
-    fake.orders[order_id] = {
-        "instType": "SPOT", "instId": inst_id, "ordId": order_id, "clOrdId": "", "side": "buy",
-        "ordType": "limit", "px": "50", "sz": "2", "tgtCcy": "", "tdMode": "cash",
-        "accFillSz": "0", "avgPx": "", "state": "live", "fee": "0", "feeCcy": "LTC",
-        "cTime": str(FIXED_TS), "uTime": str(FIXED_TS)}
+    """A resting limit buy the venue already holds under ccxt's order id."""
+    fake.store.orders[order_id] = Rec(order_id, None, inst_id, "buy", "limit", Decimal("50"),
+                                      Decimal("2"), FIXED_TS)
 
 
 def test_the_kept_cases_are_all_there():

@@ -39,3 +39,22 @@ def test_urlencode_params_order_and_values():
     q = urlencode_params([("symbol", "BTC/USD"), ("qty", Decimal("1.2500")),
                           ("post", True), ("skip", None), ("n", 5)])
     assert q == "symbol=BTC%2FUSD&qty=1.25&post=true&n=5"
+
+
+def test_a_scheme_naming_the_passphrase_refuses_keys_without_one():
+    from exchanges import AuthenticationError, Credentials
+    from exchanges.core.adapter import Exchange
+    from exchanges.core.auth import Hmac
+    from exchanges.core.transport import Request
+
+    class Venue(Exchange):
+        id, name = "pp", "PassVenue"
+        auth = Hmac(prehash="{stamp}{method}{path}", digest="base64", stamp="iso",
+                    headers={"K": "{key}", "P": "{passphrase}", "S": "{signature}"})
+    assert Venue.auth.names("passphrase") and not Venue.auth.names("uid")
+    with pytest.raises(AuthenticationError, match="passphrase") as info:
+        Venue(credentials=Credentials("key", "secret")).sign(Request("GET", "/x"))
+    assert "PassVenue" in str(info.value)
+    signed = Venue(credentials=Credentials("key", "secret", passphrase="pw"),
+                   clock=lambda: 0).sign(Request("GET", "/x"))
+    assert signed.headers["P"] == "pw" and signed.headers["K"] == "key"
