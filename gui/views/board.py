@@ -6,7 +6,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLineEdit, QTableView, QVBoxLayout, QWidget
 
-from ..models.proxy import ValueSortProxy
+from ..models.live_sort import LiveSortProxy
 from ..models.tickers import FLASH_MS, FLASH_ROLE, KEY_ROLE, LAST
 from ..widgets.delegates import FlashDelegate
 
@@ -30,7 +30,7 @@ class BoardView(QWidget):
     def __init__(self, window) -> None:
         super().__init__()
         self.window_ = window
-        self.proxy = ValueSortProxy(self)
+        self.proxy = LiveSortProxy(self)
         self.proxy.setSourceModel(window.tickers)
         self.filter = QLineEdit(placeholderText="Filter venue or symbol…")
         self.filter.setClearButtonEnabled(True)

@@ -1,0 +1,95 @@
+"""The live board's proxy: sorted like a plain sort, filtered, re-sorted once per batch, and
+selections stay on their rows while rows move."""
+from __future__ import annotations
+
+from decimal import Decimal as D
+
+from PySide6.QtCore import QItemSelectionModel, Qt
+
+from exchanges import Ticker
+from gui.models.live_sort import LiveSortProxy
+from gui.models.tickers import KEY_ROLE, SORT_ROLE, TickerModel
+
+CHANGE = 5      # the 24h % column
+
+
+def ticker(symbol: str, last: str, open_: str | None = "100") -> Ticker:
+    p = D(last)
+    return Ticker(symbol, 0, p - 1, p + 1, p, p + 5, p - 5, D(open_) if open_ else None,
+                  D(10), None)
+
+
+def keys(proxy):
+    return [proxy.index(r, 0).data(KEY_ROLE)[1] for r in range(proxy.rowCount())]
+
+
+def board(n=6):
+    model = TickerModel()
+    model.update({("v", f"S{i}/USD"): ticker(f"S{i}/USD", str(100 + i * 7 % 11)) for i in range(n)})
+    proxy = LiveSortProxy()
+    proxy.setSourceModel(model)
+    return model, proxy
+
+
+def expected(model, column, descending=False):
+    rows = [(model.index(r, column).data(SORT_ROLE), model.index(r, 1).data())
+            for r in range(model.rowCount())]
+    valued = [s for v, s in sorted(((v, s) for v, s in rows if v is not None),
+                                   key=lambda x: x[0], reverse=descending)]
+    return valued + [s for v, s in rows if v is None]
+
+
+def test_it_is_a_valid_model_and_sorts_like_a_plain_sort(qtmodeltester):
+    model, proxy = board()
+    qtmodeltester.check(proxy, force_py=True)
+    assert keys(proxy) == [f"S{i}/USD" for i in range(6)]      # arrival order until asked
+    proxy.sort(CHANGE, Qt.SortOrder.DescendingOrder)
+    assert keys(proxy) == expected(model, CHANGE, descending=True)
+    proxy.sort(2, Qt.SortOrder.AscendingOrder)
+    assert keys(proxy) == expected(model, 2)
+
+
+def test_blanks_sort_last_both_ways():
+    model, proxy = board(3)
+    model.update({("v", "S1/USD"): ticker("S1/USD", "50", open_=None)})    # no 24h %
+    for order in (Qt.SortOrder.AscendingOrder, Qt.SortOrder.DescendingOrder):
+        proxy.sort(CHANGE, order)
+        assert keys(proxy)[-1] == "S1/USD"
+
+
+def test_a_batch_is_resorted_once_and_the_selection_follows_its_row(qtbot):
+    model, proxy = board()
+    proxy.sort(CHANGE, Qt.SortOrder.DescendingOrder)
+    selection = QItemSelectionModel(proxy)
+    row = keys(proxy).index("S3/USD")
+    selection.setCurrentIndex(proxy.index(row, 0), QItemSelectionModel.SelectionFlag.ClearAndSelect)
+    before = proxy.resorts
+    # One frame's batch: every row's 24h % moves.
+    model.update({("v", f"S{i}/USD"): ticker(f"S{i}/USD", str(200 - i * 13 % 17))
+                  for i in range(6)})
+    assert proxy.resorts == before                 # nothing yet: once per batch, not per row
+    qtbot.waitUntil(lambda: proxy.resorts == before + 1, timeout=1000)
+    assert keys(proxy) == expected(model, CHANGE, descending=True)
+    assert selection.currentIndex().data(KEY_ROLE) == ("v", "S3/USD")
+
+
+def test_cells_change_in_place_without_a_resort(qtbot):
+    model, proxy = board()
+    proxy.sort(1, Qt.SortOrder.AscendingOrder)     # by symbol: prices do not move rows
+    seen = []
+    proxy.dataChanged.connect(lambda a, b, roles=(): seen.append(a.row()))
+    before = proxy.resorts
+    model.update({("v", "S2/USD"): ticker("S2/USD", "999")})
+    qtbot.wait(20)
+    assert proxy.resorts == before and seen == [keys(proxy).index("S2/USD")]
+    assert proxy.index(seen[0], 2).data() == "999.00"
+
+
+def test_filter_on_any_columns_text(qtbot):
+    model, proxy = board()
+    proxy.setFilterFixedString("s4")
+    assert keys(proxy) == ["S4/USD"]
+    proxy.setFilterFixedString("")
+    assert len(keys(proxy)) == 6
+    model.update({("w", "NEW/USD"): ticker("NEW/USD", "1")})
+    assert "NEW/USD" in keys(proxy)
