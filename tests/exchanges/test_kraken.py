@@ -257,6 +257,24 @@ async def test_filled_market_order_is_found_among_closed_orders(fake):
     assert missing is None
 
 
+async def test_open_orders_come_at_once_and_closed_orders_50_a_time(fake):
+    """OpenOrders has no paging (get-open-orders); ClosedOrders gives 50 a time, newest first,
+    from `ofs` (get-closed-orders). Both filter by cl_ord_id: the lookup asks for that one."""
+    fake.store.add_open("XXBTZUSD", 120, "20000", "0.001")
+    for i, o in enumerate(fake.store.add_open("XXBTZUSD", 60, "20000", "0.001")):
+        o.cid, fake.now = f"old-{i}", fake.now + 1000
+        fake.store.cancel(o.id)
+    async with _open(fake) as ex:
+        market = await ex.market("BTC/USD")
+        assert len(await ex.fetch_open_orders("BTC/USD")) == 120
+        closed = await ex.rows("closed_orders", market)
+        found = await ex.find_order_by_client_id(market, "old-0")     # the oldest one
+    assert len({r["txid"] for r in closed}) == 60
+    sent = [_form(s) for s in _private_seen(fake, "ClosedOrders")]
+    assert [f.get("ofs") for f in sent] == ["0", "50", "0"] and sent[-1]["cl_ord_id"] == "old-0"
+    assert (found.status, found.client_order_id) == ("canceled", "old-0")
+
+
 # -- auth and errors -----------------------------------------------------------------------
 async def test_wrong_secret_is_an_authentication_error(fake):
     other = "a" * 86 + "=="
