@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from .. import errors as E
 from ..core.adapter import Exchange
@@ -22,7 +22,7 @@ from ..types import Balance, Candle, Market, Order, OrderBook, Ticker, Trade
 
 __all__ = ["Kraken", "book_checksum"]
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_EPOCH, _MS = datetime(1970, 1, 1, tzinfo=timezone.utc), timedelta(milliseconds=1)
 _STATUS = {"pending": "open", "open": "open", "closed": "closed", "canceled": "canceled",
            "expired": "canceled"}
 
@@ -34,8 +34,7 @@ def _ms(seconds) -> int:
 
 def _iso_ms(text: str) -> int:
     """RFC 3339 (the v2 websocket's 2023-09-25T07:49:37.708706Z) → ms, exactly."""
-    delta = datetime.fromisoformat(text.replace("Z", "+00:00")) - _EPOCH
-    return (delta.days * 86_400 + delta.seconds) * 1000 + delta.microseconds // 1000
+    return (datetime.fromisoformat(text.replace("Z", "+00:00")) - _EPOCH) // _MS
 
 
 def _digits(value) -> str:
@@ -55,10 +54,8 @@ def _pair_rows(result: dict):
 
 def _by_txid(key: str | None):
     """Order rows keyed by txid (under `key`) → rows carrying their txid."""
-    def rows(reply):
-        found = reply["result"][key] if key else reply["result"]
-        return [dict(row, txid=txid) for txid, row in found.items()]
-    return rows
+    return lambda r: [dict(row, txid=t) for t, row in (r["result"][key] if key else
+                                                       r["result"]).items()]
 
 
 def _signed(method: str, **kw):
@@ -69,7 +66,8 @@ class Kraken(Exchange):
     id = "kraken"
     name = "Kraken"
     docs = ("https://docs.kraken.com/api/docs/rest-api/add-order",
-            "https://docs.kraken.com/api/docs/websocket-v2/book")
+            "https://docs.kraken.com/api/docs/websocket-v2/book",
+            "https://docs.kraken.com/api/docs/guides/spot-rest-auth")
     hosts = {"rest": "https://api.kraken.com", "ws": "wss://ws.kraken.com/v2"}
     # docs.kraken.com/api/docs/guides/spot-rest-ratelimits: private calls share a counter of
     # 15 decaying 0.33/s (Starter); AddOrder/CancelOrder are outside it, under the per-pair
@@ -119,31 +117,18 @@ class Kraken(Exchange):
         "closed_orders": _signed("ClosedOrders", rows=_by_txid("closed"), client_id="cl_ord_id",
                                  paging=Pages("ofs", 50, None, "offset", 0)),
     }
-    errors = {
-        "EAPI:Invalid key": E.AuthenticationError, "EAPI:Invalid signature": E.AuthenticationError,
-        "EAPI:Invalid nonce": E.AuthenticationError, "EAPI:Feature disabled": E.PermissionDenied,
-        "EGeneral:Permission denied": E.PermissionDenied,
-        "EOrder:Trading agreement required": E.PermissionDenied,
-        "EOrder:Insufficient funds": E.InsufficientFunds,
-        "EFunding:Insufficient funds": E.InsufficientFunds,
-        "EOrder:Order minimum not met": E.InvalidOrder, "EOrder:Cost minimum not met": E.InvalidOrder,
-        "EOrder:Tick size check failed": E.InvalidOrder, "EOrder:Invalid order": E.InvalidOrder,
-        "EOrder:Invalid price": E.InvalidOrder, "EOrder:Orders limit exceeded": E.InvalidOrder,
-        "EOrder:Positions limit exceeded": E.InvalidOrder, "EOrder:Post only order": E.InvalidOrder,
-        "EGeneral:Invalid arguments": E.InvalidOrder, "EOrder:Unknown order": E.OrderNotFound,
-        "EQuery:Unknown asset pair": E.BadSymbol, "EQuery:Unknown asset": E.BadSymbol,
-        "EGeneral:Unknown method": E.NotSupported, "EAPI:Rate limit exceeded": E.RateLimitExceeded,
-        "EOrder:Rate limit exceeded": E.RateLimitExceeded,
-        "EGeneral:Too many requests": E.RateLimitExceeded,
-        "EGeneral:Temporary lockout": E.RateLimitExceeded,
-        "EService:Unavailable": E.ExchangeNotAvailable, "EService:Busy": E.ExchangeNotAvailable,
-        "EService:Market in cancel_only mode": E.ExchangeNotAvailable,
-        "EService:Market in post_only mode": E.ExchangeNotAvailable,
-        "EGeneral:Internal error": E.ExchangeNotAvailable, "EService:Deadline elapsed": E.RequestTimeout,
-    }
-    error_messages = {"unknown order": E.OrderNotFound, "rate limit": E.RateLimitExceeded,
-                      "insufficient funds": E.InsufficientFunds,
-                      "currency pair not supported": E.BadSymbol}
+    # Errors are "E<category>:<message>[:detail]" strings (rest-api errors); matched by part,
+    # the specific before the category-wide ("EOrder:Rate limit exceeded" is a rate limit).
+    error_messages = {
+        "deadline elapsed": E.RequestTimeout, "rate limit": E.RateLimitExceeded,
+        "too many requests": E.RateLimitExceeded, "temporary lockout": E.RateLimitExceeded,
+        "eapi:invalid": E.AuthenticationError, "permission denied": E.PermissionDenied,
+        "feature disabled": E.PermissionDenied, "agreement required": E.PermissionDenied,
+        "insufficient funds": E.InsufficientFunds, "unknown order": E.OrderNotFound,
+        "unknown asset": E.BadSymbol, "currency pair not supported": E.BadSymbol,
+        "unknown method": E.NotSupported, "eservice:": E.ExchangeNotAvailable,
+        "internal error": E.ExchangeNotAvailable, "eorder:": E.InvalidOrder,
+        "invalid arguments": E.InvalidOrder}
     channels = {"ticker": "ticker", "trades": "trade", "book": "book"}
     # A v2 subscribe takes a list of symbols; the docs set no number, so a modest batch.
     stream_limits = StreamLimits(batch=20)
@@ -154,9 +139,10 @@ class Kraken(Exchange):
         self._by_altname: dict[str, Market] = {}
 
     def new_client_order_id(self) -> str:
-        # cl_ord_id takes a long UUID, a short one (32 hex) or 18 characters of free text
-        # (guides/spot-clordid). Whether a short UUID comes back in the form sent is not
-        # documented; the long form is the docs' own example, echoed the same either way.
+        # cl_ord_id is a long UUID, a short one (32 hex) or up to 18 characters of free text
+        # (docs.kraken.com/api/docs/guides/spot-clordid). The docs do not say whether a short
+        # UUID is reported back as sent; the long form, their own example in requests and
+        # replies, reads back the same either way, and reconciliation compares it as sent.
         return str(uuid.uuid4())
 
     def error_code(self, reply):
@@ -204,8 +190,10 @@ class Kraken(Exchange):
 
     @staticmethod
     def parse_trade(r: list, market: Market) -> Trade:
-        # [price, volume, time, b/s, m/l, misc, trade_id]: b/s and m/l are the taker's side
-        # and order type ("Taker side", websocket-v1/trade; websocket-v2/trade).
+        # [price, volume, time, b/s, m/l, misc, trade_id] (rest-api/get-recent-trades): b/s and
+        # m/l are the taker's side and order type, as on the streams of the same trades
+        # ("Taker side", docs.kraken.com/api/docs/websocket-v1/trade; "the side of the taker
+        # order", websocket-v2/trade).
         return Trade(str(r[6]), _ms(r[2]), "buy" if r[3] == "b" else "sell", dec(r[0]),
                      dec(r[1]), market.symbol)
 
@@ -277,6 +265,7 @@ class Kraken(Exchange):
                       volume * dec(t["vwap"]))
 
     def parse_ws_trades(self, msg: dict, market: Market) -> list[Trade]:
+        # `side`: the taker's (websocket-v2/trade).
         return [Trade(str(t["trade_id"]), _iso_ms(t["timestamp"]), t["side"], dec(t["price"]),
                       dec(t["qty"]), market.symbol) for t in msg["data"]]
 

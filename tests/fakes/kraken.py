@@ -59,8 +59,19 @@ def kraken_checksum(asks: list[tuple[str, str]], bids: list[tuple[str, str]]) ->
 
 
 def _ticker(a, b, c, v, p, low, high, o):
+    """A Ticker row (get-ticker-information): v, p, l, h are [today, last 24 h]; o is only
+    today's open, since 00:00 UTC."""
     return {"a": [a, "1", "1.000"], "b": [b, "2", "2.000"], "c": [c, "0.00160710"], "v": v,
             "p": p, "t": [6405, 21103], "l": low, "h": high, "o": o}
+
+
+TICKERS = {"XXBTZUSD": _ticker("30001.00000", "30000.00000", "30000.50000",
+                               ["165.16072288", "598.03698452"], ["29900.00000", "29950.50000"],
+                               ["29500.00000", "29400.10000"], ["30100.00000", "30200.00000"],
+                               "29800.00000"),
+           "XDGUSD": _ticker("0.0812340", "0.0812330", "0.0812335", ["1000.0", "2000.00000000"],
+                             ["0.0800000", "0.0810000"], ["0.0790000", "0.0780000"],
+                             ["0.0820000", "0.0830000"], "0.0800000")}
 
 
 class FakeKraken(KitVenue):
@@ -109,17 +120,10 @@ class FakeKraken(KitVenue):
         return ok(ASSET_PAIRS)
 
     def ticker(self, q, pair):
-        # h, l, v, p: [today, last 24 h]; o: today's open (since 00:00 UTC) only.
-        rows = {"XXBTZUSD": _ticker("30001.00000", "30000.00000", "30000.50000",
-                                    ["165.16072288", "598.03698452"], ["29900.00000", "29950.50000"],
-                                    ["29500.00000", "29400.10000"], ["30100.00000", "30200.00000"],
-                                    "29800.00000"),
-                "XDGUSD": _ticker("0.0812340", "0.0812330", "0.0812335", ["1000.0", "2000.00000000"],
-                                  ["0.0800000", "0.0810000"], ["0.0790000", "0.0780000"],
-                                  ["0.0820000", "0.0830000"], "0.0800000")}
-        keys = [_KEY.get(p) for p in q["pair"].split(",")] if "pair" in q else list(rows)
-        return fail("EQuery:Unknown asset pair") if None in keys else ok(
-            {k: v for k, v in rows.items() if k in keys})
+        keys = [_KEY.get(p) for p in q["pair"].split(",")] if "pair" in q else list(TICKERS)
+        if None in keys:
+            return fail("EQuery:Unknown asset pair")
+        return ok({k: row for k, row in TICKERS.items() if k in keys})
 
     def depth(self, q, pair):
         book, n = self.books["BTC/USD"], min(int(q.get("count", 100)), 500)
@@ -225,17 +229,14 @@ class FakeKraken(KitVenue):
                  if (o := self.store.find(t)) is not None}
         return ok(found) if found else fail("EOrder:Invalid order")
 
-    def _listed(self, orders, form):
-        cid = form.get("cl_ord_id")
-        return [o for o in orders if cid is None or o.cid == cid]
-
     def openorders(self, form):
-        return ok({"open": {o.id: self.row(o) for o in self._listed(self.store.open(), form)}})
+        return ok({"open": {o.id: self.row(o) for o in self.store.open()
+                            if form.get("cl_ord_id") in (None, o.cid)}})
 
     def closedorders(self, form):
         """50 at a time, the most recently closed first, from offset `ofs`."""
-        closed = sorted(self._listed(self.store.closed(), form), key=lambda o: o.updated,
-                        reverse=True)
+        closed = sorted((o for o in self.store.closed() if form.get("cl_ord_id") in (None, o.cid)),
+                        key=lambda o: o.updated, reverse=True)
         ofs = int(form.get("ofs", 0))
         return ok({"closed": {o.id: self.row(o) for o in closed[ofs:ofs + 50]},
                    "count": len(closed)})
