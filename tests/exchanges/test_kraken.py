@@ -408,6 +408,18 @@ async def test_watch_ticker(fake):
                                                      "symbol": ["BTC/USD"]}}
 
 
+async def test_watch_tickers_subscribes_in_one_message_and_a_refusal_raises(fake):
+    async with _open(fake) as ex:
+        it = ex.watch_tickers(["BTC/USD", "DOGE/USD"]).__aiter__()
+        got = {(await _next(it)).symbol, (await _next(it)).symbol}
+        await it.aclose()
+        with pytest.raises(E.BadSymbol, match="Currency pair not supported"):
+            await _next(ex.watch_ticker("SOL/USD").__aiter__())   # listed, not on the v2 feed
+    assert got == {"BTC/USD", "DOGE/USD"}
+    assert fake.ws_received[0] == {"method": "subscribe", "params": {
+        "channel": "ticker", "symbol": ["BTC/USD", "DOGE/USD"]}}
+
+
 async def test_watch_trades(fake):
     async with _open(fake) as ex:
         it = ex.watch_trades("DOGE/USD").__aiter__()
