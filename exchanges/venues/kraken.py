@@ -70,9 +70,10 @@ class Kraken(Exchange):
             "https://docs.kraken.com/api/docs/guides/spot-rest-auth")
     hosts = {"rest": "https://api.kraken.com", "ws": "wss://ws.kraken.com/v2"}
     # docs.kraken.com/api/docs/guides/spot-rest-ratelimits: private calls share a counter of
-    # 15 decaying 0.33/s (Starter); AddOrder/CancelOrder are outside it, under the per-pair
-    # trading limit (threshold 60, decay 1/s). Public calls are limited per IP, no number given:
-    # about one a second, with a burst.
+    # 15 decaying 0.33/s (Starter); AddOrder/CancelOrder are outside it, under the trading
+    # limit (threshold 60, decay 1/s, per pair: one bucket here is the cautious reading).
+    # Public calls are throttled per IP with no number documented: one a second, burst of 15,
+    # is our choice.
     limits = {"public": (15, 15.0), "private": (15, 45.0), "orders": (60, 60.0)}
     ws_heartbeat = 15.0       # the v2 socket sends a heartbeat frame about once a second
     # OHLC `interval` takes only these minutes (get-ohlc-data); 21600 minutes is 15 days.
