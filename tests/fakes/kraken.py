@@ -39,6 +39,7 @@ ASSET_PAIRS = {"XXBTZUSD": _pair("XBTUSD", "XXBT", "ZUSD", 1, "0.00005", "0.1"),
                "SOLUSD": _pair("SOLUSD", "SOL", "ZUSD", 2, "0.02", "0.01", "cancel_only")}
 _KEY = {**{k: k for k in ASSET_PAIRS}, **{p["altname"]: k for k, p in ASSET_PAIRS.items()}}
 _WS = {"BTC/USD": "XXBTZUSD", "ETH/USD": "XETHZUSD", "DOGE/USD": "XDGUSD"}   # v2 symbols
+_SYMBOL = {k: s for s, k in _WS.items()}
 _STATUS = {"open": "open", "filled": "closed", "canceled": "canceled"}
 _MINUTES = (1, 5, 15, 30, 60, 240, 1440, 10080, 21600)      # get-ohlc-data `interval`
 
@@ -198,9 +199,10 @@ class FakeKraken(KitVenue):
         try:
             o = self.store.place(pair, form["type"], form["ordertype"], form["volume"],
                                  form.get("price"), form.get("cl_ord_id"),
-                                 book=self.books.get(ASSET_PAIRS[pair]["wsname"].replace("XBT", "BTC")))
+                                 book=self.books.get(_SYMBOL.get(pair)))
         except Rejected as exc:
-            return fail({"funds": "EOrder:Insufficient funds"}.get(exc.kind, "EOrder:Invalid order"))
+            return fail("EOrder:Insufficient funds" if exc.kind == "funds" else
+                        "EOrder:Invalid order")
         return ok({"descr": {"order": self.row(o)["descr"]["order"]}, "txid": [o.id]})
 
     def row(self, o) -> dict:
