@@ -25,11 +25,11 @@ class AccountCalls:
     # otherwise the order is fetched again after the cancel.
     cancel_returns_order: ClassVar[bool] = False
 
-    async def rows(self, name: str, *args, limit: int | None = None) -> list:
-        """All rows of endpoint `name`: every page where it pages."""
+    async def rows(self, name: str, *args, limit: int | None = None, extra=None) -> list:
+        """All rows of endpoint `name`: every page where it pages (`extra`: more parameters)."""
         if self.api[name].paging is not None:
-            return await self.paged(name, *args, limit=limit)
-        return rows_of(await self.call(name, *args))
+            return await self.paged(name, *args, limit=limit, extra=extra)
+        return rows_of(await self.call(name, *args, extra=extra))
 
     async def fetch_balance(self) -> dict[str, Balance]:
         if "balance" not in self.api:
@@ -52,7 +52,9 @@ class AccountCalls:
         self.require_credentials()
         if "order" in self.api:
             rows = rows_of(await self.call("order", market, str(order_id)))
-            orders = [o for r in rows if (o := self.parse_order(r, market)) is not None]
+            # A reply naming some other order is no answer about this one.
+            orders = [o for r in rows if (o := self.parse_order(r, market)) is not None
+                      and o.id == str(order_id)]
         elif "closed_orders" in self.api:
             orders = [o for o in await self._open_and_closed(market) if o.id == str(order_id)]
         else:
@@ -73,10 +75,16 @@ class AccountCalls:
         out = [o for r in rows if (o := self.parse_order(r, market)) is not None]
         return [o for o in out if market is None or o.symbol == market.symbol]
 
-    async def _open_and_closed(self, market: Market) -> list[Order]:
-        """The market's open orders, then its recent closed ones (any state but open)."""
-        orders = self._orders(await self.rows("open_orders", market), market)
-        return orders + self._orders(await self.rows("closed_orders", market), market)
+    async def _open_and_closed(self, market: Market, client_order_id: str | None = None
+                               ) -> list[Order]:
+        """The market's open orders, then its recent closed ones (any state but open); only
+        those of `client_order_id` where a listing filters by client id (`Endpoint.client_id`)."""
+        orders: list[Order] = []
+        for name in ("open_orders", "closed_orders"):
+            by = self.api[name].client_id
+            extra = {by: client_order_id} if by and client_order_id else None
+            orders += self._orders(await self.rows(name, market, extra=extra), market)
+        return orders
 
     async def cancel_order(self, order_id: str, symbol: str) -> Order:
         market = await self.market(symbol)

@@ -262,12 +262,16 @@ class Exchange(MarketDataCalls, AccountCalls, OrderCalls, StreamCalls):
         ep = self.api[name]
         return ep.params(*args) if ep.params is not None else None
 
-    async def call(self, name: str, *args, params=None) -> object:
+    async def call(self, name: str, *args, params=None, extra=None) -> object:
         """Send endpoint `name` (its builder gets `args`, see api.ENDPOINTS); the reply with
-        its envelope taken off. `params` replaces what the builder would give."""
+        its envelope taken off. `params` replaces what the builder would give; `extra`
+        parameters are added to them."""
         ep = self.api[name]
         if params is None:
             params = self._params(name, *args)
+        if extra:
+            params = {**dict(params.items() if isinstance(params, Mapping) else params or ()),
+                      **extra}
         return unwrap(await self._send(name, ep, params), ep.rows)
 
     async def _send(self, name: str, ep: Endpoint, params) -> object:
@@ -286,12 +290,13 @@ class Exchange(MarketDataCalls, AccountCalls, OrderCalls, StreamCalls):
             endpoint=f"{ep.method} {ep.path}")
 
     async def paged(self, name: str, *args, limit: int | None = None,
-                    max_pages: int = 100) -> list:
+                    max_pages: int = 100, extra=None) -> list:
         """Every row of endpoint `name`, following its `paging` until the venue has no more
         (or `limit` rows are in). A list the venue cuts short is logged, never silent."""
         ep = self.api[name]
         base = self._params(name, *args)
-        base = dict(base.items() if isinstance(base, Mapping) else base or ())
+        base = {**dict(base.items() if isinstance(base, Mapping) else base or ()),
+                **(extra or {})}
         paging = ep.paging
         if paging is None:
             return list(unwrap(await self._send(name, ep, base), ep.rows))

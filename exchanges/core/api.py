@@ -86,6 +86,9 @@ class Endpoint:
       non-GET request's parameters go: "json", "form" or "query" (default: the venue's
       `body_format`). weight: a number, or a callable of the parameters. bucket: the rate-limit
       bucket (default "orders" for order writes, "private" for signed calls, else "public").
+      client_id: the parameter by which the venue filters this listing to one client order
+      id (Kraken's `cl_ord_id` on OpenOrders/ClosedOrders): the lookup by client id then asks
+      for that order alone instead of reading every page of the account's history.
     """
     method: str
     path: str
@@ -101,6 +104,7 @@ class Endpoint:
     body: str | None = None
     decode: Callable | None = None
     keyed: bool = False         # the rows are a mapping of market id (or key) → row
+    client_id: str | None = None
 
 
 def GET(path: str, **kw) -> Endpoint:

@@ -180,7 +180,7 @@ class OrderCalls:
             return next((o for o in orders if o.client_order_id in (None, client_order_id)),
                         None)
         if kind == "history":
-            for order in await self._open_and_closed(market):
+            for order in await self._open_and_closed(market, client_order_id):
                 if order.client_order_id == client_order_id:
                     return order
             return None

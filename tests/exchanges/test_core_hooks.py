@@ -7,8 +7,9 @@ import pytest
 
 from exchanges import errors as E
 from exchanges.core.adapter import Exchange
+from exchanges.core.api import GET
 from exchanges.core.stream import StreamHub
-from exchanges.types import Market
+from exchanges.types import Credentials, Market, Order
 
 D = Decimal
 
@@ -73,3 +74,40 @@ async def test_a_message_may_be_built_when_sent():
     await hub._send(lambda: {"event": "unsubscribe", "chanId": state["chan"]})
     await hub._send(lambda: None)          # nothing known to unsubscribe: nothing sent
     assert hub._ws.sent == ['{"event": "unsubscribe", "chanId": 7}']
+
+
+class _Listings(_Venue):
+    """Listings that filter by client id, and an order endpoint that may name another order."""
+    api = {"order": GET("/order", signed=True, params=lambda m, oid: {"id": oid}),
+           "open_orders": GET("/open", signed=True, client_id="cid"),
+           "closed_orders": GET("/closed", signed=True, client_id="cid"),
+           "create_order": GET("/never")}
+
+    def __init__(self):
+        super().__init__(credentials=Credentials("k", "s"))
+        self.sent, self.replies = [], {}
+
+    async def _send(self, name, ep, params):
+        self.sent.append((name, dict(params or {})))
+        return self.replies.get(name, [])
+
+    def parse_order(self, row, market):
+        return Order(row["id"], row.get("cid"), "BTC/USD", "buy", "limit", D(1), D(1), D(0),
+                     D(1), "open", 0)
+
+
+async def test_lookup_by_client_id_asks_filtering_listings_for_that_order_only():
+    async with _Listings() as ex:
+        ex.replies["closed_orders"] = [{"id": "7", "cid": "c-1"}]
+        market = await ex.market("BTC/USD")
+        assert ex.client_id_lookup() == "history" and ex.has["create_order"]
+        assert (await ex.find_order_by_client_id(market, "c-1")).id == "7"
+    assert ex.sent == [("open_orders", {"cid": "c-1"}), ("closed_orders", {"cid": "c-1"})]
+
+
+async def test_fetch_order_ignores_a_reply_about_another_order():
+    async with _Listings() as ex:
+        ex.replies["order"] = [{"id": "8"}]
+        assert (await ex.fetch_order("8", "BTC/USD")).id == "8"
+        with pytest.raises(E.OrderNotFound):
+            await ex.fetch_order("9", "BTC/USD")

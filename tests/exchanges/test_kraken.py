@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
 from decimal import Decimal as D
 from urllib.parse import parse_qsl
 
@@ -41,8 +42,9 @@ async def _next(it, timeout=5.0):
 def test_docs_worked_signing_example_byte_for_byte():
     ex = Kraken(credentials=Credentials(api_key="k", secret=SECRET))
     ex.nonce_source = lambda: 1616492376594
-    req = Request("POST", "/0/private/AddOrder", signed=True,
-                  query="ordertype=limit&pair=XBTUSD&price=37500&type=buy&volume=1.25")
+    req = Request("POST", "/0/private/AddOrder", signed=True, body_format="form", data=[
+        ("ordertype", "limit"), ("pair", "XBTUSD"), ("price", "37500"), ("type", "buy"),
+        ("volume", "1.25")])
     signed = ex.sign(req)
     assert signed.body == ("nonce=1616492376594&ordertype=limit&pair=XBTUSD&price=37500"
                            "&type=buy&volume=1.25")
@@ -56,7 +58,8 @@ def test_nonces_increase_under_a_fixed_clock():
     ex = Kraken(credentials=CREDENTIALS, clock=lambda: 1_700_000_000_000)
     nonces = []
     for _ in range(3):
-        req = ex.sign(Request("POST", "/0/private/Balance", signed=True))
+        req = ex.sign(Request("POST", "/0/private/Balance", signed=True, body_format="form",
+                              data={}))
         nonces.append(int(_form_body(req.body)["nonce"]))
     assert nonces == [1_700_000_000_000, 1_700_000_000_001, 1_700_000_000_002]
 
@@ -93,7 +96,9 @@ async def test_ticker_and_tickers(fake):
         all_ = await ex.fetch_tickers()
         some = await ex.fetch_tickers(["DOGE/USD"])
     assert (t.bid, t.ask, t.last) == (D("30000.00000"), D("30001.00000"), D("30000.50000"))
-    assert (t.high, t.low, t.open) == (D("30200.00000"), D("29400.10000"), D("29800.00000"))
+    # high/low are the 24 h values; `o` (29800, today's open since 00:00 UTC) is another
+    # window, so the REST ticker has no open (issue 12 #5)
+    assert (t.high, t.low, t.open) == (D("30200.00000"), D("29400.10000"), None)
     assert t.base_volume == D("598.03698452")
     assert t.quote_volume == D("598.03698452") * D("29950.50000")
     assert set(all_) == {"BTC/USD", "DOGE/USD"} and set(some) == {"DOGE/USD"}
@@ -112,15 +117,45 @@ async def test_order_book(fake):
         ["pair=XXBTZUSD&count=5"]
 
 
+H = 3_600_000
+FORMING = 1705258800000       # the fake's clock is 1705259439563: this hour is still forming
+
+
 async def test_ohlcv_oldest_first_with_since_and_limit(fake):
+    since = FORMING - 10 * H + 123
     async with _open(fake) as ex:
-        candles = await ex.fetch_ohlcv("BTC/USD", "1h", since=1706626800123, limit=2)
+        candles = await ex.fetch_ohlcv("BTC/USD", "1h", since=since, limit=2)
         with pytest.raises(E.NotSupported):
             await ex.fetch_ohlcv("BTC/USD", "3m")
-    assert [c.timestamp for c in candles] == [1706630400000, 1706634000000]
-    assert candles[0].open == D("43366.3") and candles[0].volume == D("12.51327406")
+    assert [c.timestamp for c in candles] == [FORMING - 9 * H, FORMING - 8 * H]
+    assert candles[0].open == D("43710.5") and candles[0].volume == D("4.25000000")
     assert [s.query_string for s in fake.seen if s.path == "/0/public/OHLC"] == \
-        ["pair=XXBTZUSD&interval=60&since=1706626800"]
+        [f"pair=XXBTZUSD&interval=60&since={since // 1000}"]
+
+
+async def test_ohlcv_since_and_limit_are_the_first_candles_from_since(fake):
+    """Issue 12 #3: OHLC returns up to 720 rows after `since` (exclusive), oldest first; the
+    contract wants the first `limit` from `since`, the one opening at `since` included."""
+    async with _open(fake) as ex:
+        first = await ex.fetch_ohlcv("BTC/USD", "1h", since=FORMING - 700 * H, limit=3)
+        newest = await ex.fetch_ohlcv("BTC/USD", "1h", limit=2)
+        every = await ex.fetch_ohlcv("BTC/USD", "1h")
+    assert [c.timestamp for c in first] == [FORMING - 700 * H, FORMING - 699 * H,
+                                           FORMING - 698 * H]
+    assert [c.timestamp for c in newest] == [FORMING - H, FORMING]     # the last still forming
+    assert len(every) == 720 and every[0].timestamp == FORMING - 719 * H
+
+
+async def test_ohlcv_offers_only_kraken_intervals(fake):
+    """Issue 12 #6: 21600 minutes is 15 days, not "2w"; Kraken has no two-week candle."""
+    async with _open(fake) as ex:
+        with pytest.raises(E.NotSupported):
+            await ex.fetch_ohlcv("BTC/USD", "2w")
+        fifteen = await ex.fetch_ohlcv("BTC/USD", "15d", limit=2)
+        assert set(ex.timeframes) == {"1m", "5m", "15m", "30m", "1h", "4h", "1d", "1w", "15d"}
+    assert fifteen[1].timestamp - fifteen[0].timestamp == 15 * 24 * H
+    assert [s.query_string for s in fake.seen if s.path == "/0/public/OHLC"] == \
+        ["pair=XXBTZUSD&interval=21600"]
 
 
 async def test_trades_oldest_first(fake):
@@ -157,11 +192,12 @@ async def test_create_limit_and_market_orders_exact_requests(fake):
     assert form["nonce"] == "1700000000001"
     assert (form["pair"], form["type"], form["ordertype"], form["volume"]) == \
         ("XXBTZUSD", "sell", "market", "0.01")
-    assert "price" not in form and len(form["cl_ord_id"]) == 32
+    # our ids are the long UUID form of Kraken's docs (guides/spot-clordid), not 32 hex digits
+    assert "price" not in form and str(uuid.UUID(form["cl_ord_id"])) == form["cl_ord_id"]
     assert limit.client_order_id == "my-order-1" and limit.status == "open"
     assert limit.price == D("29000.5") and limit.amount == D("0.0125")
     assert market.client_order_id == form["cl_ord_id"] and market.type == "market"
-    assert market.id in fake.orders
+    assert market.id in fake.store.orders
 
 
 async def test_local_validation_sends_nothing(fake):
@@ -201,7 +237,7 @@ async def test_lost_order_reply_is_reconciled_by_cl_ord_id(fake):
     async with _open(fake) as ex:
         order = await ex.create_order("BTC/USD", "buy", "limit", "0.01", "29000",
                                       client_order_id="lost-1")
-    assert order.client_order_id == "lost-1" and order.id in fake.orders
+    assert order.client_order_id == "lost-1" and order.id in fake.store.orders
     assert len(_private_seen(fake, "AddOrder")) == 1           # never sent twice
     assert ("OpenOrders", _form(_private_seen(fake, "OpenOrders")[0])) == \
         ("OpenOrders", {"nonce": _form(_private_seen(fake, "OpenOrders")[0])["nonce"],
@@ -209,6 +245,7 @@ async def test_lost_order_reply_is_reconciled_by_cl_ord_id(fake):
 
 
 async def test_filled_market_order_is_found_among_closed_orders(fake):
+    fake.books["BTC/USD"].apply(asks=[("30001.0", "1.00000000")])   # it fills at one price
     async with _open(fake) as ex:
         market = await ex.market("BTC/USD")
         placed = await ex.create_order("BTC/USD", "buy", "market", "0.01",
@@ -218,6 +255,24 @@ async def test_filled_market_order_is_found_among_closed_orders(fake):
     assert found.id == placed.id and found.status == "closed" and found.filled == D("0.01")
     assert found.average == D("30001.0")
     assert missing is None
+
+
+async def test_open_orders_come_at_once_and_closed_orders_50_a_time(fake):
+    """OpenOrders has no paging (get-open-orders); ClosedOrders gives 50 a time, newest first,
+    from `ofs` (get-closed-orders). Both filter by cl_ord_id: the lookup asks for that one."""
+    fake.store.add_open("XXBTZUSD", 120, "20000", "0.001")
+    for i, o in enumerate(fake.store.add_open("XXBTZUSD", 60, "20000", "0.001")):
+        o.cid, fake.now = f"old-{i}", fake.now + 1000
+        fake.store.cancel(o.id)
+    async with _open(fake) as ex:
+        market = await ex.market("BTC/USD")
+        assert len(await ex.fetch_open_orders("BTC/USD")) == 120
+        closed = await ex.rows("closed_orders", market)
+        found = await ex.find_order_by_client_id(market, "old-0")     # the oldest one
+    assert len({r["txid"] for r in closed}) == 60
+    sent = [_form(s) for s in _private_seen(fake, "ClosedOrders")]
+    assert [f.get("ofs") for f in sent] == ["0", "50", "0"] and sent[-1]["cl_ord_id"] == "old-0"
+    assert (found.status, found.client_order_id) == ("canceled", "old-0")
 
 
 # -- auth and errors -----------------------------------------------------------------------
@@ -340,17 +395,29 @@ async def test_watch_ticker(fake):
     async with _open(fake) as ex:
         it = ex.watch_ticker("BTC/USD").__aiter__()
         first = await _next(it)
-        await fake.broadcast(fake.ticker_frame("BTC/USD", last="30010.25"))
+        await fake.broadcast(fake.ticker_message("BTC/USD", last="30010.25"))
         second = await _next(it)
         await it.aclose()
     assert first.last == D("30000.5") and first.bid == D("30000.0")
-    assert first.open == D("30000.5") - D("200.5")
+    assert first.open == D("30000.5") - D("200.5")      # v2 `change` is over 24 h
     assert first.quote_volume == D("598.03698452") * D("29950.5")
     assert first.timestamp == 1710327959173
     assert second.last == D("30010.25")
     sub = next(m for m in fake.ws_received if m.get("method") == "subscribe")
     assert sub == {"method": "subscribe", "params": {"channel": "ticker",
                                                      "symbol": ["BTC/USD"]}}
+
+
+async def test_watch_tickers_subscribes_in_one_message_and_a_refusal_raises(fake):
+    async with _open(fake) as ex:
+        it = ex.watch_tickers(["BTC/USD", "DOGE/USD"]).__aiter__()
+        got = {(await _next(it)).symbol, (await _next(it)).symbol}
+        await it.aclose()
+        with pytest.raises(E.BadSymbol, match="Currency pair not supported"):
+            await _next(ex.watch_ticker("SOL/USD").__aiter__())   # listed, not on the v2 feed
+    assert got == {"BTC/USD", "DOGE/USD"}
+    assert fake.ws_received[0] == {"method": "subscribe", "params": {
+        "channel": "ticker", "symbol": ["BTC/USD", "DOGE/USD"]}}
 
 
 async def test_watch_trades(fake):
@@ -361,8 +428,9 @@ async def test_watch_trades(fake):
             if fake.ws_received:
                 break
             await asyncio.sleep(0.01)
-        await fake.heartbeat()
-        await fake.push_trade("DOGE/USD", 42, "0.0812340", "100.50000000", "sell")
+        await fake.broadcast('{"channel":"heartbeat"}')
+        await fake.broadcast(fake.trade_message("DOGE/USD", 42, "0.0812340", "100.50000000",
+                                                "sell"))
         trade = await task
         await it.aclose()
     assert (trade.id, trade.side, trade.price, trade.amount) == \
@@ -384,13 +452,13 @@ async def test_watch_order_book_snapshot_updates_and_truncation(fake):
         snap = await _next(it)
         assert (snap.bids, snap.asks) == _server_view(fake)
         # a better bid pushes the 10th out (no delete is sent: the client truncates)
-        await fake.push_book("BTC/USD", bids={"30000.5": "0.75000000"})
+        await fake.publish_book("BTC/USD", bids=[("30000.5", "0.75000000")])
         book = await _next(it)
         assert (book.bids, book.asks) == _server_view(fake)
         assert book.bids[0] == (D("30000.5"), D("0.75000000")) and len(book.bids) == 10
         # deleting the best ask brings the 11th into the window
         best_ask = fake.books["BTC/USD"].top("asks", 1)[0][0]
-        await fake.push_book("BTC/USD", asks={best_ask: "0"})
+        await fake.publish_book("BTC/USD", asks=[(best_ask, "0")])
         book = await _next(it)
         assert (book.bids, book.asks) == _server_view(fake)
         assert book.timestamp == 1710327959173
@@ -404,11 +472,12 @@ async def test_bad_checksum_resubscribes_and_ends_equal_to_server(fake):
     async with _open(fake) as ex:
         it = ex.watch_order_book("BTC/USD", 25).__aiter__()
         await _next(it)
-        await fake.push_book("BTC/USD", bids={"29999.1": "9.00000000"}, wrong_checksum=True)
+        fake.bad_checksum_next = True
+        await fake.publish_book("BTC/USD", bids=[("29999.1", "9.00000000")])
         book = await _next(it)         # the fresh snapshot after the resubscribe
-        await it.aclose()
+        methods = [(m["method"], m["params"]["depth"]) for m in fake.ws_received]
+        await it.aclose()              # (the last watcher gone, the kit unsubscribes)
     assert (book.bids, book.asks) == _server_view(fake, 25)
-    methods = [(m["method"], m["params"]["depth"]) for m in fake.ws_received]
     assert methods == [("subscribe", 25), ("unsubscribe", 25), ("subscribe", 25)]
 
 
@@ -417,12 +486,14 @@ async def test_missed_update_shows_as_checksum_mismatch_and_resyncs(fake):
     async with _open(fake) as ex:
         it = ex.watch_order_book("BTC/USD").__aiter__()
         await _next(it)
-        fake.books["BTC/USD"].bids["29999.1"] = "0.10000000"    # changed, never pushed
-        await fake.push_book("BTC/USD", asks={"30001.0": "3.00000000"})
+        fake.faults.gap_next = True                               # changed, never heard of
+        await fake.publish_book("BTC/USD", bids=[("29999.1", "0.10000000")])
+        await fake.publish_book("BTC/USD", asks=[("30001.0", "3.00000000")])
         book = await _next(it)
+        methods = [m["method"] for m in fake.ws_received]
         await it.aclose()
     assert (book.bids, book.asks) == _server_view(fake)
-    assert [m["method"] for m in fake.ws_received] == ["subscribe", "unsubscribe", "subscribe"]
+    assert methods == ["subscribe", "unsubscribe", "subscribe"]
 
 
 async def test_reconnect_rebuilds_the_book(fake):

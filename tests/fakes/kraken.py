@@ -1,9 +1,9 @@
-"""A fake Kraken spot venue: REST /0/public/* and /0/private/*, WebSocket v2 at /v2.
+"""A fake Kraken spot venue on the kit: REST /0/public/* and /0/private/*, WebSocket v2 at /v2.
 
-Shapes follow docs.kraken.com (REST reference, spot-rest-auth, websocket-v2 book/ticker/trade,
-spot-ws-book-v2). Every private request's API-Sign is recomputed from the secret as Kraken does,
-and nonces must strictly increase per key. The book checksum is computed here independently of
-the adapter, from the digits the fake sends.
+Shapes follow docs.kraken.com (rest-api get-ticker-information, get-ohlc-data, get-open-orders,
+get-closed-orders, query-orders-info; spot-rest-auth; websocket-v2 ticker/trade/book). API-Sign
+is recomputed from the secret and nonces must strictly increase per key, as Kraken checks. The
+book checksum is computed here from the digits the fake sends, independently of the adapter.
 """
 from __future__ import annotations
 
@@ -11,189 +11,168 @@ import asyncio
 import base64
 import hashlib
 import hmac
-import itertools
-import json
 import zlib
 from decimal import Decimal
 from urllib.parse import parse_qsl
 
-from aiohttp import web
-
 from exchanges import Credentials
-from tests.fakes.base import FakeVenue, json_response
+
+from .kit import KitVenue, OrderStore, Rejected, ServerBook, Sub, json_response
 
 KEY = "kraken-test-key-0001"
 # The secret of Kraken's own worked signing example (spot-rest-auth guide).
 SECRET = "kQH5HW/8p1uGOVjbgWA7FunAmGO8lsSUXNsu3eow76sz84Q18fWxnyRzBHCd3pd5nE9qa99HAZtuZuj6F1huXg=="
 CREDENTIALS = Credentials(api_key=KEY, secret=SECRET)
-VENUE_ID = "kraken"
-SYMBOL = "BTC/USD"
-
-ASSET_PAIRS = {
-    "XXBTZUSD": {"altname": "XBTUSD", "wsname": "XBT/USD", "aclass_base": "currency",
-                 "base": "XXBT", "aclass_quote": "currency", "quote": "ZUSD", "lot": "unit",
-                 "cost_decimals": 5, "pair_decimals": 1, "lot_decimals": 8,
-                 "lot_multiplier": 1, "ordermin": "0.00005", "costmin": "0.5",
-                 "tick_size": "0.1", "status": "online"},
-    "XETHZUSD": {"altname": "ETHUSD", "wsname": "ETH/USD", "aclass_base": "currency",
-                 "base": "XETH", "aclass_quote": "currency", "quote": "ZUSD", "lot": "unit",
-                 "cost_decimals": 5, "pair_decimals": 2, "lot_decimals": 8,
-                 "lot_multiplier": 1, "ordermin": "0.002", "costmin": "0.5",
-                 "tick_size": "0.01", "status": "online"},
-    "XDGUSD": {"altname": "XDGUSD", "wsname": "XDG/USD", "aclass_base": "currency",
-               "base": "XXDG", "aclass_quote": "currency", "quote": "ZUSD", "lot": "unit",
-               "cost_decimals": 5, "pair_decimals": 7, "lot_decimals": 8,
-               "lot_multiplier": 1, "ordermin": "20", "costmin": "0.5",
-               "tick_size": "0.0000001", "status": "online"},
-    "SOLUSD": {"altname": "SOLUSD", "wsname": "SOL/USD", "aclass_base": "currency",
-               "base": "SOL", "aclass_quote": "currency", "quote": "ZUSD", "lot": "unit",
-               "cost_decimals": 5, "pair_decimals": 2, "lot_decimals": 8,
-               "lot_multiplier": 1, "ordermin": "0.02", "costmin": "0.5",
-               "tick_size": "0.01", "status": "cancel_only"},
-}
-_ALT = {p["altname"]: k for k, p in ASSET_PAIRS.items()}
-_WS = {"BTC/USD": "XXBTZUSD", "ETH/USD": "XETHZUSD", "DOGE/USD": "XDGUSD"}
+VENUE_ID, SYMBOL = "kraken", "BTC/USD"
 
 
-def ok(result) -> web.Response:
+def _pair(alt, base, quote, decimals, ordermin, tick, status="online"):
+    return {"altname": alt, "wsname": f"{alt[:-3]}/{alt[-3:]}", "aclass_base": "currency",
+            "base": base, "aclass_quote": "currency", "quote": quote, "lot": "unit",
+            "cost_decimals": 5, "pair_decimals": decimals, "lot_decimals": 8, "lot_multiplier": 1,
+            "ordermin": ordermin, "costmin": "0.5", "tick_size": tick, "status": status}
+
+
+ASSET_PAIRS = {"XXBTZUSD": _pair("XBTUSD", "XXBT", "ZUSD", 1, "0.00005", "0.1"),
+               "XETHZUSD": _pair("ETHUSD", "XETH", "ZUSD", 2, "0.002", "0.01"),
+               "XDGUSD": _pair("XDGUSD", "XXDG", "ZUSD", 7, "20", "0.0000001"),
+               "SOLUSD": _pair("SOLUSD", "SOL", "ZUSD", 2, "0.02", "0.01", "cancel_only")}
+_KEY = {**{k: k for k in ASSET_PAIRS}, **{p["altname"]: k for k, p in ASSET_PAIRS.items()}}
+_WS = {"BTC/USD": "XXBTZUSD", "ETH/USD": "XETHZUSD", "DOGE/USD": "XDGUSD"}   # v2 symbols
+_SYMBOL = {k: s for s, k in _WS.items()}
+_STATUS = {"open": "open", "filled": "closed", "canceled": "canceled"}
+_MINUTES = (1, 5, 15, 30, 60, 240, 1440, 10080, 21600)      # get-ohlc-data `interval`
+
+
+def ok(result):
     return json_response({"error": [], "result": result})
 
 
-def fail(*errors: str) -> web.Response:
+def fail(*errors: str):
     return json_response({"error": list(errors)})   # Kraken answers errors with HTTP 200
 
 
 def kraken_checksum(asks: list[tuple[str, str]], bids: list[tuple[str, str]]) -> int:
     """spot-ws-book-v2: top 10 asks low→high, then top 10 bids high→low; for each, price then
     qty as sent, '.' removed and leading zeros stripped; CRC32 of it all, unsigned."""
-    parts = []
-    for price, qty in asks[:10] + bids[:10]:
-        for text in (price, qty):
-            parts.append(text.replace(".", "").lstrip("0"))
-    return zlib.crc32("".join(parts).encode()) & 0xFFFFFFFF
+    text = "".join(t.replace(".", "").lstrip("0") for row in asks[:10] + bids[:10] for t in row)
+    return zlib.crc32(text.encode()) & 0xFFFFFFFF
 
 
-class ServerBook:
-    """The fake's full book for one symbol; levels kept as the digit strings it sends."""
-
-    def __init__(self, bids: dict[str, str], asks: dict[str, str]) -> None:
-        self.bids, self.asks = dict(bids), dict(asks)
-
-    def top(self, side: str, n: int) -> list[tuple[str, str]]:
-        levels = self.bids if side == "bids" else self.asks
-        order = sorted(levels, key=Decimal, reverse=side == "bids")
-        return [(p, levels[p]) for p in order[:n]]
-
-    def checksum(self) -> int:
-        return kraken_checksum(self.top("asks", 10), self.top("bids", 10))
+def _ticker(a, b, c, v, p, low, high, o):
+    """A Ticker row (get-ticker-information): v, p, l, h are [today, last 24 h]; o is only
+    today's open, since 00:00 UTC."""
+    return {"a": [a, "1", "1.000"], "b": [b, "2", "2.000"], "c": [c, "0.00160710"], "v": v,
+            "p": p, "t": [6405, 21103], "l": low, "h": high, "o": o}
 
 
-class FakeKraken(FakeVenue):
+TICKERS = {"XXBTZUSD": _ticker("30001.00000", "30000.00000", "30000.50000",
+                               ["165.16072288", "598.03698452"], ["29900.00000", "29950.50000"],
+                               ["29500.00000", "29400.10000"], ["30100.00000", "30200.00000"],
+                               "29800.00000"),
+           "XDGUSD": _ticker("0.0812340", "0.0812330", "0.0812335", ["1000.0", "2000.00000000"],
+                             ["0.0800000", "0.0810000"], ["0.0790000", "0.0780000"],
+                             ["0.0820000", "0.0830000"], "0.0800000")}
+
+
+class FakeKraken(KitVenue):
     ws_path = "/v2"
 
     def __init__(self) -> None:
-        super().__init__()
-        self.balances = {"XXBT": {"balance": "1.5000000000", "hold_trade": "0.2500000000"},
-                         "ZUSD": {"balance": "25435.2100", "hold_trade": "8249.7600"},
-                         "XXDG": {"balance": "1000.00000000", "hold_trade": "0"},
-                         "ETH2.S": {"balance": "3.0000000000", "hold_trade": "0"}}
-        self.orders: dict[str, dict] = {}
-        self.last_nonce: dict[str, int] = {}
-        self.next_error: str | None = None       # the next private call fails with this
-        self.replies: dict[str, object] = {}      # public endpoint name → reply to send
-        self.private_delay = 0.0                  # seconds each private call takes
-        self.in_flight = self.max_in_flight = 0   # private calls being handled at once
-        self.private_calls: list[tuple[str, dict[str, str]]] = []
-        self._ids = itertools.count(1)
+        self.now = 1705259439563                  # the venue's clock, ms
+        self.store = OrderStore({k: (p["base"], p["quote"]) for k, p in ASSET_PAIRS.items()},
+                                {"XXBT": "1.2500000000", "ZUSD": "17185.4500", "XXDG": "1000"},
+                                clock=lambda: self.now, make_id=lambda n: f"O{n:05d}-ABCDE-FGHIJK")
+        self.store.used.update(XXBT=Decimal("0.2500000000"), ZUSD=Decimal("8249.7600"))
         self.books = {"BTC/USD": ServerBook(
             {f"{30000 - i}.{i % 10}": f"{i + 1}.{'5' * (i % 3)}0000000" for i in range(14)},
             {f"{30001 + i}.{(i * 3) % 10}": f"0.{i:02d}100000" for i in range(14)})}
+        self.next_error: str | None = None       # the next private call fails with this
+        self.replies: dict[str, object] = {}      # public endpoint name → reply to send
+        self.private_delay, self.in_flight, self.max_in_flight = 0.0, 0, 0
+        self.last_nonce: dict[str, int] = {}
         self.book_depth: dict[str, int] = {}
-        self.add_ws()
+        self.window: dict[str, dict] = {}         # what a book subscriber holds, by symbol
+        self.bad_checksum_next = False
+        super().__init__()
 
-    # -- REST --------------------------------------------------------------------------------
+    def venue_symbol(self, symbol: str) -> str:
+        return symbol                             # v2 streams name pairs "BTC/USD"
+
     def setup_routes(self) -> None:
         for name in ("AssetPairs", "Ticker", "Depth", "OHLC", "Trades"):
             self.route("GET", f"/0/public/{name}", self._public(name))
         for name in ("BalanceEx", "AddOrder", "CancelOrder", "QueryOrders", "OpenOrders",
                      "ClosedOrders"):
-            self.route("POST", f"/0/private/{name}", self._private(name))
+            self.route("POST", f"/0/private/{name}", self.signed(self._private(name)))
+        self.add_ws()
 
     def _public(self, name: str):
-        async def handler(request: web.Request) -> web.Response:
+        async def handler(request):
             if name in self.replies:          # a test's crafted reply (e.g. a malformed one)
                 return json_response(self.replies[name])
-            return await getattr(self, f"_public_{name.lower()}")(request)
+            pair = _KEY.get(request.query.get("pair", ""))
+            if name != "AssetPairs" and name != "Ticker" and pair is None:
+                return fail("EQuery:Unknown asset pair")
+            return getattr(self, name.lower())(request.query, pair)
         return handler
 
-    def _pair(self, request: web.Request) -> str | None:
-        pair = request.query.get("pair", "")
-        return pair if pair in ASSET_PAIRS else _ALT.get(pair)
-
-    async def _public_assetpairs(self, request):
+    def assetpairs(self, q, pair):
         return ok(ASSET_PAIRS)
 
-    async def _public_ticker(self, request):
-        tickers = {"XXBTZUSD": {
-            "a": ["30001.00000", "1", "1.000"], "b": ["30000.00000", "2", "2.000"],
-            "c": ["30000.50000", "0.00160710"], "v": ["165.16072288", "598.03698452"],
-            "p": ["29900.00000", "29950.50000"], "t": [6405, 21103],
-            "l": ["29500.00000", "29400.10000"], "h": ["30100.00000", "30200.00000"],
-            "o": "29800.00000"},
-            "XDGUSD": {
-            "a": ["0.0812340", "100", "100.000"], "b": ["0.0812330", "50", "50.000"],
-            "c": ["0.0812335", "10.00000000"], "v": ["1000.0", "2000.00000000"],
-            "p": ["0.0800000", "0.0810000"], "t": [5, 10],
-            "l": ["0.0790000", "0.0780000"], "h": ["0.0820000", "0.0830000"],
-            "o": "0.0800000"}}
-        pairs = request.query.get("pair")
-        if pairs:
-            keys = [p if p in ASSET_PAIRS else _ALT.get(p) for p in pairs.split(",")]
-            if None in keys:
-                return fail("EQuery:Unknown asset pair")
-            tickers = {k: v for k, v in tickers.items() if k in keys}
-        return ok(tickers)
-
-    async def _public_depth(self, request):
-        pair = self._pair(request)
-        if pair is None:
+    def ticker(self, q, pair):
+        keys = [_KEY.get(p) for p in q["pair"].split(",")] if "pair" in q else list(TICKERS)
+        if None in keys:
             return fail("EQuery:Unknown asset pair")
-        count = int(request.query.get("count", 100))
-        book = self.books["BTC/USD"]
-        row = lambda p, q: [p, q, 1688671834]  # noqa: E731
-        return ok({pair: {"asks": [row(p, q) for p, q in book.top("asks", count)],
-                          "bids": [row(p, q) for p, q in book.top("bids", count)]}})
+        return ok({k: row for k, row in TICKERS.items() if k in keys})
 
-    async def _public_ohlc(self, request):
-        pair = self._pair(request)
-        if pair is None:
-            return fail("EQuery:Unknown asset pair")
-        rows = [[1706626800, "43437.5", "43593.7", "43355.5", "43361.1", "43511.3",
-                 "18.75430110", 162],
-                [1706630400, "43366.3", "43529.2", "43234.2", "43485.0", "43435.3",
-                 "12.51327406", 126],
-                [1706634000, "43497.5", "43594.6", "43316.4", "43409.5", "43429.8",
-                 "5.03074129", 127]]
-        return ok({pair: rows, "last": 1706630400})
+    def depth(self, q, pair):
+        book, n = self.books["BTC/USD"], min(int(q.get("count", 100)), 500)
+        return ok({pair: {s: [[p, a, 1688671834] for p, a in book.top(s, n)]
+                          for s in ("asks", "bids")}})
 
-    async def _public_trades(self, request):
-        pair = self._pair(request)
-        if pair is None:
-            return fail("EQuery:Unknown asset pair")
-        # Kraken sends the time as a JSON number with a fraction; written raw to keep digits.
-        text = ('{"error":[],"result":{"%s":[["73324.40000","0.01030900",1710327959.1733468,'
-                '"b","m","",6324366],["73325.00000","0.50000000",1710327960.001,"s","l","",'
-                '6324367]],"last":"1710327960001000000"}}' % pair)
-        return web.Response(text=text, content_type="application/json")
+    def ohlc(self, q, pair):
+        """The 720 most recent candles, oldest first: committed ones after `since` (exclusive),
+        then the still-forming one, always; `last` is the newest committed candle's time."""
+        minutes = int(q.get("interval", 1))
+        if minutes not in _MINUTES:
+            return fail("EGeneral:Invalid arguments")
+        step = minutes * 60
+        forming = self.now // 1000 // step * step
+        times = [forming - k * step for k in range(719, -1, -1)]
+        since = int(q.get("since", 0))
+        rows = [[t, f"{43000 + k}.5", f"{43010 + k}.0", f"{42990 + k}.0", f"{43001 + k}.5",
+                 f"{43000 + k}.7", f"{k % 7 + 1}.25000000", 10 + k % 5]
+                for k, t in enumerate(times) if t > since or t == forming]
+        return ok({pair: rows, "last": forming - step})
+
+    def trades(self, q, pair):
+        # The time is a JSON number with a fraction; written raw to keep its digits.
+        return json_response('{"error":[],"result":{"%s":[["73324.40000","0.01030900",'
+                             '1710327959.1733468,"b","m","",6324366],["73325.00000","0.50000000",'
+                             '1710327960.001,"s","l","",6324367]],"last":"1710327960001000000"}}'
+                             % pair)
+
+    # -- private -----------------------------------------------------------------------------
+    def check_auth(self, request, body):
+        """Kraken's checks, in its order: key, nonce, signature, then the nonce's increase."""
+        if request.headers.get("API-Key") != KEY:
+            return fail("EAPI:Invalid key")
+        nonce = dict(parse_qsl(body)).get("nonce", "")
+        if not nonce.isdigit():
+            return fail("EAPI:Invalid nonce")
+        message = request.path.encode() + hashlib.sha256((nonce + body).encode()).digest()
+        want = hmac.new(base64.b64decode(SECRET), message, hashlib.sha512).digest()
+        if not hmac.compare_digest(base64.b64encode(want).decode(),
+                                   request.headers.get("API-Sign", "")):
+            return fail("EAPI:Invalid signature")
+        if int(nonce) <= self.last_nonce.get(KEY, 0):
+            return fail("EAPI:Invalid nonce")
+        self.last_nonce[KEY] = int(nonce)
+        return None
 
     def _private(self, name: str):
-        async def handler(request: web.Request) -> web.Response:
-            body = await request.text()
-            form = dict(parse_qsl(body, keep_blank_values=True))
-            problem = self.check_auth(request, body, form)
-            if problem:
-                return fail(problem)
-            self.private_calls.append((name, form))
+        async def handler(request, form):
             if self.next_error:
                 error, self.next_error = self.next_error, None
                 return fail(error)
@@ -201,168 +180,136 @@ class FakeKraken(FakeVenue):
             self.max_in_flight = max(self.max_in_flight, self.in_flight)
             try:
                 await asyncio.sleep(self.private_delay)
-                return await getattr(self, f"_do_{name.lower()}")(form)
+                return getattr(self, name.lower())(form)
             finally:
                 self.in_flight -= 1
         return handler
 
-    def check_auth(self, request: web.Request, body: str, form: dict[str, str]) -> str | None:
-        """Kraken's checks, in its order: key, nonce, signature."""
-        key = request.headers.get("API-Key")
-        if key != KEY:
-            return "EAPI:Invalid key"
-        try:
-            nonce = int(form["nonce"])
-        except (KeyError, ValueError):
-            return "EAPI:Invalid nonce"
-        message = request.path.encode() + hashlib.sha256((form["nonce"] + body).encode()).digest()
-        want = base64.b64encode(hmac.new(base64.b64decode(SECRET), message,
-                                         hashlib.sha512).digest()).decode()
-        if not hmac.compare_digest(want, request.headers.get("API-Sign", "")):
-            return "EAPI:Invalid signature"
-        if nonce <= self.last_nonce.get(key, 0):
-            return "EAPI:Invalid nonce"
-        self.last_nonce[key] = nonce
-        return None
+    def balanceex(self, form):
+        return ok({c: {"balance": str(f + u), "hold_trade": str(u)}
+                   for c, (f, u) in self.store.balances().items()}
+                  | {"ETH2.S": {"balance": "3.0000000000", "hold_trade": "0"}})
 
-    async def _do_balanceex(self, form):
-        return ok(self.balances)
-
-    async def _do_addorder(self, form):
-        pair = form.get("pair", "")
-        key = pair if pair in ASSET_PAIRS else _ALT.get(pair)
-        if key is None:
+    def addorder(self, form):
+        pair = _KEY.get(form.get("pair", ""))
+        if pair is None:
             return fail("EQuery:Unknown asset pair")
-        if Decimal(form["volume"]) < Decimal(ASSET_PAIRS[key]["ordermin"]):
+        if Decimal(form["volume"]) < Decimal(ASSET_PAIRS[pair]["ordermin"]):
             return fail("EOrder:Order minimum not met")
-        cid = form.get("cl_ord_id")
-        if cid and any(o.get("cl_ord_id") == cid and o["status"] == "open"
-                       for o in self.orders.values()):
-            return fail("EOrder:Invalid order")
-        txid = f"O{next(self._ids):05d}-ABCDE-FGHIJK"
-        market = form["ordertype"] == "market"
-        price = form.get("price", "0")
-        row = {"refid": None, "userref": 0, "status": "closed" if market else "open",
-               "opentm": 1705259439.5631, "starttm": 0, "expiretm": 0,
-               "descr": {"pair": ASSET_PAIRS[key]["altname"], "type": form["type"],
-                         "ordertype": form["ordertype"], "price": price, "price2": "0",
-                         "leverage": "none", "order": f"{form['type']} {form['volume']}",
-                         "close": ""},
-               "vol": form["volume"], "vol_exec": form["volume"] if market else "0.00000000",
-               "cost": "0", "fee": "0.000000", "price": "30001.0" if market else "0",
-               "stopprice": "0", "limitprice": "0", "misc": "", "oflags": "fciq"}
-        if cid:
-            row["cl_ord_id"] = cid
-        self.orders[txid] = row
-        return ok({"descr": {"order": row["descr"]["order"]}, "txid": [txid]})
+        try:
+            o = self.store.place(pair, form["type"], form["ordertype"], form["volume"],
+                                 form.get("price"), form.get("cl_ord_id"),
+                                 book=self.books.get(_SYMBOL.get(pair)))
+        except Rejected as exc:
+            return fail("EOrder:Insufficient funds" if exc.kind == "funds" else
+                        "EOrder:Invalid order")
+        return ok({"descr": {"order": self.row(o)["descr"]["order"]}, "txid": [o.id]})
 
-    async def _do_cancelorder(self, form):
-        row = self.orders.get(form.get("txid", ""))
-        if row is None or row["status"] != "open":
+    def row(self, o) -> dict:
+        alt, closed = ASSET_PAIRS[o.symbol]["altname"], o.status != "open"
+        at = "market" if o.type == "market" else f"limit {o.price}"
+        row = {"refid": None, "userref": 0, "status": _STATUS[o.status],
+               "opentm": Decimal(o.created) / 1000, "starttm": 0, "expiretm": 0,
+               "descr": {"pair": alt, "type": o.side, "ordertype": o.type,
+                         "price": str(o.price or 0), "price2": "0", "leverage": "none",
+                         "order": f"{o.side} {o.amount:.8f} {alt} @ {at}", "close": ""},
+               "vol": f"{o.amount:.8f}", "vol_exec": f"{o.filled:.8f}", "cost": str(o.cost),
+               "fee": str(o.fee), "price": str(o.average or 0), "stopprice": "0",
+               "limitprice": "0", "misc": "", "oflags": "fciq"}
+        row.update({"cl_ord_id": o.cid} if o.cid else {})
+        return row | ({"closetm": Decimal(o.updated) / 1000, "reason": None} if closed else {})
+
+    def cancelorder(self, form):
+        try:
+            self.store.cancel(form.get("txid"))
+        except Rejected:
             return fail("EOrder:Unknown order")
-        row["status"] = "canceled"
         return ok({"count": 1})
 
-    async def _do_queryorders(self, form):
-        found = {t: self.orders[t] for t in form.get("txid", "").split(",") if t in self.orders}
-        if not found:
-            return fail("EOrder:Invalid order")
-        return ok(found)
+    def queryorders(self, form):
+        found = {t: self.row(o) for t in form.get("txid", "").split(",")
+                 if (o := self.store.find(t)) is not None}
+        return ok(found) if found else fail("EOrder:Invalid order")
 
-    def _filtered(self, form, open_: bool) -> dict:
-        cid = form.get("cl_ord_id")
-        return {t: o for t, o in self.orders.items() if (o["status"] == "open") == open_
-                and (cid is None or o.get("cl_ord_id") == cid)}
+    def openorders(self, form):
+        return ok({"open": {o.id: self.row(o) for o in self.store.open()
+                            if form.get("cl_ord_id") in (None, o.cid)}})
 
-    async def _do_openorders(self, form):
-        return ok({"open": self._filtered(form, True)})
-
-    async def _do_closedorders(self, form):
-        closed = self._filtered(form, False)
-        return ok({"closed": closed, "count": len(closed)})
+    def closedorders(self, form):
+        """50 at a time, the most recently closed first, from offset `ofs`."""
+        closed = sorted((o for o in self.store.closed() if form.get("cl_ord_id") in (None, o.cid)),
+                        key=lambda o: o.updated, reverse=True)
+        ofs = int(form.get("ofs", 0))
+        return ok({"closed": {o.id: self.row(o) for o in closed[ofs:ofs + 50]},
+                   "count": len(closed)})
 
     # -- websocket v2 ------------------------------------------------------------------------
-    async def on_ws_text(self, ws, message) -> None:
+    def subscriptions(self, message):
         if not isinstance(message, dict):
-            return
-        method, params = message.get("method"), message.get("params") or {}
-        if method == "ping":
-            await ws.send_str(json.dumps({"method": "pong", "time_in": "x", "time_out": "y"}))
-            return
-        if method not in ("subscribe", "unsubscribe"):
-            return
-        channel = params.get("channel")
+            return None
+        if message.get("method") == "ping":
+            return None
+        params = message.get("params") or {}
+        kind = {"trade": "trades"}.get(params.get("channel"), params.get("channel"))
+        return [Sub(kind, s, message.get("method") == "subscribe")
+                for s in params.get("symbol", []) if s in _WS]
+
+    async def acknowledge(self, ws, message, subs):
+        params = message["params"]
         for symbol in params.get("symbol", []):
-            ack = {"method": method, "result": {"channel": channel, "symbol": symbol},
-                   "success": symbol in _WS, "time_in": "t", "time_out": "t"}
-            if symbol not in _WS:
-                ack["error"] = "Currency pair not supported"
-            await ws.send_str(json.dumps(ack))
-            if method == "subscribe" and symbol in _WS:
-                await self._snapshot(ws, channel, symbol, params)
+            if symbol not in _WS:       # a refusal names the symbol, with no `result`
+                await self.send(ws, {"method": message["method"], "success": False,
+                                     "error": "Currency pair not supported", "symbol": symbol,
+                                     "time_in": "t", "time_out": "t"})
+                continue
+            await self.send(ws, {"method": message["method"], "success": True, "time_in": "t",
+                                 "time_out": "t", "result": {"channel": params["channel"],
+                                                             "symbol": symbol}})
+            if message["method"] == "subscribe" and params["channel"] == "ticker":
+                await self.send(ws, self.ticker_message(symbol, kind="snapshot"))
+            if params["channel"] == "book":
+                self.book_depth[symbol] = int(params.get("depth", 10))
 
-    async def _snapshot(self, ws, channel: str, symbol: str, params: dict) -> None:
-        if channel == "ticker":
-            await ws.send_str(self.ticker_frame(symbol, "snapshot"))
-        elif channel == "book" and symbol in self.books:
-            depth = int(params.get("depth", 10))
-            self.book_depth[symbol] = depth
-            book = self.books[symbol]
-            await ws.send_str(self.book_frame(symbol, "snapshot", book.top("bids", depth),
-                                              book.top("asks", depth), book.checksum()))
+    def refusal(self, message, subs):
+        return {"method": "subscribe", "success": False, "error": "Currency pair not supported",
+                "symbol": subs[0].symbol, "time_in": "t", "time_out": "t"}
 
-    def ticker_frame(self, symbol: str, kind: str = "update", last: str = "30000.5") -> str:
+    def ticker_message(self, symbol: str, last: str = "30000.5", kind: str = "update") -> str:
         return ('{"channel":"ticker","type":"%s","data":[{"symbol":"%s","bid":30000.0,'
                 '"bid_qty":2.0,"ask":30001.0,"ask_qty":1.0,"last":%s,"volume":598.03698452,'
                 '"vwap":29950.5,"low":29400.1,"high":30200.0,"change":200.5,"change_pct":0.67,'
                 '"timestamp":"2024-03-13T11:05:59.173000Z"}]}' % (kind, symbol, last))
 
     @staticmethod
-    def book_frame(symbol: str, kind: str, bids, asks, checksum: int) -> str:
-        """Levels written as raw JSON numbers so their digits reach the client as sent."""
-        levels = lambda rows: "[" + ",".join(  # noqa: E731
-            '{"price":%s,"qty":%s}' % row for row in rows) + "]"
-        stamp = ',"timestamp":"2024-03-13T11:05:59.173000Z"' if kind == "update" else ""
-        return ('{"channel":"book","type":"%s","data":[{"symbol":"%s","bids":%s,"asks":%s,'
-                '"checksum":%d%s}]}' % (kind, symbol, levels(bids), levels(asks), checksum,
-                                        stamp))
+    def trade_message(symbol, trade_id: int, price: str, qty: str, side: str = "buy") -> str:
+        return ('{"channel":"trade","type":"update","data":[{"symbol":"%s","side":"%s",'
+                '"price":%s,"qty":%s,"ord_type":"market","trade_id":%d,'
+                '"timestamp":"2023-09-25T07:49:37.708706Z"}]}' % (symbol, side, price, qty,
+                                                                  trade_id))
 
-    async def push_book(self, symbol: str, bids: dict[str, str] | None = None,
-                        asks: dict[str, str] | None = None, *, wrong_checksum: bool = False
-                        ) -> None:
-        """Change the server book ("0" deletes) and push what a subscriber at its depth sees:
-        changed levels inside the window and levels entering it; none for those pushed out."""
+    def book_message(self, symbol: str, changes) -> str:
+        """What a subscriber at its depth sees: the snapshot, or the levels that changed inside
+        the window or entered it (none for levels pushed out), with the checksum after them."""
         book, depth = self.books[symbol], self.book_depth.get(symbol, 10)
-        before = {s: dict(book.top(s, depth)) for s in ("bids", "asks")}
-        for side, changes in (("bids", bids or {}), ("asks", asks or {})):
-            levels = getattr(book, side)
-            for price, qty in changes.items():
-                if Decimal(qty) == 0:
-                    levels.pop(price, None)
-                else:
-                    levels[price] = qty
-        sent = {}
-        for side in ("bids", "asks"):
-            after = dict(book.top(side, depth))
-            rows = [(p, q) for p, q in after.items() if before[side].get(p) != q]
-            rows += [(p, "0") for p in before[side] if p not in getattr(book, side)]
-            sent[side] = rows
-        checksum = book.checksum()
-        if wrong_checksum:
-            checksum = (checksum + 1) & 0xFFFFFFFF
-        await self.broadcast(self.book_frame(symbol, "update", sent["bids"], sent["asks"],
-                                             checksum))
+        now = {s: dict(book.top(s, depth)) for s in ("bids", "asks")}
+        held = self.window.get(symbol) if changes is not None else None
+        self.window[symbol] = now
+        sent = {s: list(now[s].items()) if held is None else
+                [(p, q) for p, q in now[s].items() if held[s].get(p) != q]
+                + [(p, "0") for p in held[s] if p not in getattr(book, s)] for s in now}
+        checksum = kraken_checksum(book.top("asks", 10), book.top("bids", 10))
+        if self.bad_checksum_next:
+            self.bad_checksum_next, checksum = False, (checksum + 1) & 0xFFFFFFFF
+        rows = lambda side: ",".join('{"price":%s,"qty":%s}' % r for r in sent[side])  # noqa
+        stamp = ',"timestamp":"2024-03-13T11:05:59.173000Z"' if held is not None else ""
+        return ('{"channel":"book","type":"%s","data":[{"symbol":"%s","bids":[%s],"asks":[%s],'
+                '"checksum":%d%s}]}' % ("update" if held is not None else "snapshot", symbol,
+                                       rows("bids"), rows("asks"), checksum, stamp))
 
-    async def push_trade(self, symbol: str, trade_id: int, price: str, qty: str,
-                         side: str = "buy") -> None:
-        await self.broadcast(
-            '{"channel":"trade","type":"update","data":[{"symbol":"%s","side":"%s",'
-            '"price":%s,"qty":%s,"ord_type":"market","trade_id":%d,'
-            '"timestamp":"2023-09-25T07:49:37.708706Z"}]}' % (symbol, side, price, qty,
-                                                              trade_id))
-
-    async def heartbeat(self) -> None:
-        await self.broadcast('{"channel":"heartbeat"}')
+    async def on_ws_text(self, ws, message) -> None:
+        if isinstance(message, dict) and message.get("method") == "ping":
+            await self.send(ws, {"method": "pong", "time_in": "x", "time_out": "y"})
+        await super().on_ws_text(ws, message)
 
 
 FAKE = FakeKraken
