@@ -7,6 +7,7 @@ import pytest
 
 from exchanges import errors as E
 from exchanges.core.adapter import Exchange
+from exchanges.core.orders import may_have_left
 from exchanges.core.stream import StreamHub
 from exchanges.types import Market
 
@@ -73,3 +74,22 @@ async def test_a_message_may_be_built_when_sent():
     await hub._send(lambda: {"event": "unsubscribe", "chanId": state["chan"]})
     await hub._send(lambda: None)          # nothing known to unsubscribe: nothing sent
     assert hub._ws.sent == ['{"event": "unsubscribe", "chanId": 7}']
+
+
+def _with_status(err: E.ExchangeError, status: int | None) -> E.ExchangeError:
+    err.http_status = status
+    return err
+
+
+@pytest.mark.parametrize("err, left", [
+    # Bitfinex answers every refusal with HTTP 500: the venue said why, nothing was placed.
+    (_with_status(E.InsufficientFunds("v", "not enough exchange balance"), 500), False),
+    (_with_status(E.InvalidOrder("v", "minimum size for BTC/USD is 0.00006"), 500), False),
+    (_with_status(E.AuthenticationError("v", "nonce: small"), 500), False),
+    (_with_status(E.ExchangeError("v", "something unexpected"), 500), True),
+    (_with_status(E.ExchangeNotAvailable("v", "bad gateway"), 502), True),
+    (E.RequestTimeout("v", "no reply"), True),
+    (_with_status(E.InvalidOrder("v", "bad price"), 400), False),
+])
+def test_a_refusal_the_venue_names_left_nothing_behind_whatever_the_status(err, left):
+    assert may_have_left(err) is left
