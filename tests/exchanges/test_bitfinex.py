@@ -207,6 +207,23 @@ async def test_lost_market_order_reply_is_found_in_history(fake):
     assert len([s for s in fake.seen if s.path == "/v2/auth/w/order/submit"]) == 1
 
 
+async def test_client_id_lookup_pages_through_the_whole_order_history(fake):
+    # Orders history answers 25 rows unless asked, 2500 at most, newest first (rest-auth-
+    # orders-history-by-symbol). The old lookup asked for 100: an order that more than 100
+    # newer ones had pushed down was "not found", and its create_order became "unknown".
+    async with open_ex(fake) as ex:
+        market = await ex.market("BTC/USDT")
+        filled = await ex.create_order("BTC/USDT", "buy", "market", "0.01",
+                                       client_order_id="4242")
+        for _ in range(2600):
+            fake.now += 1
+            fake.store.cancel(fake.store.add_open("tBTCUST", 1, "50000", "0.0001")[0].id)
+        found = await ex.find_order_by_client_id(market, "4242")
+    assert (found.id, found.status) == (filled.id, "closed")
+    pages = [json.loads(s.body) for s in fake.seen if s.path == "/v2/auth/r/orders/tBTCUST/hist"]
+    assert pages == [{"limit": 2500}, {"limit": 2500, "end": fake.now - 2499}]
+
+
 async def test_wrong_secret_is_an_authentication_error(fake):
     bad = exchanges.Credentials(api_key=KEY, secret="not-the-secret")
     async with open_ex(fake, credentials=bad) as ex:
@@ -230,6 +247,8 @@ async def test_insufficient_funds_and_bad_symbol_from_the_fake(fake):
     async with open_ex(fake) as ex:
         with pytest.raises(E.InsufficientFunds):
             await ex.create_order("BTC/USDT", "buy", "limit", "1", "73000")
+        # Refused with HTTP 500, as every Bitfinex error: not an order to look for.
+        assert not [s for s in fake.seen if s.path.startswith("/v2/auth/r/orders")]
         with pytest.raises(E.BadSymbol):
             await ex.fetch_ticker("DOGE/USDT")
 
