@@ -64,7 +64,8 @@ def js_number(value: Decimal) -> str:
 
 def book_checksum(bids: list[tuple[Decimal, Decimal]], asks: list[tuple[Decimal, Decimal]]
                   ) -> int:
-    """Signed CRC32 over the top 25 levels, interleaved bid, ask (ask amounts negative)."""
+    """Signed CRC32 over the top 25 levels, interleaved bid, ask (ask amounts negative)
+    (https://docs.bitfinex.com/docs/ws-websocket-checksum)."""
     return crc32_interleaved(bids, asks, 25, js_number, negate_asks=True)
 
 
@@ -78,11 +79,9 @@ def _status(text: str) -> str:
 
 
 def _order_id(order_id: str) -> int:
-    try:
-        return int(order_id)
-    except (TypeError, ValueError):
-        raise E.OrderNotFound("bitfinex", f"{order_id!r} is not a Bitfinex order id "
-                                          f"(they are numbers)") from None
+    if not str(order_id).isdigit():
+        raise E.OrderNotFound("bitfinex", f"{order_id!r} is not a Bitfinex order id")
+    return int(order_id)
 
 
 def _order_params(m, side, type, amount, price, cid, options):

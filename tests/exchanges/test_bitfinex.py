@@ -112,6 +112,15 @@ async def test_trades_oldest_first_with_side_from_sign(fake):
             ("1560452101", "sell", D("0.5")), ("1560452102", "buy", D("0.00019983"))]
 
 
+def test_trade_side_is_the_takers_from_the_amount_sign():
+    # The docs' snapshot example (ws-public-trades): AMOUNT "how much was bought (positive) or
+    # sold (negative)", and "the order that causes the trade" sets it (v1 ws-public-trades).
+    m = exchanges.types.Market("BTC/USD", "tBTCUSD", "BTC", "USD", D("1e-8"), D("1e-8"))
+    rows = loads("[[401597393,1574694475039,0.005,7244.9],[401597392,1574694470503,-0.01,7245.3]]")
+    assert [(t.side, t.amount) for t in (Bitfinex.parse_trade(r, m) for r in rows)] == [
+        ("buy", D("0.005")), ("sell", D("0.01"))]
+
+
 # -- private calls ---------------------------------------------------------------------------
 def check_signature(seen, nonce: str):
     assert seen.headers["bfx-nonce"] == nonce
