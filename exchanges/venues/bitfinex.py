@@ -146,14 +146,16 @@ class Bitfinex(Exchange):
                                  rows=lambda r: r[4]),
         "cancel_order": _private("/v2/auth/w/order/cancel", rows=lambda r: [r[4]],
                                  params=lambda m, oid: {"id": _order_id(oid)}),
-        # Active orders (all of them: the endpoint takes no limit), of one symbol or all.
+        # Active orders, all of them (rest-auth-retrieve-orders documents no limit), of one
+        # symbol (/v2/auth/r/orders/tBTCUSD) or of every symbol (/v2/auth/r/orders).
         "open_orders": _private("/v2/auth/r/orders{symbol}",
                                 params=lambda m: {"symbol": f"/{m.id}" if m else ""}),
         "order": _private("/v2/auth/r/orders/{symbol}", params=_by_id),
         "closed_order": _private("/v2/auth/r/orders/{symbol}/hist", params=_by_id),
-        # Closed and cancelled orders of the last two weeks, newest first, `limit` at most
-        # 2500 (25 when not given), `end` keeping those created at or before it
-        # (https://docs.bitfinex.com/reference/rest-auth-orders-history-by-symbol): every page.
+        # Closed and cancelled orders of the last two weeks, `limit` at most 2500, `end` keeping
+        # those created at or before it (docs.bitfinex.com/reference/rest-auth-orders-history-
+        # by-symbol); 25 when no limit is given (ccxt). Newest first: the next page ends at the
+        # last one's MTS_CREATE (inclusive: a row twice, never one missed).
         "closed_orders": _private("/v2/auth/r/orders/{symbol}/hist",
                                   params=lambda m: {"symbol": m.id},
                                   paging=After("end", key=lambda row: row[4], size=2500)),
