@@ -1,6 +1,7 @@
 """The account's calls written once over a venue's endpoints: balances, orders, fills.
 
-A venue declares "balance", "order", "open_orders", "closed_orders", "cancel_order" and
+A venue declares "balance", "order" (and "closed_order" where finished orders are looked up
+apart), "open_orders", "closed_orders", "cancel_order" and
 "my_trades" endpoints (with their paging) and writes `parse_balance(rows)`,
 `parse_order(row, market)` and `parse_my_trade(row, market)`. Here, once: one symbol or all,
 every page of open orders, cancel then the venue's own record of the order, fills sorted
@@ -51,10 +52,14 @@ class AccountCalls:
         market = await self.market(symbol)
         self.require_credentials()
         if "order" in self.api:
-            rows = rows_of(await self.call("order", market, str(order_id)))
-            # A reply naming some other order is no answer about this one.
-            orders = [o for r in rows if (o := self.parse_order(r, market)) is not None
-                      and o.id == str(order_id)]
+            orders = []
+            # A venue that looks open and finished orders up apart declares "closed_order"
+            # too. A reply naming some other order is no answer about this one.
+            for name in ("order", "closed_order"):
+                if name in self.api and not orders:
+                    rows = rows_of(await self.call(name, market, str(order_id)))
+                    orders = [o for r in rows if (o := self.parse_order(r, market)) is not None
+                              and o.id == str(order_id)]
         elif "closed_orders" in self.api:
             orders = [o for o in await self._open_and_closed(market) if o.id == str(order_id)]
         else:

@@ -36,6 +36,7 @@ ENDPOINTS = {
                      "options"),
     "cancel_order": ("market", "order_id"),
     "order": ("market", "order_id"),
+    "closed_order": ("market", "order_id"),  # where "order" sees open orders only (Bitfinex)
     "order_by_client_id": ("market", "client_order_id"),
     "open_orders": ("market",),
     "closed_orders": ("market",),

@@ -35,12 +35,20 @@ __all__ = ["OrderCalls", "may_have_left"]
 log = logging.getLogger("exchanges")
 
 
+# Errors in which the venue says why it refused the request: whatever the HTTP status (Bitfinex
+# answers every refusal, "not enough exchange balance" included, with a 500), nothing was placed.
+_REFUSALS = (E.AuthenticationError, E.InsufficientFunds, E.InvalidOrder, E.BadSymbol,
+             E.RateLimitExceeded)
+
+
 def may_have_left(exc: E.ExchangeError) -> bool:
     """Whether an order request that failed with `exc` may still have reached the venue."""
     if isinstance(exc, E.BadResponse):
         return True                  # the venue answered: it may have placed the order
     if isinstance(exc, E.NetworkError):
         return exc.request_sent is not False
+    if isinstance(exc, _REFUSALS):
+        return False
     return (exc.http_status or 0) >= 500
 
 

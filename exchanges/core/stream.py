@@ -18,11 +18,16 @@ What a watcher is told, besides its data:
   logging in failed, or when the connection could not be made again after `max_failures`
   attempts in a row. Any other exception while connecting or reading is logged and recovered by
   reconnecting; a malformed frame is skipped and logged. Nothing ends a watch silently.
+
+What a venue scopes to one connection (Bitfinex's channel ids and its connection-wide sequence
+numbers) lives in that connection's `venue_state`, emptied on every (re)connect: `connection()` is
+the hub whose frame is being routed, whose message is being built, or which is opening.
 """
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import json
 import logging
 import random
@@ -36,7 +41,7 @@ from .. import errors as E
 from ..numbers import loads
 
 __all__ = ["StreamPool", "StreamHub", "Subscription", "Topic", "Refused", "StreamLimits",
-           "RESYNC", "LAGGED", "StreamState"]
+           "RESYNC", "LAGGED", "StreamState", "connection"]
 
 log = logging.getLogger("exchanges.stream")
 
@@ -47,6 +52,15 @@ class _Marker:
 
     def __repr__(self) -> str:
         return self.name
+
+
+_connection: contextvars.ContextVar["StreamHub | None"] = contextvars.ContextVar(
+    "stream_connection", default=None)
+
+
+def connection() -> "StreamHub | None":
+    """The connection at work in this task (see the module docstring); None outside one."""
+    return _connection.get()
 
 
 RESYNC = _Marker("RESYNC")   # reconnected and subscribed again: rebuild state from scratch
@@ -168,6 +182,7 @@ class StreamHub:
         self.state = StreamState.CLOSED
         self.reconnects = 0
         self.last_frame: float | None = None           # time.monotonic() of the last frame
+        self.venue_state: dict = {}     # what the venue keeps per connection, fresh each connect
 
     # -- subscriptions -----------------------------------------------------------------------
     @property
@@ -291,6 +306,7 @@ class StreamHub:
                 log.exception("%s: stream state listener failed", self.exchange)
 
     async def _run(self) -> None:
+        _connection.set(self)       # this task's context, and its helper tasks' copies
         failures = 0
         first = True
         while self.topics:
@@ -348,6 +364,7 @@ class StreamHub:
                                               timeout=aiohttp.ClientWSTimeout(ws_close=2.0))
         self._ws = ws
         self._sent_at = []
+        self.venue_state = {}
         if self._on_open is not None:
             await self._on_open(ws)
         self._pending = [(t, True) for t in self.topics.values()]

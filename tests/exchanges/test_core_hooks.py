@@ -6,10 +6,12 @@ from decimal import Decimal
 import pytest
 
 from exchanges import errors as E
+from exchanges import Credentials
 from exchanges.core.adapter import Exchange
 from exchanges.core.api import GET
+from exchanges.core.orders import may_have_left
 from exchanges.core.stream import StreamHub
-from exchanges.types import Credentials, Market, Order
+from exchanges.types import Market, Order
 
 D = Decimal
 
@@ -111,3 +113,48 @@ async def test_fetch_order_ignores_a_reply_about_another_order():
         assert (await ex.fetch_order("8", "BTC/USD")).id == "8"
         with pytest.raises(E.OrderNotFound):
             await ex.fetch_order("9", "BTC/USD")
+
+
+def _with_status(err: E.ExchangeError, status: int | None) -> E.ExchangeError:
+    err.http_status = status
+    return err
+
+
+@pytest.mark.parametrize("err, left", [
+    # Bitfinex answers every refusal with HTTP 500: the venue said why, nothing was placed.
+    (_with_status(E.InsufficientFunds("v", "not enough exchange balance"), 500), False),
+    (_with_status(E.InvalidOrder("v", "minimum size for BTC/USD is 0.00006"), 500), False),
+    (_with_status(E.AuthenticationError("v", "nonce: small"), 500), False),
+    (_with_status(E.ExchangeError("v", "something unexpected"), 500), True),
+    (_with_status(E.ExchangeNotAvailable("v", "bad gateway"), 502), True),
+    (E.RequestTimeout("v", "no reply"), True),
+    (_with_status(E.InvalidOrder("v", "bad price"), 400), False),
+])
+def test_a_refusal_the_venue_names_left_nothing_behind_whatever_the_status(err, left):
+    assert may_have_left(err) is left
+
+
+class _ApartVenue(_Venue):
+    """Open orders by id on one endpoint, finished ones on another (Bitfinex's split)."""
+    api = {"order": GET("/orders", signed=True), "closed_order": GET("/hist", signed=True)}
+    held = {"/orders": [{"id": "1", "status": "open"}], "/hist": [{"id": "2", "status": "closed"}]}
+
+    async def call(self, name, market, order_id, params=None):
+        self.asked.append(name)
+        return [r for r in self.held[self.api[name].path] if r["id"] == order_id]
+
+    def parse_order(self, row, market):
+        return Order(row["id"], None, market.symbol, "buy", "limit", D(1), D(1), D(0), D(1),
+                     row["status"], 0)
+
+
+async def test_an_order_not_open_is_looked_up_where_finished_ones_are():
+    assert _ApartVenue.has["fetch_order"]
+    async with _ApartVenue(credentials=Credentials(api_key="k", secret="s")) as ex:
+        ex.asked = []
+        assert (await ex.fetch_order("1", "BTC/USD")).status == "open"
+        assert ex.asked == ["order"]
+        assert (await ex.fetch_order("2", "BTC/USD")).status == "closed"
+        assert ex.asked == ["order", "order", "closed_order"]
+        with pytest.raises(E.OrderNotFound):
+            await ex.fetch_order("3", "BTC/USD")

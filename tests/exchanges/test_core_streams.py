@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 
 from exchanges.core.book import LocalBook
+from exchanges.core.stream import StreamLimits, connection
 from tests.exchanges.toy import FakeStreamingToy, StreamingToy
 
 D = Decimal
@@ -113,6 +114,43 @@ async def test_breaking_out_unsubscribes_and_closes_the_socket(fake):
         await asyncio.sleep(0.1)
         assert {"op": "unsub", "ch": "book:btcusd"} in fake.ws_received
         assert ex.hub().state == "closed"
+
+
+async def test_each_connection_keeps_its_own_state(fake):
+    routed = []
+
+    class Sharded(StreamingToy):
+        stream_limits = StreamLimits(per_connection=1)     # book and trades: two connections
+
+        def stream_route(self, msg):
+            hub = connection()
+            hub.venue_state["frames"] = hub.venue_state.get("frames", 0) + 1
+            routed.append((hub, msg))
+            return super().stream_route(msg)
+
+    async with Sharded(urls=fake.urls) as ex:
+        books = ex.watch_order_book("BTC/USD")
+        await next_book(books, fake)
+        trades = ex.watch_trades("BTC/USD")
+        task = asyncio.ensure_future(trades.__anext__())
+        while fake.ws_connections < 2 or len(fake.subscribed) < 2:
+            await asyncio.sleep(0.01)
+        await fake.broadcast({"ch": "trades:btcusd", "trades": [
+            {"id": 1, "ts": 5, "side": "buy", "p": "100.5", "q": "0.25"}]})
+        await asyncio.wait_for(task, 2)
+        book_hub, trades_hub = (ex.hub().hub_of("book:btcusd"), ex.hub().hub_of("trades:btcusd"))
+        assert book_hub is not trades_hub
+        # The snapshot came on the book's connection and was routed as that connection's.
+        assert [h for h, m in routed if m.get("type") == "snapshot"] == [book_hub]
+        for hub in (book_hub, trades_hub):
+            assert hub.venue_state["frames"] == sum(1 for h, _ in routed if h is hub)
+        before = book_hub.venue_state["frames"]
+        await fake.drop_ws()
+        await fake.change("bid", "99", "2")
+        await next_book(books, fake)
+        assert book_hub.venue_state["frames"] < before + 2      # emptied on the reconnect
+        await books.aclose()
+        await trades.aclose()
 
 
 def test_local_book_ordering_and_truncation():
