@@ -25,10 +25,11 @@ __all__ = ["Bitstamp"]
 
 log = logging.getLogger("exchanges.bitstamp")
 
-# Public trades' `type`: "0 (buy) or 1 (sell)" (REST: /api/#tag/Transactions-public; websocket:
-# /websocket/v2/, live_trades). The docs do not say whose side that is. ccxt maps it as the trade's
-# side, and tardis.dev, which documents its side as the taker's, maps it the same way: shown here
-# as the taker's side, which the docs leave unconfirmed.
+# A public trade's `type` is "0 (buy) or 1 (sell)" (https://www.bitstamp.net/api/#tag/
+# Transactions-public/operation/GetTransactions; live_trades, https://www.bitstamp.net/websocket/
+# v2/); neither page says whose side. Taken as the taker's, as ccxt and tardis.dev take it
+# (https://docs.tardis.dev/tardis-machine/tardis-machine-output-data-types: "liquidity taker
+# side"); unconfirmed by Bitstamp. Orders' `type` is the order's own side.
 _SIDES = {"0": "buy", "1": "sell"}
 # order_status: "Open, Finished, Expired or Canceled" (/api/#tag/Orders/operation/GetOrderStatus).
 _STATUSES = {"Open": "open", "In Queue": "open", "Cancel pending": "open",
@@ -41,22 +42,14 @@ def _private(path: str, **kw) -> Endpoint:
 
 def _stamp(text: str | None) -> int | None:
     """Bitstamp's "2022-01-31 14:43:15[.123456]" (UTC) → ms."""
-    if not text:
-        return None
-    return int(datetime.fromisoformat(text).replace(tzinfo=timezone.utc).timestamp() * 1000)
-
-
-def _order_params(m, side, type, amount, price, cid, options):
-    # buy/{pair}/ is a limit order, buy/market/{pair}/ a market one (Orders, "Buy limit order",
-    # "Buy market order"); the form carries amount, price and client_order_id in that order.
-    return {"side": side, "kind": "market/" if type == "market" else "", "pair": m.id,
-            "amount": amount, "price": price, "client_order_id": cid}
+    return int(datetime.fromisoformat(text).replace(tzinfo=timezone.utc).timestamp() * 1000
+               ) if text else None
 
 
 def _base_amount(tx: dict, market: Market):
     """A fill's base amount: transactions name amounts by the venue's currency codes ("btc",
     "usd"), and the market id is the two run together ("btcusd")."""
-    return next(dec(v) for k, v in tx.items() if market.id.startswith(k) and k != market.id
+    return next(dec(v) for k, v in tx.items() if market.id.startswith(k)
                 and market.id[len(k):] in tx)
 
 
@@ -90,7 +83,11 @@ class Bitstamp(Exchange):
         "trades": GET("/api/v2/transactions/{pair}/",
                       params=lambda m, limit: {"pair": m.id, "time": "hour"}),
         "balance": _private("account_balances/", idempotent=True),
-        "create_order": _private("{side}/{kind}{pair}/", params=_order_params),
+        # buy/{pair}/ places a limit order, buy/market/{pair}/ a market one.
+        "create_order": _private("{side}/{kind}{pair}/", params=lambda m, side, type, amount,
+                                 price, cid, options: {
+            "side": side, "kind": "market/" if type == "market" else "", "pair": m.id,
+            "amount": amount, "price": price, "client_order_id": cid}),
         "cancel_order": _private("cancel_order/", params=lambda m, oid: {"id": oid}),
         # order_status/ finds an order by id or client_order_id in any state ("for closed
         # orders ... the last 30 days"); it has neither the limit price nor the order type.
@@ -105,38 +102,30 @@ class Bitstamp(Exchange):
     # market order too ("price: Price."): it says nothing of what was filled, nor whether `price`
     # is an average. What filled, at what prices, is read from order_status/'s transactions.
     create_returns_state = False
-    errors = {
-        "API0004": E.AuthenticationError,   # invalid nonce (reused)
-        "API0005": E.AuthenticationError,   # invalid signature
-        "API0011": E.AuthenticationError,   # wrong API key format
-        "API0017": E.AuthenticationError,   # X-Auth-Timestamp out of bounds (clock skew)
-        "400.002": E.RateLimitExceeded,
-        "400.009": E.InsufficientFunds,
-        "400.019": E.InvalidOrder,           # client_order_id already exists
-        "400.020": E.InvalidOrder,           # below the minimum order value
-    }
+    # API0004 nonce reused, API0005 signature, API0011 key format, API0017 timestamp out of
+    # bounds; response codes 400.002 rate limit, 400.009 balance, 400.019 client_order_id taken,
+    # 400.020 below the minimum order value. Order calls mostly answer with a reason only.
+    errors = {"API0004": E.AuthenticationError, "API0005": E.AuthenticationError,
+              "API0011": E.AuthenticationError, "API0017": E.AuthenticationError,
+              "400.002": E.RateLimitExceeded, "400.009": E.InsufficientFunds,
+              "400.019": E.InvalidOrder, "400.020": E.InvalidOrder}
     error_messages = {
-        "invalid signature": E.AuthenticationError,
-        "invalid nonce": E.AuthenticationError,
-        "api key not found": E.AuthenticationError,
-        "wrong api key format": E.AuthenticationError,
-        "authentication failed": E.AuthenticationError,
-        "missing key, signature and nonce": E.AuthenticationError,
-        "ip address not allowed": E.PermissionDenied,
-        "no permission found": E.PermissionDenied,
-        "your account is frozen": E.PermissionDenied,
-        "fatca information": E.PermissionDenied,
-        "trading is currently unavailable": E.PermissionDenied,
-        "check your account balance": E.InsufficientFunds,
-        "order not found": E.OrderNotFound,
-        "minimum order size": E.InvalidOrder,
-        "ensure that there are no more than": E.InvalidOrder,
-        "price is more than": E.InvalidOrder,
-        "maximum market": E.InvalidOrder,      # "Maximum market buy amount at the moment is …"
-        "orders for currency pair": E.InvalidOrder,   # "No buy orders for currency pair …"
-        "invalid currency pair": E.BadSymbol,
-        "rate limit": E.RateLimitExceeded,
+        **dict.fromkeys(("invalid signature", "invalid nonce", "api key not found",
+                         "wrong api key format", "authentication failed",
+                         "missing key, signature and nonce"), E.AuthenticationError),
+        **dict.fromkeys(("ip address not allowed", "no permission found",
+                         "your account is frozen", "fatca information",
+                         "trading is currently unavailable"), E.PermissionDenied),
+        # "Minimum order size is …", "Price is more than 20% above market price.", "Maximum
+        # market buy amount at the moment is …", "No buy orders for currency pair …"
+        **dict.fromkeys(("minimum order size", "ensure that there are no more than",
+                         "price is more than", "maximum market", "orders for currency pair"),
+                        E.InvalidOrder),
+        "check your account balance": E.InsufficientFunds, "order not found": E.OrderNotFound,
+        "invalid currency pair": E.BadSymbol, "rate limit": E.RateLimitExceeded,
         "under scheduled maintenance": E.ExchangeNotAvailable,
+        # "Order could not be placed (perhaps due to internal error or trade halt)": it may
+        # exist after all, so it is looked up by client id.
         "order could not be placed": E.ExchangeNotAvailable,
     }
     # Websocket: one channel per bts:subscribe; no limits are documented. Bitstamp has no
@@ -147,18 +136,15 @@ class Bitstamp(Exchange):
     book_snapshot, book_sequence, book_crossed_is_gap = "rest", "time", True
 
     def error_code(self, reply):
-        data = reply.payload
-        if not isinstance(data, dict) or (data.get("status") != "error" and "error" not in data):
+        d = reply.payload
+        if not isinstance(d, dict) or (d.get("status") != "error" and "error" not in d):
             return None
-        texts: list[str] = []
-        for part in (data.get("error"), data.get("reason")):
-            if isinstance(part, str):
-                texts.append(part)
-            elif isinstance(part, dict):   # field errors: {"__all__": [...], "amount": [...]}
-                texts += [v for value in part.values() for v in (
-                    value if isinstance(value, list) else [value]) if isinstance(v, str) and v]
-        code = data.get("code") or data.get("response_code") or ""
-        return str(code), " ".join(texts) or "the venue reported an error"
+        # A reason is a text or field errors: {"__all__": [...], "amount": [...]}.
+        texts = [t for part in (d.get("error"), d.get("reason")) if part
+                 for v in (part.values() if isinstance(part, dict) else [part])
+                 for t in (v if isinstance(v, list) else [v]) if isinstance(t, str) and t]
+        return (str(d.get("code") or d.get("response_code") or ""),
+                " ".join(texts) or "the venue reported an error")
 
     # -- parsers -----------------------------------------------------------------------------
     def _market_of(self, pair: str) -> Market | None:
@@ -266,9 +252,8 @@ class Bitstamp(Exchange):
 
     def parse_ws_ticker(self, msg: dict, market: Market) -> Ticker:
         d = msg["data"]
-        bids, asks = d["bids"], d["asks"]
-        return Ticker(market.symbol, int(d["microtimestamp"]) // 1000,
-                      dec(bids[0][0]) if bids else None, dec(asks[0][0]) if asks else None)
+        return Ticker(market.symbol, int(d["microtimestamp"]) // 1000, *(
+            dec(d[side][0][0]) if d[side] else None for side in ("bids", "asks")))
 
     def parse_ws_trades(self, msg: dict, market: Market) -> Trade:
         d = msg["data"]

@@ -186,7 +186,8 @@ async def test_a_market_order_reports_the_fills_order_status_lists(ex, fake):
 
 
 def test_order_status_replies_recorded_by_ccxt():
-    """ccxt's bitstamp.ts comments: a finished order and a partly filled, canceled one."""
+    """ccxt's bitstamp.ts comments: a finished order and a partly filled, canceled one (that
+    comment leaves out amount_remaining: 0.77 is added here)."""
     ex = exchanges.create("bitstamp")
     eth = Market("ETH/USDT", "ethusdt", "ETH", "USDT", D("0.01"), D("0.00000001"))
     done = ex.parse_order({"status": "Finished", "id": 1429545880227846,
@@ -479,7 +480,7 @@ async def test_request_reconnect_reconnects_and_rebuilds_the_book(ex, fake):
     async with watching_book(ex) as books:
         await live_book(fake, books)
         await fake.request_reconnect()
-        fake.books["btcusd"].apply(bids=[("73300", "3")])   # sent to nobody: only a snapshot has it
+        fake.books["btcusd"].apply(bids=[("73300", "3")])    # sent to nobody: a snapshot has it
         await until(lambda: fake.ws_connections == 2 and fake.subscribed("book", "btcusd"))
         await fake.publish_book("btcusd", asks=[("73400", "1")])
         want = fake.books["btcusd"].decimals()
