@@ -206,7 +206,8 @@ class Bitstamp(Exchange):
             amount = opt_dec(o.get("amount_at_create")) or left
             return Order(str(o["id"]), cid, market.symbol, side, "limit", dec(o["price"]),
                          amount, amount - left, left, "open", _stamp(o["datetime"]))
-        # order_status/: the fills (transactions, type 2 = trade) and amount_remaining.
+        # order_status/: the fills (transactions, type 2 = trade) and amount_remaining; it
+        # names no order type, so "limit" (create_order keeps the type it sent).
         fills = [(_base_amount(t, market), dec(t["price"]), opt_dec(t.get("fee")))
                  for t in o.get("transactions") or () if str(t.get("type", 2)) == "2"]
         filled = sum((q for q, _, _ in fills), dec(0))
