@@ -180,6 +180,8 @@ class Hmac:
     secret: how the secret becomes the MAC key: "raw", "base64" (decode it), "upper",
       "md5" (the hex MD5 of the secret, as BtcBox uses).
     stamp: the unit of `{stamp}` (STAMPS); a "nonce…" unit is strictly increasing per key.
+    nonce: the unit of a second stamp, `{nonce}`, for venues that sign both a timestamp and a
+      nonce (Bitstamp: X-Auth-Timestamp in ms and X-Auth-Nonce, a random UUID).
     headers / query / body: templates added before signing (query and body ones are signed
       too: Binance's recvWindow & timestamp, Kraken's nonce), body fields first.
     signature_param / signature_field: where the signature goes besides the headers.
@@ -192,13 +194,14 @@ class Hmac:
     digest: str = "hex"
     secret: str = "raw"
     stamp: str = "ms"
+    nonce: str | None = None
     headers: Mapping[str, str] = field(default_factory=dict)
     query: Mapping[str, str] = field(default_factory=dict)
     body: Mapping[str, str] = field(default_factory=dict)
     signature_param: str | None = None
     signature_field: str | None = None
 
-    fields = ("key", "passphrase", "uid", "stamp", "method", "host", "path", "query",
+    fields = ("key", "passphrase", "uid", "stamp", "nonce", "method", "host", "path", "query",
               "path_query", "url", "body", "content_type", "body_sha256", "body_sha512",
               "signature")
 
@@ -230,7 +233,8 @@ class Hmac:
                                                f"Credentials")
         stamp = ex.stamp(self.stamp)
         values = {"key": creds.api_key, "passphrase": creds.passphrase or "",
-                  "uid": creds.uid or "", "stamp": stamp}
+                  "uid": creds.uid or "", "stamp": stamp,
+                  "nonce": ex.stamp(self.nonce) if self.nonce else ""}
         if self.body:
             extra = {k: v.format_map(values) for k, v in self.body.items()}
             request.prepend_data(extra)

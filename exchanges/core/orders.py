@@ -163,12 +163,42 @@ class OrderCalls:
         if isinstance(placed, Order):
             if placed.client_order_id is None:
                 placed = dataclasses.replace(placed, client_order_id=client_order_id)
-            return placed
-        if not placed:
+        elif not placed:
             raise ValueError("the reply has no order id")
-        # The venue confirmed acceptance (its id); the rest is what was asked.
-        return Order(str(placed), client_order_id, market.symbol, side, type, price, amount,
-                     Decimal(0), amount, "open", self.clock())
+        else:
+            # The venue confirmed acceptance (its id); the rest is what was asked.
+            placed = Order(str(placed), client_order_id, market.symbol, side, type, price,
+                           amount, Decimal(0), amount, "open", self.clock())
+        if self.create_returns_state:
+            return placed
+        return await self._with_venue_state(placed, market)
+
+    # Whether the create reply says what became of the order (its fills and state). Where it
+    # does not (Bitstamp answers with id, price and amount only, for a market order too), the
+    # venue's own record ("order" endpoint) is read as soon as the order is accepted.
+    create_returns_state: ClassVar[bool] = True
+    _STATE = ("status", "filled", "remaining", "average", "fee", "timestamp")
+
+    async def _with_venue_state(self, placed: Order, market: Market) -> Order:
+        """`placed` with its state (status, fills, average, fee) as the venue records it; what
+        was sent (type, price, amount) stays. Placed either way: if the record cannot be read,
+        the order is returned as accepted, never as failed."""
+        try:
+            rows = rows_of(await self.call("order", market, placed.id))
+            record = next((o for r in rows if (o := self.parse_order(r, market))), None)
+            why = "the venue does not list it yet"
+        except E.ExchangeError as exc:
+            record, why = None, exc.reason
+        except Exception as exc:
+            if not from_parser(exc):
+                raise
+            record, why = None, self._bad_response(exc).reason
+        if record is None:
+            log.warning("%s: order %s accepted; what it filled is not known yet (%s)",
+                        self.id, placed.id, why)
+            return placed
+        return dataclasses.replace(placed, **{f: v for f in self._STATE
+                                              if (v := getattr(record, f)) is not None})
 
     def parse_placed(self, reply, market: Market) -> Order | str:
         """The create reply → the venue's order, or just its id (the base echoes the rest).

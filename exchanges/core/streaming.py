@@ -287,6 +287,7 @@ class BookWatch:
         self.closed = False
         self._changed = asyncio.Event()
         self._cache: dict[int | None, tuple[int, OrderBook]] = {}
+        self._snapshot_due = False
         self._task = asyncio.ensure_future(self._run())
 
     async def newer_than(self, seen: int) -> int:
@@ -332,8 +333,11 @@ class BookWatch:
                     if item is RESYNC or item is LAGGED:
                         await self._resync(pool, resubscribe=item is LAGGED, why=repr(item))
                         continue
+                    changed = False
+                    if self._snapshot_due:
+                        await self._fetch_snapshot(live=True)
+                        changed = True          # whole from here on: shown with this frame
                     try:
-                        changed = False
                         for frame in _items(ex.parse_book_frame(item[1], self.market)):
                             changed = self.sync.apply(frame) or changed
                     except OutOfSync as exc:
@@ -362,12 +366,19 @@ class BookWatch:
                                             f"({type(exc).__name__}: {str(exc)[:80]})",
                                      endpoint="websocket"))
 
-    async def _fetch_snapshot(self) -> None:
-        if self.ex.book_snapshot == "rest":
+    async def _fetch_snapshot(self, live: bool = False) -> None:
+        """A REST snapshot, with the frames that queue up meanwhile applied over it.
+
+        Where deltas carry no sequence that would show what a snapshot missed (rules None and
+        "time": Bitstamp), it is fetched only once the subscription is `live` (its first delta
+        is in): taken earlier, it may predate the subscription, and the changes between the two
+        would be lost without a trace. ("range" ids, Binance's, show such a gap: a resync.)"""
+        if self.ex.book_snapshot != "rest":
+            return
+        self._snapshot_due = not live and self.ex.book_sequence in (None, "time")
+        if not self._snapshot_due:
             snap = await self.ex.fetch_order_book(self.market.symbol, self.sync.depth
                                                   or self.ex.rest_book_depth)
-            # Published with the first delta applied over it: the frames that queued up
-            # meanwhile are newer than the snapshot.
             self.sync.load(snap.bids, snap.asks, snap.nonce, snap.timestamp)
 
     async def _resync(self, pool: StreamPool, resubscribe: bool, why: str,
@@ -386,5 +397,5 @@ class BookWatch:
         if ex.book_snapshot == "ws":
             if resubscribe:
                 await pool.resubscribe([self.topic.key])
-        else:
-            await self._fetch_snapshot()
+        else:   # after a reconnect (no resubscribe) the subscription is on its way again
+            await self._fetch_snapshot(live=resubscribe)

@@ -67,6 +67,8 @@ class Request:
             from .auth import json_compact
             items = self.data if isinstance(self.data, Mapping) else dict(self.data)
             self.body = json_compact({k: v for k, v in items.items() if v is not None})
+        if not self.body:
+            return          # no fields, no body: nothing to declare a content type for
         if self.body_format == "form" and "Content-Type" not in self.headers:
             self.headers["Content-Type"] = "application/x-www-form-urlencoded"
         elif self.body_format == "json" and "Content-Type" not in self.headers:

@@ -16,12 +16,13 @@ import pytest
 import exchanges
 from exchanges import errors as E
 from exchanges.core.adapter import CONTRACT_CALLS
-from exchanges.types import Credentials
+from exchanges.types import Credentials, Market
 from tests.exchanges.test_all_venues import OPTIONAL
 from tests.fakes.bitstamp import CREDENTIALS, SYMBOL, FakeBitstamp
 
 D = Decimal
 DATA = Path(__file__).parent.parent / "data" / "ccxt" / "bitstamp"
+BTC_USDT = Market("BTC/USDT", "btcusdt", "BTC", "USDT", D("1"), D("0.00000001"))
 
 
 @pytest.fixture
@@ -95,7 +96,8 @@ async def test_order_book(ex, fake):
     book = await ex.fetch_order_book(SYMBOL, limit=1)
     assert fake.seen[-1].path == "/api/v2/order_book/btcusd/"
     assert book.bids == [(D("73353"), D("0.5"))] and book.asks == [(D("73367"), D("0.4"))]
-    assert book.nonce == fake.micro and book.timestamp == fake.micro // 1000
+    micro = fake.books["btcusd"].seq
+    assert book.nonce == micro and book.timestamp == micro // 1000
 
 
 async def test_ohlcv_sends_step_limit_start_and_returns_oldest_first(ex, fake):
@@ -120,7 +122,7 @@ async def test_trades_oldest_first(ex, fake):
 
 # -- private calls -----------------------------------------------------------------------------
 async def test_balance(ex, fake):
-    fake.balances["btc"] = [D("1.5"), D("0.5")]
+    fake.store.free["BTC"], fake.store.used["BTC"] = D("1.5"), D("0.5")
     bal = await ex.fetch_balance()
     assert bal["BTC"].free == D("1.5") and bal["BTC"].used == D("0.5") and bal["BTC"].total == 2
     seen = private_seen(fake, "/api/v2/account_balances/")[0]
@@ -144,7 +146,7 @@ async def test_limit_order_lifecycle(ex, fake):
     assert [o.id for o in await ex.fetch_open_orders()] == [order.id]
     assert private_seen(fake, "/api/v2/open_orders/all/")
 
-    fake.orders[order.id]["remaining"] = D("0.2")      # partly filled on the venue
+    fake.store.fill(order.id, "0.3")                   # partly filled on the venue
     got = await ex.fetch_order(order.id, SYMBOL)
     assert dict(parse_qsl(private_seen(fake, "/api/v2/order_status/")[-1].body)) == {
         "id": order.id}
@@ -155,6 +157,7 @@ async def test_limit_order_lifecycle(ex, fake):
     cancelled = await ex.cancel_order(order.id, SYMBOL)
     assert private_seen(fake, "/api/v2/cancel_order/")[0].body == f"id={order.id}"
     assert cancelled.status == "canceled" and cancelled.remaining == D("0.2")
+    assert cancelled.filled == D("0.3")                 # what filled before the cancel
     assert await ex.fetch_open_orders(SYMBOL) == []
     with pytest.raises(E.OrderNotFound):
         await ex.cancel_order(order.id, SYMBOL)
@@ -168,6 +171,56 @@ async def test_market_order_and_generated_client_id(ex, fake):
     assert len(form["client_order_id"]) == 32 and form["client_order_id"] == order.client_order_id
     assert (order.type, order.side, order.status, order.filled) == (
         "market", "sell", "closed", D("0.25"))
+
+
+async def test_a_market_order_reports_the_fills_order_status_lists(ex, fake):
+    # The reply to buy/market/ has one `price` and says nothing of fills (issue 12): a buy of 1
+    # takes 0.4 at 73367 and 0.6 at 73370; filled and average come from order_status/.
+    order = await ex.create_order(SYMBOL, "buy", "market", "1", client_order_id="m1")
+    status = private_seen(fake, "/api/v2/order_status/")
+    assert [dict(parse_qsl(s.body)) for s in status] == [{"id": order.id}]
+    assert (order.type, order.status, order.filled, order.remaining) == (
+        "market", "closed", D("1"), D("0"))
+    assert order.average == D("73368.8") and order.price is None
+    assert order.fee == sum(f.fee for f in fake.store.find(order.id).fills)
+
+
+def test_order_status_replies_recorded_by_ccxt():
+    """ccxt's bitstamp.ts comments: a finished order and a partly filled, canceled one (that
+    comment leaves out amount_remaining: 0.77 is added here)."""
+    ex = exchanges.create("bitstamp")
+    eth = Market("ETH/USDT", "ethusdt", "ETH", "USDT", D("0.01"), D("0.00000001"))
+    done = ex.parse_order({"status": "Finished", "id": 1429545880227846,
+                           "amount_remaining": "0.00000000", "transactions": [
+                               {"fee": "0.11128", "price": "4451.25000000",
+                                "datetime": "2021-11-25 12:59:59.322000", "usdt": "22.25625000",
+                                "tid": 209895701, "eth": "0.00500000", "type": 2}]}, eth)
+    assert (done.status, done.filled, done.remaining, done.average, done.fee) == (
+        "closed", D("0.005"), D("0"), D("4451.25"), D("0.11128"))
+    eth_usd = Market("ETH/USD", "ethusd", "ETH", "USD", D("0.01"), D("0.00000001"))
+    part = ex.parse_order({"id": 468646390, "client_order_id": "", "status": "Canceled",
+                           "amount_remaining": "0.77000000", "transactions": [
+                               {"eth": "0.23000000", "fee": "0.09", "tid": 25810126,
+                                "usd": "69.8947000000000000", "type": 2, "price": "303.89000000",
+                                "datetime": "2017-11-11 07:22:20.710567"}]}, eth_usd)
+    assert (part.status, part.filled, part.remaining, part.amount, part.average) == (
+        "canceled", D("0.23"), D("0.77"), D("1"), D("303.89"))
+
+
+async def test_a_market_order_deeper_than_the_book_is_refused(ex, fake):
+    with pytest.raises(E.InvalidOrder, match="Maximum market buy amount"):
+        await ex.create_order(SYMBOL, "buy", "market", "5")
+    assert fake.store.orders == {}
+
+
+async def test_filled_and_canceled_orders_are_found_by_client_id(ex, fake):
+    await ex.create_order(SYMBOL, "sell", "market", "0.1", client_order_id="f1")
+    limit = await ex.create_order(SYMBOL, "buy", "limit", "0.1", "70000", client_order_id="c1")
+    await ex.cancel_order(limit.id, SYMBOL)
+    market = await ex.market(SYMBOL)
+    assert (await ex.find_order_by_client_id(market, "f1")).status == "closed"
+    assert (await ex.find_order_by_client_id(market, "c1")).status == "canceled"
+    assert await ex.find_order_by_client_id(market, "never") is None
 
 
 async def test_lost_order_reply_is_found_by_client_id(ex, fake):
@@ -205,7 +258,7 @@ def test_sign_builds_the_documented_string(monkeypatch):
     the query string with its '?'; the host as it is sent."""
     ex = exchanges.create("bitstamp", credentials=Credentials("k", "s"), clock=lambda: 42)
     fixed = uuid.UUID("f93c979d-b00d-43a9-9b9c-fd4cd9547fa6")
-    monkeypatch.setattr("exchanges.venues.bitstamp.uuid.uuid4", lambda: fixed)
+    monkeypatch.setattr("uuid.uuid4", lambda: fixed)
     from exchanges.core.transport import Request
     req = ex.sign(Request("POST", "/api/v2/account_balances/", query="a=1"))
     want = "BITSTAMP kPOSTwww.bitstamp.net/api/v2/account_balances/?a=1" \
@@ -226,7 +279,7 @@ async def test_wrong_secret_is_an_authentication_error(fake):
 
 async def test_reused_nonce_is_rejected(ex, fake, monkeypatch):
     fixed = uuid.uuid4()
-    monkeypatch.setattr("exchanges.venues.bitstamp.uuid.uuid4", lambda: fixed)
+    monkeypatch.setattr("uuid.uuid4", lambda: fixed)
     await ex.fetch_balance()
     with pytest.raises(E.AuthenticationError) as info:
         await ex.fetch_balance()
@@ -234,7 +287,7 @@ async def test_reused_nonce_is_rejected(ex, fake, monkeypatch):
 
 
 async def test_insufficient_funds_from_the_venue(ex, fake):
-    fake.balances["usd"] = [D("50"), D(0)]
+    fake.store.free["USD"] = D("50")
     with pytest.raises(E.InsufficientFunds, match="Check your account balance"):
         await ex.create_order(SYMBOL, "buy", "limit", "1", "70000")
 
@@ -282,7 +335,7 @@ def test_ccxt_replies_parse_to_the_implied_values():
     data = json.loads((DATA / "responses.json").read_text())
     ex = exchanges.create("bitstamp")
     t = data["fetchTicker"]
-    ticker = ex._parse_ticker(t["httpResponse"], "BTC/USDT")
+    ticker = ex.parse_ticker(t["httpResponse"], BTC_USDT)
     want = t["parsedResponse"]
     assert ticker.timestamp == want["timestamp"]
     for ours, theirs in [("high", "high"), ("low", "low"), ("bid", "bid"), ("ask", "ask"),
@@ -290,7 +343,7 @@ def test_ccxt_replies_parse_to_the_implied_values():
                          ("quote_volume", "quoteVolume")]:
         assert getattr(ticker, ours) == D(want[theirs]), ours
     tr = data["fetchTrades"]
-    trade = ex._parse_trade(tr["httpResponse"][0], "BTC/USDT")
+    trade = ex.parse_trade(tr["httpResponse"][0], BTC_USDT)
     w = tr["parsedResponse"][0]
     assert (trade.id, trade.timestamp, trade.side) == (w["id"], w["timestamp"], w["side"])
     assert (trade.price, trade.amount) == (D(w["price"]), D(w["amount"]))
@@ -325,7 +378,7 @@ async def test_ccxt_request_urls_match(fake):
 # -- websocket ---------------------------------------------------------------------------------
 async def test_watch_trades(ex, fake):
     task = asyncio.create_task(collect(ex.watch_trades(SYMBOL), 2))
-    await until(lambda: fake.subscribed("live_trades_btcusd"))
+    await until(lambda: fake.subscribed("trades", "btcusd"))
     assert {"event": "bts:subscribe", "data": {"channel": "live_trades_btcusd"}} \
         in fake.ws_received
     await fake.push_trade(11, "73300.5", "0.01", 0)
@@ -338,8 +391,8 @@ async def test_watch_trades(ex, fake):
 
 async def test_watch_ticker_is_the_rest_ticker_updated_by_the_top_of_the_book(ex, fake):
     task = asyncio.create_task(collect(ex.watch_ticker(SYMBOL), 3))
-    await until(lambda: fake.subscribed("order_book_btcusd"))
-    fake.change(bids=[("73360", "1")])
+    await until(lambda: fake.subscribed("ticker", "btcusd"))
+    fake.books["btcusd"].apply(bids=[("73360", "1")])
     await fake.push_full_book()
     rest, first, second = await asyncio.wait_for(task, 5)
     assert rest.last is not None and rest.high is not None      # the 24 h figures from REST
@@ -347,20 +400,6 @@ async def test_watch_ticker_is_the_rest_ticker_updated_by_the_top_of_the_book(ex
     assert (second.bid, second.ask) == (D("73360"), D("73367"))
     assert (second.last, second.high, second.base_volume) == (
         rest.last, rest.high, rest.base_volume)                  # kept, not blanked
-
-
-async def test_watch_order_book_applies_diffs_after_the_snapshot(ex, fake):
-    task = asyncio.create_task(collect(ex.watch_order_book(SYMBOL), 2))
-    await until(lambda: fake.subscribed("diff_order_book_btcusd"))
-    await until(lambda: any(s.path == "/api/v2/order_book/btcusd/" for s in fake.seen))
-    await asyncio.sleep(0.05)
-    await fake.push_diff(bids=[("73353", "0")], asks=[("73366", "0.1")])
-    await fake.push_diff(bids=[("73351", "2")])
-    books = await asyncio.wait_for(task, 5)
-    server = fake.book_json()
-    assert books[-1].bids == [(D(p), D(a)) for p, a in server["bids"]]
-    assert books[-1].asks == [(D(p), D(a)) for p, a in server["asks"]]
-    assert books[-1].nonce == fake.micro
 
 
 @contextlib.asynccontextmanager
@@ -379,40 +418,74 @@ async def watching_book(ex):
         await asyncio.gather(task, return_exceptions=True)
 
 
+def snapshots(fake) -> int:
+    return fake.requests_to("/api/v2/order_book/btcusd/")
+
+
+async def live_book(fake, books):
+    """Subscribed, and the REST snapshot taken: it is asked for once the first diff is in."""
+    await until(lambda: fake.subscribed("book", "btcusd"))
+    await fake.publish_book("btcusd", bids=[("73340", "1")])
+    await until(lambda: books)
+
+
+async def test_watch_order_book_applies_diffs_after_the_snapshot(ex, fake):
+    async with watching_book(ex) as books:
+        await live_book(fake, books)
+        await fake.publish_book("btcusd", bids=[("73353", "0")], asks=[("73366", "0.1")])
+        await fake.publish_book("btcusd", bids=[("73351", "2")])
+        await until(lambda: books[-1].nonce == fake.books["btcusd"].seq)
+    assert (books[-1].bids, books[-1].asks) == fake.books["btcusd"].decimals()
+    assert books[-1].nonce == fake.books["btcusd"].seq
+
+
+async def test_the_snapshot_postdates_the_subscription(ex, fake):
+    # Bitstamp's diffs carry no sequence: a change between a snapshot taken too early and the
+    # subscription going live would be lost without a trace.
+    ack, first = fake.acknowledge, [True]
+
+    async def slow_ack(ws, m, subs):            # the subscription takes a while to go live
+        await asyncio.sleep(0.2)
+        await ack(ws, m, subs)
+
+    def change_after_a_snapshot(request):       # the venue's book moves on right after it
+        if request.path == "/api/v2/order_book/btcusd/" and first and first.pop():
+            asyncio.ensure_future(fake.publish_book("btcusd", bids=[("73345", "3")]))
+    fake.acknowledge = slow_ack
+    fake.faults.status_after_if = change_after_a_snapshot
+    async with watching_book(ex) as books:
+        await until(lambda: fake.subscribed("book", "btcusd"))
+        await fake.publish_book("btcusd", asks=[("73390", "1")])
+        await asyncio.sleep(0.2)
+        await fake.publish_book("btcusd", asks=[("73395", "1")])
+        await until(lambda: books and books[-1].nonce == fake.books["btcusd"].seq)
+    assert (books[-1].bids, books[-1].asks) == fake.books["btcusd"].decimals()
+
+
 async def test_a_missed_diff_resyncs_to_the_server_book(ex, fake):
     async with watching_book(ex) as books:
-        await until(lambda: fake.subscribed("diff_order_book_btcusd"))
-        await until(lambda: any(s.path == "/api/v2/order_book/btcusd/" for s in fake.seen))
+        await live_book(fake, books)
+        fake.faults.gap_next = True                             # a diff the client never sees
+        await fake.publish_book("btcusd", asks=[("73367", "0"), ("73380", "1")])
+        await fake.publish_book("btcusd", bids=[("73368", "1")])   # → client book is crossed
+        await until(lambda: snapshots(fake) == 2)
         await asyncio.sleep(0.05)
-        fake.change(asks=[("73367", "0"), ("73380", "1")])        # a diff the client never sees
-        await fake.push_diff(bids=[("73368", "1")])             # → client book is crossed
-        await until(lambda: len([s for s in fake.seen
-                                 if s.path == "/api/v2/order_book/btcusd/"]) == 2)
-        await asyncio.sleep(0.05)
-        await fake.push_diff(asks=[("73390", "4")])             # the next live update
-        server = fake.book_json()
-        want = ([(D(p), D(a)) for p, a in server["bids"]],
-                [(D(p), D(a)) for p, a in server["asks"]])
+        await fake.publish_book("btcusd", asks=[("73390", "4")])   # the next live update
+        want = fake.books["btcusd"].decimals()
         await until(lambda: books and (books[-1].bids, books[-1].asks) == want)
         assert not any(b.bids[0][0] >= b.asks[0][0] for b in books)   # never showed crossed
 
 
 async def test_request_reconnect_reconnects_and_rebuilds_the_book(ex, fake):
     async with watching_book(ex) as books:
-        await until(lambda: fake.subscribed("diff_order_book_btcusd"))
-        await until(lambda: any(s.path == "/api/v2/order_book/btcusd/" for s in fake.seen))
+        await live_book(fake, books)
         await fake.request_reconnect()
-        fake.change(bids=[("73300", "3")])      # sent to nobody: only a new snapshot has it
-        await until(lambda: fake.ws_connections == 2 and fake.subscribed(
-            "diff_order_book_btcusd"))
-        await until(lambda: len([s for s in fake.seen
-                                 if s.path == "/api/v2/order_book/btcusd/"]) >= 2)
-        await asyncio.sleep(0.05)
-        await fake.push_diff(asks=[("73400", "1")])
-        server = fake.book_json()
-        await until(lambda: books and books[-1].bids == [(D(p), D(a)) for p, a in
-                                                         server["bids"]]
-                    and books[-1].asks == [(D(p), D(a)) for p, a in server["asks"]])
+        fake.books["btcusd"].apply(bids=[("73300", "3")])    # sent to nobody: a snapshot has it
+        await until(lambda: fake.ws_connections == 2 and fake.subscribed("book", "btcusd"))
+        await fake.publish_book("btcusd", asks=[("73400", "1")])
+        want = fake.books["btcusd"].decimals()
+        await until(lambda: books and (books[-1].bids, books[-1].asks) == want)
+        assert snapshots(fake) >= 2
 
 
 def test_heartbeat_is_the_venue_event():

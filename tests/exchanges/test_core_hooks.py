@@ -8,8 +8,9 @@ import pytest
 from exchanges import errors as E
 from exchanges import Credentials
 from exchanges.core.adapter import Exchange
-from exchanges.core.api import GET
+
 from exchanges.core.orders import may_have_left
+from exchanges.core.api import GET, POST
 from exchanges.core.stream import StreamHub
 from exchanges.types import Market, Order
 
@@ -158,3 +159,38 @@ async def test_an_order_not_open_is_looked_up_where_finished_ones_are():
         assert ex.asked == ["order", "order", "closed_order"]
         with pytest.raises(E.OrderNotFound):
             await ex.fetch_order("3", "BTC/USD")
+
+
+class _Placing(Exchange):
+    """A venue whose create reply is only the order's id (Bitstamp's market orders)."""
+    id = "placing"
+    api = {"create_order": POST("/o", signed=True), "order": GET("/o", signed=True),
+           "order_by_client_id": GET("/o", signed=True)}
+    create_returns_state = False
+    record: object = {"filled": "2", "status": "closed", "average": "100.5"}
+
+    async def call(self, name, *args, params=None):
+        if isinstance(self.record, Exception) and name == "order":
+            raise self.record
+        return {"id": "9"} if name == "create_order" else self.record
+
+    def parse_placed(self, reply, market):
+        return reply["id"]
+
+    def parse_order(self, row, market):
+        filled = D(row["filled"])
+        return Order("9", None, market.symbol, "buy", "limit", None, filled, filled, D(0),
+                     row["status"], 7, average=D(row["average"]))
+
+
+async def test_a_placed_order_takes_its_state_from_the_venue_record():
+    ex, market = _Placing(), _market()
+    order = await ex._place_order(market, "buy", "market", D("2"), None, "c1")
+    assert (order.id, order.type, order.client_order_id, order.price) == ("9", "market", "c1",
+                                                                           None)
+    assert (order.status, order.filled, order.remaining, order.average, order.timestamp) == (
+        "closed", D("2"), D("0"), D("100.5"), 7)
+    ex.record = E.ExchangeNotAvailable("placing", "down")     # placed all the same
+    order = await ex._place_order(market, "buy", "market", D("2"), None, "c2")
+    assert (order.id, order.status, order.filled, order.client_order_id) == (
+        "9", "open", D("0"), "c2")

@@ -6,9 +6,12 @@ from decimal import Decimal
 
 import pytest
 
+from exchanges.core.api import GET
 from exchanges.core.book import LocalBook
 from exchanges.core.stream import StreamLimits, connection
+from exchanges.types import OrderBook
 from tests.exchanges.toy import FakeStreamingToy, StreamingToy
+from tests.fakes.base import json_response
 
 D = Decimal
 
@@ -163,3 +166,45 @@ def test_local_book_ordering_and_truncation():
     assert b.crossed()
     b.truncate(1)
     assert b.top_bids() == [(D("4.5"), D("1"))] and b.top_asks() == [(D("4"), D("2"))]
+
+
+class RestSnapshotToy(StreamingToy):
+    """Deltas stamped by time and a REST snapshot: Bitstamp's protocol."""
+    book_snapshot, book_sequence = "rest", "time"
+    api = {**StreamingToy.api, "order_book": GET("/book")}
+
+    def parse_order_book(self, reply, market):
+        return OrderBook(market.symbol, [(D(p), D(a)) for p, a in reply["bids"]],
+                         [(D(p), D(a)) for p, a in reply["asks"]], None, reply["seq"])
+
+
+class FakeRestToy(FakeStreamingToy):
+    def setup_routes(self):
+        super().setup_routes()
+        self.route("GET", "/book", self.rest_book)
+
+    async def rest_book(self, request):
+        return json_response(self.snapshot())
+
+    async def on_ws_text(self, ws, message):      # no snapshot over the websocket
+        self.subscribed.append(message["ch"])
+
+
+async def test_a_rest_snapshot_without_sequence_waits_for_the_first_delta():
+    # Taken before the subscription is live, the snapshot could miss changes no id would show.
+    async with FakeRestToy() as fake, RestSnapshotToy(urls=fake.urls) as ex:
+        it = ex.watch_order_book("BTC/USD")
+        task = asyncio.ensure_future(next_book(it, fake))
+        await asyncio.wait_for(_until(lambda: fake.subscribed), 2)
+        await asyncio.sleep(0.1)
+        assert not [s for s in fake.seen if s.path == "/book"]
+        await fake.change("bid", "100.5", "3")
+        book = await task
+        assert book.bids[0] == (D("100.5"), D("3")) and book.nonce == fake.seq
+        assert len([s for s in fake.seen if s.path == "/book"]) == 1
+        await it.aclose()
+
+
+async def _until(cond):
+    while not cond():
+        await asyncio.sleep(0.01)

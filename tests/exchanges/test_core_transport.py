@@ -260,3 +260,15 @@ async def test_a_venue_error_in_place_of_a_typed_reply_is_still_the_venues_error
     async with toy(fake) as ex:
         with pytest.raises(E.ExchangeError, match="no such resource"):
             await ex.request("GET", "/tickers", decode=_ROWS)
+
+
+def test_a_form_without_fields_has_no_body_and_no_content_type():
+    # Venues that sign the content type (Bitstamp) refuse one on a request without a body.
+    from exchanges.core.transport import Request
+    empty = Request("POST", "/x", data={}, body_format="form")
+    empty.encode_body()
+    assert empty.body == "" and "Content-Type" not in empty.headers
+    full = Request("POST", "/x", data={"a": 1}, body_format="form")
+    full.encode_body()
+    assert full.body == "a=1"
+    assert full.headers["Content-Type"] == "application/x-www-form-urlencoded"

@@ -58,3 +58,21 @@ def test_a_scheme_naming_the_passphrase_refuses_keys_without_one():
     signed = Venue(credentials=Credentials("key", "secret", passphrase="pw"),
                    clock=lambda: 0).sign(Request("GET", "/x"))
     assert signed.headers["P"] == "pw" and signed.headers["K"] == "key"
+
+
+def test_hmac_signs_a_nonce_beside_the_timestamp():
+    import uuid
+
+    import exchanges
+    from exchanges.core.auth import Hmac
+    from exchanges.core.transport import Request
+    scheme = Hmac(prehash="{nonce}{stamp}{method}{path}", stamp="ms", nonce="uuid",
+                  headers={"N": "{nonce}", "T": "{stamp}", "S": "{signature}"})
+    ex = exchanges.create("binance", credentials=exchanges.Credentials("k", "s"),
+                          clock=lambda: 42)
+    ex.time_offset = 0
+    req = scheme.sign(ex, Request("GET", "/p"))
+    nonce = req.headers["N"]
+    assert uuid.UUID(nonce).version == 4 and req.headers["T"] == "42"
+    assert req.headers["S"] == hmac_hex("s", f"{nonce}42GET/p")
+    assert scheme.sign(ex, Request("GET", "/p")).headers["N"] != nonce     # fresh each time

@@ -7,7 +7,7 @@ injects:
 - `ServerBook`: a book whose levels are the venue's own text, with a sequence number; the
   truth a client's local book is compared with.
 - `OrderStore`: orders as a venue keeps them: limit orders rest and hold funds, market orders
-  fill at once against the book, every order found by id or client id in any state, fills
+  fill at once against the book (one fill per level they take), every order found by id or client id in any state, fills
   kept (with fees) for `my_trades`, balances free and used.
 - faults (`self.faults`, see base.Faults): fail the next request, garble a success reply, drop
   a reply after the venue acted; on streams: lose the next book frame (`gap_next`), refuse the
@@ -172,7 +172,7 @@ class OrderStore:
     def place(self, symbol: str, side: str, type: str, amount, price=None, cid=None, *,
               book: ServerBook | None = None, **options) -> Rec:
         """A new order: a limit order rests (holding its funds); a market order fills at
-        once against `book`'s levels. Rejected when funds are short, the client id is taken
+        once against `book`'s levels, one fill per level. Rejected when funds are short, the client id is taken
         by an open order, or the symbol is not a market."""
         if symbol not in self.markets:
             raise Rejected("symbol", f"unknown symbol {symbol}")
@@ -191,20 +191,21 @@ class OrderStore:
         else:
             if book is None:
                 raise Rejected("symbol", "no book to fill a market order against")
-            levels = book.top("asks" if side == "buy" else "bids")
-            left, cost = amount, D(0)
-            for p, a in levels:
+            takes, left = [], amount          # one fill per level it takes, best first
+            for p, a in book.top("asks" if side == "buy" else "bids"):
                 take = min(left, D(a))
-                cost += take * D(p)
+                takes.append((take, D(p)))
                 left -= take
                 if not left:
                     break
             if left:
                 raise Rejected("funds", "not enough liquidity")
+            cost = sum(q * p for q, p in takes)
             spend = (quote, cost) if side == "buy" else (base, amount)
             if self.free.get(spend[0], D(0)) < spend[1]:
                 raise Rejected("funds", f"not enough {spend[0]}")
-            self._execute(rec, amount, cost / amount, taker=True)
+            for take, p in takes:
+                self._execute(rec, take, p, taker=True)
         self.orders[rec.id] = rec
         return rec
 
