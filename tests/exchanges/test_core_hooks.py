@@ -7,8 +7,9 @@ import pytest
 
 from exchanges import errors as E
 from exchanges.core.adapter import Exchange
+from exchanges.core.api import GET, POST
 from exchanges.core.stream import StreamHub
-from exchanges.types import Market
+from exchanges.types import Market, Order
 
 D = Decimal
 
@@ -73,3 +74,26 @@ async def test_a_message_may_be_built_when_sent():
     await hub._send(lambda: {"event": "unsubscribe", "chanId": state["chan"]})
     await hub._send(lambda: None)          # nothing known to unsubscribe: nothing sent
     assert hub._ws.sent == ['{"event": "unsubscribe", "chanId": 7}']
+
+
+class _ListLookup(_Venue):
+    """A venue whose client-id lookup answers with a list of recent orders (Coinbase)."""
+    api = {"create_order": POST("/orders"), "order_by_client_id": GET("/orders")}
+
+    def parse_order(self, row, market):
+        return Order(row["id"], row.get("cid"), "BTC/USD", "buy", "limit", D(1), D(1), D(0),
+                     D(1), "open", None)
+
+
+async def test_a_lookup_answering_a_list_finds_only_the_order_with_that_client_id(monkeypatch):
+    rows = [{"id": "9", "cid": None}, {"id": "7", "cid": "mine"}]
+
+    async def call(name, *args, params=None):
+        return rows
+    async with _ListLookup() as ex:
+        monkeypatch.setattr(ex, "call", call)
+        assert (await ex.find_order_by_client_id(_market(), "mine")).id == "7"
+        # Order 9 (placed elsewhere, no client id) is not the order that was sent.
+        assert await ex.find_order_by_client_id(_market(), "lost") is None
+        rows[:] = [{"id": "5"}]           # a direct lookup that does not echo the client id
+        assert (await ex.find_order_by_client_id(_market(), "lost")).id == "5"
