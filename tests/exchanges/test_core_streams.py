@@ -125,3 +125,37 @@ def test_local_book_ordering_and_truncation():
     assert b.crossed()
     b.truncate(1)
     assert b.top_bids() == [(D("4.5"), D("1"))] and b.top_asks() == [(D("4"), D("2"))]
+
+
+class _TwinTickers(StreamingToy):
+    """Two markets on one book whose ticker frames name only the book (Coinbase's USD/USDC)."""
+    channels = {"ticker": "ticker"}
+
+    async def _fetch_markets(self):
+        from exchanges.types import Market
+        return [Market(f"BTC/{q}", f"btc{q.lower()}", "BTC", q, D("0.01"), D("0.0001"))
+                for q in ("USD", "USDC")]
+
+    def ws_topic(self, kind, market, depth=None):
+        from exchanges.core.stream import Topic
+        return Topic("ticker", "btcusd")
+
+    def parse_ws_ticker(self, msg, market):
+        from exchanges.types import Ticker
+        return Ticker(market.symbol, msg["ts"], last=D(msg["last"]))
+
+
+async def test_markets_sharing_a_topic_each_get_their_ticker(fake):
+    async with _TwinTickers(urls=fake.urls) as ex:
+        it = ex.watch_tickers(["BTC/USD", "BTC/USDC"])
+        first = asyncio.ensure_future(it.__anext__())
+        await asyncio.wait_for(_until(lambda: fake.subscribed), 3)
+        await fake.broadcast({"ch": "ticker:btcusd", "ts": 1, "last": "5"})
+        got = {(await first).symbol, (await asyncio.wait_for(it.__anext__(), 3)).symbol}
+        assert got == {"BTC/USD", "BTC/USDC"} and fake.subscribed == ["ticker:btcusd"]
+        await it.aclose()
+
+
+async def _until(cond):
+    while not cond():
+        await asyncio.sleep(0.01)
