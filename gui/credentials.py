@@ -18,6 +18,10 @@ from . import secrets
 
 __all__ = ["CredentialsDialog"]
 
+# Where a venue's key and secret are not an obvious pair: (API key hint, secret hint).
+_HINTS = {"coinbase": ("CDP API key name (organizations/…/apiKeys/…) or key id",
+                       "Private key: EC PEM (ES256), or Ed25519 as base64 or PKCS8 PEM")}
+
 log = logging.getLogger("gui.credentials")
 
 
@@ -80,6 +84,10 @@ class CredentialsDialog(QDialog):
         needs = secrets.needs_passphrase(venue)
         self.passphrase.setVisible(needs)
         self.passphrase_label.setVisible(needs)
+        key_hint, secret_hint = _HINTS.get(secrets.adapter_id(venue), ("", ""))
+        self.api_key.setPlaceholderText(key_hint)
+        self.secret.setPlaceholderText(secret_hint)
+        self.secret.setToolTip(secret_hint)
         creds = secrets.load(venue) if venue else None
         self.api_key.setText(creds.api_key if creds else "")
         self.secret.setText(creds.secret if creds else "")

@@ -215,7 +215,10 @@ class OrderCalls:
             except E.OrderNotFound:
                 return None
             orders = [o for r in rows if r and (o := self.parse_order(r, market)) is not None]
-            return next((o for o in orders if o.client_order_id in (None, client_order_id)),
+            # A lookup answering with one order that does not echo the client id is that
+            # order; where a list comes back (a venue's recent orders), the client id decides.
+            unnamed = (None,) if len(orders) == 1 else ()
+            return next((o for o in orders if o.client_order_id in (*unnamed, client_order_id)),
                         None)
         if kind == "history":
             for order in await self._open_and_closed(market, client_order_id):

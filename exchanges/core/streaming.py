@@ -171,8 +171,12 @@ class StreamCalls:
             async for t in self._merged_tickers(markets):     # a venue streaming its own way
                 yield t
             return
-        topics = {self.ws_topic("ticker", m).key: (self.ws_topic("ticker", m), m)
-                  for m in markets}
+        # Markets may share a topic (Coinbase streams BTC-USD's book for BTC/USDC too): each
+        # of them gets its ticker from the topic's frames.
+        topics: dict[str, tuple[Topic, list[Market]]] = {}
+        for m in markets:
+            topic = self.ws_topic("ticker", m)
+            topics.setdefault(topic.key, (topic, []))[1].append(m)
         current: dict[str, Ticker] = {}
         if self.ticker_stream_partial:
             for m in markets:
@@ -180,7 +184,7 @@ class StreamCalls:
                 yield t
 
         def parse(key, payload):
-            return self.parse_ws_ticker(payload, topics[key][1])
+            return [t for m in topics[key][1] for t in _items(self.parse_ws_ticker(payload, m))]
         async for t in self._each([t for t, _ in topics.values()], parse,
                                   self.channel_hosts.get("ticker", "ws")):
             if self.ticker_stream_partial:

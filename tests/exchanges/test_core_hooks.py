@@ -8,9 +8,8 @@ import pytest
 from exchanges import errors as E
 from exchanges import Credentials
 from exchanges.core.adapter import Exchange
-
-from exchanges.core.orders import may_have_left
 from exchanges.core.api import GET, POST
+from exchanges.core.orders import may_have_left
 from exchanges.core.stream import StreamHub
 from exchanges.types import Market, Order
 
@@ -194,3 +193,26 @@ async def test_a_placed_order_takes_its_state_from_the_venue_record():
     order = await ex._place_order(market, "buy", "market", D("2"), None, "c2")
     assert (order.id, order.status, order.filled, order.client_order_id) == (
         "9", "open", D("0"), "c2")
+
+
+class _ListLookup(_Venue):
+    """A venue whose client-id lookup answers with a list of recent orders (Coinbase)."""
+    api = {"create_order": POST("/orders"), "order_by_client_id": GET("/orders")}
+
+    def parse_order(self, row, market):
+        return Order(row["id"], row.get("cid"), "BTC/USD", "buy", "limit", D(1), D(1), D(0),
+                     D(1), "open", None)
+
+
+async def test_a_lookup_answering_a_list_finds_only_the_order_with_that_client_id(monkeypatch):
+    rows = [{"id": "9", "cid": None}, {"id": "7", "cid": "mine"}]
+
+    async def call(name, *args, params=None):
+        return rows
+    async with _ListLookup() as ex:
+        monkeypatch.setattr(ex, "call", call)
+        assert (await ex.find_order_by_client_id(_market(), "mine")).id == "7"
+        # Order 9 (placed elsewhere, no client id) is not the order that was sent.
+        assert await ex.find_order_by_client_id(_market(), "lost") is None
+        rows[:] = [{"id": "5"}]           # a direct lookup that does not echo the client id
+        assert (await ex.find_order_by_client_id(_market(), "lost")).id == "5"

@@ -202,6 +202,34 @@ async def test_a_rest_snapshot_without_sequence_waits_for_the_first_delta():
         book = await task
         assert book.bids[0] == (D("100.5"), D("3")) and book.nonce == fake.seq
         assert len([s for s in fake.seen if s.path == "/book"]) == 1
+
+
+class _TwinTickers(StreamingToy):
+    """Two markets on one book whose ticker frames name only the book (Coinbase's USD/USDC)."""
+    channels = {"ticker": "ticker"}
+
+    async def _fetch_markets(self):
+        from exchanges.types import Market
+        return [Market(f"BTC/{q}", f"btc{q.lower()}", "BTC", q, D("0.01"), D("0.0001"))
+                for q in ("USD", "USDC")]
+
+    def ws_topic(self, kind, market, depth=None):
+        from exchanges.core.stream import Topic
+        return Topic("ticker", "btcusd")
+
+    def parse_ws_ticker(self, msg, market):
+        from exchanges.types import Ticker
+        return Ticker(market.symbol, msg["ts"], last=D(msg["last"]))
+
+
+async def test_markets_sharing_a_topic_each_get_their_ticker(fake):
+    async with _TwinTickers(urls=fake.urls) as ex:
+        it = ex.watch_tickers(["BTC/USD", "BTC/USDC"])
+        first = asyncio.ensure_future(it.__anext__())
+        await asyncio.wait_for(_until(lambda: fake.subscribed), 3)
+        await fake.broadcast({"ch": "ticker:btcusd", "ts": 1, "last": "5"})
+        got = {(await first).symbol, (await asyncio.wait_for(it.__anext__(), 3)).symbol}
+        assert got == {"BTC/USD", "BTC/USDC"} and fake.subscribed == ["ticker:btcusd"]
         await it.aclose()
 
 
