@@ -150,6 +150,7 @@ _ADAPTERS: dict[str, str] = {
     "okx": "exchanges.venues.okx:OKX",
     "okxus": "exchanges.venues.okx:OKXUS",
     "gate": "exchanges.venues.gate:Gate",
+    "htx": "exchanges.venues.htx:HTX",
 }
 
 
