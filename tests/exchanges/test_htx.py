@@ -30,9 +30,10 @@ def test_the_docs_pre_sign_text_is_reproduced_byte_for_byte(monkeypatch):
 
 
 async def test_ccxt_recorded_requests_and_the_spot_account():
-    # ccxt ts/src/test/static/request/htx.json names POST /v1/order/orders/place with
-    # account-id, symbol, type "buy-limit", amount and price (source: ccxt's recorded
-    # createOrder); we send the same fields plus client-order-id and source "spot-api".
+    # ccxt ts/src/test/static/request/htx.json, createOrders "Create multiple spot orders":
+    # {"account-id","symbol":"btcusdt","type":"buy-limit","client-order-id","amount":"0.001",
+    #  "price":"25000"}; we send the same fields plus "source": "spot-api" (documented, optional).
+    # Its "Spot market buy" (0.21 LTC at 50 → "amount":"10.5") confirms the quote amount.
     async with FakeHTX() as fake:
         async with exchanges.create("htx", urls=fake.urls, credentials=CREDENTIALS) as ex:
             await ex.create_order("BTC/USDT", "buy", "limit", "0.001", "50000")
