@@ -149,6 +149,8 @@ _ADAPTERS: dict[str, str] = {
     "bitfinex": "exchanges.venues.bitfinex:Bitfinex",
     "okx": "exchanges.venues.okx:OKX",
     "okxus": "exchanges.venues.okx:OKXUS",
+    "gate": "exchanges.venues.gate:Gate",
+    "htx": "exchanges.venues.htx:HTX",
 }
 
 
