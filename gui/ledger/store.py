@@ -367,8 +367,9 @@ class Ledger:
             parts.append("status = ?")
             args.append(status)
         where = (" WHERE " + " AND ".join(parts)) if parts else ""
-        sql = (f"SELECT id, venue, order_id, client_order_id, symbol, side, type, price, amount, "
-               f"created, status, filled, updated FROM orders{where} ORDER BY created DESC, id DESC")
+        sql = (f"SELECT id, venue, order_id, client_order_id, symbol, side, type, price, "
+               f"amount, created, status, filled, updated FROM orders{where} "
+               f"ORDER BY created DESC, id DESC")
         if limit:
             sql += f" LIMIT {int(limit)}"
         return [LedgerOrder(r[0], r[1], r[2], r[3], r[4], r[5], r[6], _dec(r[7]),
