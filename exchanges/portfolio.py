@@ -32,6 +32,7 @@ class Valuation:
     paths: dict[str, list[str]] = field(default_factory=dict)
     unvalued: list[str] = field(default_factory=list)
     amounts: dict[str, Decimal] = field(default_factory=dict)      # summed over venues
+    venue_amounts: dict[str, dict[str, Decimal]] = field(default_factory=dict)
     rates: dict[str, Decimal] = field(default_factory=dict)        # one unit in `currency`
     by_venue: dict[str, dict[str, Decimal | None]] = field(default_factory=dict)
     venue_totals: dict[str, Decimal] = field(default_factory=dict)  # valued assets only
@@ -120,12 +121,14 @@ def value_in(currency: str, balances: Mapping[str, Mapping[str, object]],
     out = Valuation(currency)
     for venue, held in balances.items():
         per_venue = out.by_venue.setdefault(venue, {})
+        held_here = out.venue_amounts.setdefault(venue, {})
         venue_total = _ZERO
         for asset, balance in held.items():
             amount = balance.total
             if not amount:
                 continue
             out.amounts[asset] = out.amounts.get(asset, _ZERO) + amount
+            held_here[asset] = amount
             route = routes.get(asset)
             if route is None:
                 per_venue[asset] = None

@@ -43,7 +43,7 @@ from exchanges.symbols import common_code
 from .store import Ledger, LedgerFill
 
 __all__ = ["FORMATS", "ImportReport", "ParsedExport", "UnknownFormat", "parse_export",
-           "import_export", "parse_time"]
+           "import_export", "parse_time", "detect"]
 
 
 class UnknownFormat(ValueError):
@@ -448,6 +448,18 @@ def _detect(lines: list[list[str]]) -> tuple[int, Format]:
     raise UnknownFormat(f"this file is not a trade export this app reads. Known: {names}")
 
 
+def _text(raw: bytes) -> str:
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return raw.decode("latin-1")
+
+
+def detect(data: bytes) -> Format:
+    """Which export `data` is (UnknownFormat, listing the known ones, if none)."""
+    return _detect(list(csv.reader(io.StringIO(_text(data[:65536])))))[1]
+
+
 def parse_export(data: bytes | str, *, venue: str | None = None,
                  markets: Mapping[str, str] | None = None,
                  overrides: Mapping[str, str] | None = None) -> ParsedExport:
@@ -456,11 +468,7 @@ def parse_export(data: bytes | str, *, venue: str | None = None,
     venue's adapter where it is at hand."""
     raw = data.encode("utf-8") if isinstance(data, str) else data
     sha = hashlib.sha256(raw).hexdigest()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("latin-1")
-    lines = list(csv.reader(io.StringIO(text)))
+    lines = list(csv.reader(io.StringIO(_text(raw))))
     start, fmt = _detect(lines)
     if venue and fmt.venue and venue != fmt.venue:
         raise UnknownFormat(f"this is a {fmt.title} file, not an export of {venue}")

@@ -268,8 +268,9 @@ class Ledger:
         where, args = flt.where()
         key = FILL_SORT.get(order, "timestamp")
         direction = "DESC" if descending else "ASC"
-        sql = (f"SELECT {_FILL_COLUMNS} FROM fills{where} "
-               f"ORDER BY {key} {direction}, timestamp {direction}, venue, fill_id")
+        # Ties by time, then by fill id with numeric ids in number order ("9" before "10").
+        sql = (f"SELECT {_FILL_COLUMNS} FROM fills{where} ORDER BY {key} {direction}, "
+               f"timestamp {direction}, venue, length(fill_id) {direction}, fill_id {direction}")
         if limit is not None:
             sql += " LIMIT ? OFFSET ?"
             args = args + [limit, offset]
@@ -279,7 +280,7 @@ class Ledger:
         """Every fill matching `flt`, oldest first, streamed (for P&L and export)."""
         where, args = flt.where()
         cur = self.db.execute(f"SELECT {_FILL_COLUMNS} FROM fills{where} "
-                              f"ORDER BY timestamp, venue, fill_id", args)
+                              f"ORDER BY timestamp, venue, length(fill_id), fill_id", args)
         for row in cur:
             yield LedgerFill.from_row(row)
 
