@@ -140,7 +140,10 @@ class PortfolioView(QWidget):
     def show_valuation(self, v) -> None:
         self.model.set_valuation(v)
         venues = len([x for x in v.by_venue if v.by_venue[x]])
-        self.total.setText(f"Total {money(v.total, v.currency)} {v.currency}")
+        if v.amounts and not v.rates:       # nothing at all could be valued: no sum to show
+            self.total.setText(f"Total: not valued in {v.currency}")
+        else:
+            self.total.setText(f"Total {money(v.total, v.currency)} {v.currency}")
         self.total.setToolTip(f"Across {venues} venue(s); assets that cannot be valued in "
                               f"{v.currency} are not in this total")
         self.updated.setText(time.strftime("as of %H:%M:%S"))

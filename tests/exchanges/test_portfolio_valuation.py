@@ -57,6 +57,8 @@ def test_multi_hop_valuation_through_bridges_shows_the_path():
     assert v.total == D("9011.0")
     assert v.by_venue["kraken"]["XYZ"] == D("6000") and v.by_venue["binance"]["XYZ"] == D(3000)
     assert v.venue_totals == {"kraken": D("6011.0"), "binance": D("3000")}
+    assert v.venue_amounts == {"kraken": {"XYZ": D(1000), "EUR": D(10)},
+                               "binance": {"XYZ": D(500)}}
     assert v.sources["XYZ/ETH"] == ["binance"]
     assert v.share("XYZ") == D("9000") / D("9011.0")
 
