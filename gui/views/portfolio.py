@@ -10,7 +10,7 @@ from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel,
                                QSplitter, QTreeView, QVBoxLayout, QWidget)
 
-from ..models.portfolio import PortfolioModel, money
+from ..models.portfolio import SORT_ROLE, PortfolioModel, money
 from ..models.proxy import ValueSortProxy
 from ..portfolio import CURRENCIES
 from ..widgets.value_chart import ValueChart
@@ -21,13 +21,26 @@ RANGES = {"1 day": 86_400_000, "1 week": 7 * 86_400_000, "1 month": 30 * 86_400_
           "All": None}
 
 
+class BlanksLast(ValueSortProxy):
+    """Rows without a value (not valued) sort last in either direction."""
+
+    def lessThan(self, left, right) -> bool:
+        a, b = left.data(SORT_ROLE), right.data(SORT_ROLE)
+        if a is None or b is None:
+            if a is None and b is None:
+                return False
+            # Qt reverses lessThan for a descending sort: there a blank must count as least.
+            return (a is None) == (self.sortOrder() == Qt.SortOrder.DescendingOrder)
+        return super().lessThan(left, right)
+
+
 class PortfolioView(QWidget):
     def __init__(self, window) -> None:
         super().__init__()
         self.window_ = window
         self.portfolio = p = window.portfolio
         self.model = PortfolioModel(self)
-        self.proxy = ValueSortProxy(self)
+        self.proxy = BlanksLast(self)
         self.proxy.setSourceModel(self.model)
 
         self.currency = QComboBox()

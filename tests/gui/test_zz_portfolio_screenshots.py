@@ -8,12 +8,28 @@ from decimal import Decimal
 import pytest
 from PySide6.QtWidgets import QApplication
 
+from exchanges import Balance
 from gui import theme
+from gui.session import Session
 
 from .conftest import save_screenshots
+from .test_portfolio import KeyedVenue
 
 DOCKS = ("portfolio", "pnl", "ledger")
-DAY = 86_400_000
+
+
+class KeyedWithDust(KeyedVenue):
+    """The keyed fake venue, also holding a token no connected venue quotes."""
+
+    async def fetch_balance(self):
+        held = await super().fetch_balance()
+        held["NOPE"] = Balance(Decimal("12345"), Decimal(0), Decimal("12345"))
+        return held
+
+
+def factory(venue_id: str):
+    import exchanges
+    return KeyedWithDust() if venue_id == "fakex" else exchanges.create(venue_id)
 
 
 def trade_on_demo(w, aloop) -> None:
@@ -51,13 +67,14 @@ def test_render_portfolio_docks(window_factory, aloop, qtbot, mode, size):
     app = QApplication.instance()
     theme.apply(app, mode)
     try:
-        w = window_factory()
+        w = window_factory(session=Session(factory=factory))
         w.trading.poll_seconds = 0.2
         w.resize(*((1680, 1000) if size == "large" else (1024, 640)))
         w.show()
-        aloop.run(w.start(restore=False))
+        aloop.run(w.start(restore=False, venues=["demo", "fakex"]))
         p = w.portfolio
-        aloop.until(lambda: p.valuation is not None and p.valuation.total, what="a valuation")
+        aloop.until(lambda: p.valuation is not None and "XYZ" in p.valuation.rates
+                    and "NOPE" in p.valuation.unvalued, what="a valuation of both venues")
         trade_on_demo(w, aloop)
         w.trading.refresh()
         aloop.until(lambda: p.ledger.count_fills() >= 6, what="fills in the ledger")
@@ -72,6 +89,9 @@ def test_render_portfolio_docks(window_factory, aloop, qtbot, mode, size):
         w.docks["portfolio"].raise_()
         aloop.run(asyncio.sleep(0.15))
         shots[f"portfolio-window-{size}"] = w.grab()
+        w.views["portfolio"].group.setCurrentIndex(1)               # by venue
+        aloop.run(asyncio.sleep(0.3))
+        shots[f"portfolio-by-venue-{size}"] = w.docks["portfolio"].grab()
         save_screenshots(shots, mode)
     finally:
         theme.apply(app, "light")
