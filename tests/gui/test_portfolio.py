@@ -248,3 +248,34 @@ def test_a_tick_updates_only_the_cells_that_changed(app, aloop):
     v.by_asset["XYZ"] = v.by_asset["XYZ"] * 2
     tree.set_valuation(v)
     assert resets == [] and changes and all(first >= 2 for _r, first, _l in changes)
+
+
+def test_an_order_that_leaves_the_open_list_is_looked_up_for_its_last_state(window_factory,
+                                                                          aloop):
+    from exchanges import Order
+
+    class WithOrders(KeyedVenue):
+        def __init__(self):
+            super().__init__()
+            self.has["fetch_order"] = True
+            self.open = [Order("77", "cid-77", "XYZ/BTC", "buy", "limit", D("0.001"), D("10"),
+                               D("4"), D("6"), "open", 1_700_000_000_000)]
+
+        async def fetch_open_orders(self, symbol=None):
+            return list(self.open)
+
+        async def fetch_order(self, order_id, symbol):
+            return Order("77", "cid-77", "XYZ/BTC", "buy", "limit", D("0.001"), D("10"),
+                         D("10"), D("0"), "closed", 1_700_000_000_000)
+
+    venue = WithOrders()
+    w = window_factory(session=Session(factory=lambda _id: venue))
+    w.trading.poll_seconds = 0.1
+    aloop.run(w.start(restore=False, venues=["fakex"]))
+    p = w.portfolio
+    aloop.until(lambda: p.ledger.orders("fakex"), what="the open order recorded")
+    venue.open = []                     # filled elsewhere: gone from the open list
+    aloop.until(lambda: p.ledger.orders("fakex")[0].status == "closed", what="its last state")
+    [row] = p.ledger.orders("fakex")
+    assert [(s, f) for _, s, f in p.ledger.order_states(row.ref)] == [("open", D("4")),
+                                                                     ("closed", D("10"))]
