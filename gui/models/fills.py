@@ -17,7 +17,8 @@ from ..ledger.store import FillFilter, Ledger
 from .portfolio import amount_text
 from .table import TableModel
 
-__all__ = ["FillsModel", "LedgerOrdersModel", "FILL_COLUMNS", "ORDER_COLUMNS", "local_time"]
+__all__ = ["FillsModel", "LedgerOrdersModel", "FILL_COLUMNS", "ORDER_COLUMNS", "local_time",
+           "digits"]
 
 FILL_COLUMNS = ("Time", "Venue", "Pair", "Side", "Amount", "Price", "Fee", "Fee ccy",
                 "Role", "Order id", "Fill id", "Source")
@@ -32,6 +33,11 @@ def local_time(ms: int | None) -> str:
     if ms is None:
         return ""
     return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(ms / 1000))
+
+
+def digits(value) -> str:
+    """A stored Decimal with exactly the digits the venue gave (155.20 stays 155.20)."""
+    return "" if value is None else f"{value:,f}"
 
 
 def _utc(ms: int) -> str:
@@ -59,8 +65,8 @@ class FillsModel(TableModel):
     def cell(self, r: int, c: int, role):
         f = self._rows[r]
         if role == Qt.ItemDataRole.DisplayRole:
-            return (local_time(f.timestamp), f.venue, f.symbol, f.side, amount_text(f.amount),
-                    amount_text(f.price), amount_text(f.fee), f.fee_currency or "",
+            return (local_time(f.timestamp), f.venue, f.symbol, f.side, digits(f.amount),
+                    digits(f.price), digits(f.fee), f.fee_currency or "",
                     f.taker_or_maker or "", f.order_id or "", f.fill_id, f.source)[c]
         if role == Qt.ItemDataRole.ForegroundRole and c == 3:
             return theme.up_color() if f.side == "buy" else theme.down_color()
@@ -125,9 +131,9 @@ class LedgerOrdersModel(TableModel):
     def cell(self, r: int, c: int, role):
         o = self._rows[r]
         if role == Qt.ItemDataRole.DisplayRole:
-            price = amount_text(o.price) if o.price is not None else "market"
+            price = digits(o.price) if o.price is not None else "market"
             return (local_time(o.created), o.venue, o.symbol, o.side, o.type, price,
-                    amount_text(o.amount), amount_text(o.filled), o.status, o.order_id or "",
+                    digits(o.amount), amount_text(o.filled), o.status, o.order_id or "",
                     o.client_order_id or "")[c]
         if role == Qt.ItemDataRole.ForegroundRole and c == 3:
             return theme.up_color() if o.side == "buy" else theme.down_color()
