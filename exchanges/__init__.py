@@ -13,6 +13,7 @@ from .errors import (
     InsufficientFunds, InvalidOrder, NetworkError, NotSupported, OrderNotFound,
     OrderStatusUnknown, PermissionDenied, RateLimitExceeded, RequestTimeout,
 )
+from .portfolio import Valuation, value_in
 from .registry import VenueEntry, by_country, create, registry
 from .types import Balance, Candle, Credentials, Market, Order, OrderBook, Ticker, Trade
 
@@ -22,5 +23,5 @@ __all__ = [
     "ExchangeError", "AuthenticationError", "PermissionDenied", "InsufficientFunds",
     "InvalidOrder", "OrderNotFound", "BadSymbol", "BadResponse", "NotSupported",
     "RateLimitExceeded", "NetworkError", "RequestTimeout", "ExchangeNotAvailable",
-    "OrderStatusUnknown",
+    "OrderStatusUnknown", "value_in", "Valuation",
 ]

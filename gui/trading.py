@@ -44,6 +44,9 @@ class Trading(QObject):
     resolved = Signal(str, str, object)     # venue, client id, Order | None (not placed)
     message = Signal(str)                   # one line for the status bar / log
     account_error = Signal(str, str)        # venue, what failed in words
+    sent = Signal(str, str, object)         # venue, client id, OrderRequest: about to be sent
+    order_update = Signal(str, object)      # venue, Order as the venue answered (placed,
+                                            # refused: status "rejected", cancelled)
 
     def __init__(self, session, parent: QObject | None = None, *, poll_seconds: float = 5.0,
                  give_up_after: int = 60) -> None:
@@ -203,9 +206,16 @@ class Trading(QObject):
             if req.venue in self.session.states else None
         what = (f"{req.side} {fmt.amount(req.amount, market.amount_increment if market else None)}"
                 f" {req.symbol}")
+        # The client id is made here, so the ledger holds the order before it leaves.
+        make_cid = getattr(adapter, "new_client_order_id", None)
+        cid = make_cid() if callable(make_cid) else None
+        if cid:
+            self.sent.emit(req.venue, cid, req)
         try:
-            order = await adapter.create_order(req.symbol, req.side, req.type, req.amount,
-                                               req.price)
+            order = await (adapter.create_order(req.symbol, req.side, req.type, req.amount,
+                                                req.price, client_order_id=cid) if cid else
+                           adapter.create_order(req.symbol, req.side, req.type, req.amount,
+                                                req.price))
         except OrderStatusUnknown as exc:
             cid = exc.client_order_id or ""
             self._say(f"{req.venue}: {what}: sent, reply lost — {UNKNOWN} "
@@ -217,9 +227,14 @@ class Trading(QObject):
             return "unknown", placeholder
         except ExchangeError as exc:
             self._say(f"{req.venue}: {what} not placed: {exc.reason}", logging.WARNING)
+            if cid:
+                self.order_update.emit(req.venue, Order(
+                    "", cid, req.symbol, req.side, req.type, req.price, req.amount, Decimal(0),
+                    req.amount, "rejected", None))
             return "failed", None
         finally:
             self.refresh(req.venue)
+        self.order_update.emit(req.venue, order)
         self._say(f"{req.venue}: {what} placed — order {order.id} {order.status}"
                           + (f", filled {fmt.amount(order.filled)}" if order.filled else ""))
         return "placed", order
@@ -229,7 +244,7 @@ class Trading(QObject):
         if adapter is None:
             return False
         try:
-            await adapter.cancel_order(order.id, order.symbol)
+            self.order_update.emit(venue, await adapter.cancel_order(order.id, order.symbol))
         except ExchangeError as exc:
             self._say(f"{venue}: cancel of order {order.id} failed: {exc.reason}",
                       logging.WARNING)

@@ -15,6 +15,7 @@ from . import secrets, theme
 from .models.book import BookModel
 from .models.tickers import TickerModel
 from .models.trades import TradesModel
+from .portfolio import Portfolio
 from .session import Session
 from .settings import Settings
 from .statusbar import VenueStatusBar
@@ -46,6 +47,7 @@ class MainWindow(QMainWindow):
         self.book = BookModel(self)
         self.trades = TradesModel(self)
         self.trading = Trading(self.session, self)     # balances, orders (docks share it)
+        self.portfolio = Portfolio(self.session, self.trading, self, settings=self.settings)
         self.docks: dict[str, QDockWidget] = {}
         self.views: dict[str, object] = {}
         self._tasks: set[asyncio.Task] = set()
@@ -71,6 +73,7 @@ class MainWindow(QMainWindow):
         s.selected.connect(self._on_selected)
         s.status.connect(self._on_status)
         self.message.connect(lambda text: self.status.showMessage(text, 10_000))
+        self.portfolio.message.connect(self.message.emit)
 
     # -- docks -------------------------------------------------------------------------------
     def create_dock(self, spec: DockSpec, tabify: bool = True) -> QDockWidget:
@@ -233,6 +236,8 @@ class MainWindow(QMainWindow):
     # -- lifecycle ---------------------------------------------------------------------------
     async def start(self, *, restore: bool = True, venues: list[str] | None = None) -> None:
         """Restore the saved layout and reconnect the saved venues (the demo when none)."""
+        if self.portfolio.notice:
+            self.say(self.portfolio.notice, logging.WARNING)
         restored = False
         if restore:
             geometry, state = self.settings.layout()
@@ -271,6 +276,7 @@ class MainWindow(QMainWindow):
             if stop:
                 stop()
         await self.session.close()
+        self.portfolio.close()          # after the session: its tasks write to the ledger
         self.status.stop()
 
     def closeEvent(self, event) -> None:

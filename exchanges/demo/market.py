@@ -21,6 +21,7 @@ from decimal import Decimal
 
 from ..types import Market
 from .engine import Book, Ledger
+from .fills import FillLog
 from .tape import Tape
 
 __all__ = ["MarketSpec", "SPECS", "MARKETS", "STARTING_FUNDS", "Simulation"]
@@ -107,6 +108,7 @@ class Simulation:
         self.user = self.ledger.open("user", maker=USER_MAKER_FEE, taker=USER_TAKER_FEE)
         self.maker = self.ledger.open("market maker", limited=False)
         self.takers = self.ledger.open("other traders", limited=False)
+        self.user_fills = FillLog()
         for cur, amount in STARTING_FUNDS.items():
             self.ledger.deposit(self.user, cur, amount)
         ids = itertools.count(1)
@@ -199,10 +201,15 @@ class Simulation:
         self._publish(st, now)
 
     def _publish(self, st: _MarketState, now: int) -> None:
-        """Put the book's fills on the tape (one public trade per match, taker's side)."""
-        book = st.book
-        for price, amount, taker_buys, _maker, _taker in book.fills:
+        """Put the book's fills on the tape (one public trade per match, taker's side), and the
+        user's part of them in the user's fills."""
+        book, user = st.book, self.user
+        for price, amount, taker_buys, maker, taker in book.fills:
             st.tape.record(now, "buy" if taker_buys else "sell", price, amount)
+            if maker.account is user:
+                self.user_fills.record(now, book.symbol, book.quote, price, amount, maker, "maker")
+            if taker.account is user:
+                self.user_fills.record(now, book.symbol, book.quote, price, amount, taker, "taker")
         book.fills.clear()
 
     # -- the user's orders -------------------------------------------------------------------

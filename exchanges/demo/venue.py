@@ -228,6 +228,14 @@ class DemoExchange(Exchange):
                      if o.client_order_id == client_order_id and o.symbol == market.symbol),
                     None)
 
+    async def fetch_my_trades(self, symbol: str | None = None, since: int | None = None,
+                              limit: int | None = None) -> list[Trade]:
+        if symbol is not None:
+            symbol = (await self.market(symbol)).symbol
+        self._check_limit(limit)
+        self.require_credentials()
+        return self._live().user_fills.query(symbol, since, limit)
+
     def _order(self, o: EngineOrder) -> Order:
         average = o.cost / o.filled if o.filled else None
         return Order(str(o.id), o.client_order_id, o.symbol, o.side, o.type, o.price, o.amount,
@@ -268,3 +276,45 @@ class DemoExchange(Exchange):
             last = tape.seq
             for trade in new:
                 yield trade
+
+    # The account's private streams: what changed since the last version of the world.
+    async def watch_my_trades(self, symbol: str | None = None) -> AsyncIterator[Trade]:
+        if symbol is not None:
+            symbol = (await self.market(symbol)).symbol
+        self.require_credentials()
+        log = self._live().user_fills
+        seen = len(log.fills)
+        version = self._version
+        while (version := await self._next(version)) is not None:
+            new = log.after(seen)
+            seen += len(new)
+            for fill in new:
+                if symbol is None or fill.symbol == symbol:
+                    yield fill
+
+    async def watch_orders(self, symbol: str | None = None) -> AsyncIterator[Order]:
+        """Each of the user's orders whenever its state or fill changes: a new order once,
+        then every change until it is closed or cancelled."""
+        if symbol is not None:
+            symbol = (await self.market(symbol)).symbol
+        self.require_credentials()
+        self._live()
+        known = len(self._orders)
+        last: dict[str, tuple] = {oid: (o.status, o.filled) for oid, o in self._orders.items()
+                                  if o.status == "open"}
+        version = self._version
+        while (version := await self._next(version)) is not None:
+            orders = list(self._orders.values())
+            fresh = [str(o.id) for o in orders[known:]]
+            known = len(orders)
+            for oid in list(last) + fresh:
+                o = self._orders[oid]
+                state = (o.status, o.filled)
+                if last.get(oid) == state:
+                    continue
+                if o.status == "open":
+                    last[oid] = state
+                else:
+                    last.pop(oid, None)       # finished: it changes no more
+                if symbol is None or o.symbol == symbol:
+                    yield self._order(o)

@@ -43,4 +43,7 @@ DOCKS: list[DockSpec] = [
     DockSpec("order_entry", "Order entry", _lazy("order_entry"), _Area.RightDockWidgetArea, tab_with="balances", shortcut="Ctrl+7"),
     DockSpec("orders", "Open orders", _lazy("orders"), _Area.LeftDockWidgetArea, tab_with="log", shortcut="Ctrl+8"),
     DockSpec("watchlist", "Watchlist", _lazy("watchlist"), _Area.LeftDockWidgetArea, tab_with="exchanges", shortcut="Ctrl+0"),
+    DockSpec("portfolio", "Portfolio", _lazy("portfolio"), _Area.LeftDockWidgetArea, tab_with="chart"),
+    DockSpec("pnl", "PnL", _lazy("pnl"), _Area.LeftDockWidgetArea, tab_with="chart"),
+    DockSpec("ledger", "Trade history", _lazy("ledger"), _Area.LeftDockWidgetArea, tab_with="chart"),
 ]

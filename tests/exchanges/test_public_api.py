@@ -12,6 +12,7 @@ CONTRACT_NAMES = {
     "ExchangeError", "AuthenticationError", "PermissionDenied", "InsufficientFunds",
     "InvalidOrder", "OrderNotFound", "BadSymbol", "BadResponse", "NotSupported",
     "RateLimitExceeded", "NetworkError", "RequestTimeout", "ExchangeNotAvailable",
+    "value_in",
 }
 
 
