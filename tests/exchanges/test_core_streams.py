@@ -125,3 +125,29 @@ def test_local_book_ordering_and_truncation():
     assert b.crossed()
     b.truncate(1)
     assert b.top_bids() == [(D("4.5"), D("1"))] and b.top_asks() == [(D("4"), D("2"))]
+
+
+class TokenToy(StreamingToy):
+    """A venue that hands out a connection token before each connection (KuCoin's bullet)."""
+    ws_ping_interval = 0.1
+    tokens = 0
+
+    async def stream_url(self, host, url):
+        self.tokens += 1
+        return f"{url}?token=t{self.tokens}"
+
+    def stream_ping(self):
+        return {"op": "ping"}
+
+
+async def test_each_connection_gets_a_fresh_url_and_pings_at_the_venues_interval(fake):
+    async with TokenToy(urls=fake.urls) as ex:
+        it = ex.watch_order_book("BTC/USD")
+        await next_book(it, fake)
+        await asyncio.sleep(0.25)
+        assert {"op": "ping"} in fake.ws_received        # within 0.25 s: not the default 20 s
+        await fake.drop_ws()
+        await fake.change("bid", "100", "2")
+        await next_book(it, fake)
+        assert [s.query_string for s in fake.seen if s.path == "/ws"] == ["token=t1", "token=t2"]
+        await it.aclose()
