@@ -151,3 +151,18 @@ async def test_each_connection_gets_a_fresh_url_and_pings_at_the_venues_interval
         await next_book(it, fake)
         assert [s.query_string for s in fake.seen if s.path == "/ws"] == ["token=t1", "token=t2"]
         await it.aclose()
+
+
+async def test_a_fake_venue_greets_each_connection_before_the_client_speaks():
+    class Greeting(FakeStreamingToy):
+        greeted: list = []
+
+        async def on_ws_open(self, ws, request):
+            self.greeted = [*self.greeted, request.query_string]
+            await ws.send_json({"ch": "welcome"})      # a frame of no topic: ignored
+
+    async with Greeting() as fake, TokenToy(urls=fake.urls) as ex:
+        it = ex.watch_order_book("BTC/USD")
+        await next_book(it, fake)
+        assert fake.greeted == ["token=t1"] and fake.ws_received[0]["op"] == "sub"
+        await it.aclose()
