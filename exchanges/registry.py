@@ -150,6 +150,7 @@ _ADAPTERS: dict[str, str] = {
     "okx": "exchanges.venues.okx:OKX",
     "okxus": "exchanges.venues.okx:OKXUS",
     "gemini": "exchanges.venues.gemini:Gemini",
+    "kucoin": "exchanges.venues.kucoin:KuCoin",
 }
 
 
