@@ -151,7 +151,9 @@ _ADAPTERS: dict[str, str] = {
     "okxus": "exchanges.venues.okx:OKXUS",
     "btcmarkets": "exchanges.venues.btcmarkets:BTCMarkets",
     "gate": "exchanges.venues.gate:Gate",
+    "gemini": "exchanges.venues.gemini:Gemini",
     "htx": "exchanges.venues.htx:HTX",
+    "kucoin": "exchanges.venues.kucoin:KuCoin",
 }
 
 

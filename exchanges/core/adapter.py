@@ -108,6 +108,7 @@ class Exchange(MarketDataCalls, AccountCalls, OrderCalls, StreamCalls):
     currency_overrides: ClassVar[Mapping[str, str]] = {}
     timeframes: ClassVar[Mapping[str, object]] = {}   # unified ("1m", "1h") → the venue's value
     ws_heartbeat: ClassVar[float] = 30.0
+    ws_ping_interval: ClassVar[float] = 20.0      # seconds between `stream_ping` frames
     # Which of ORDER_OPTIONS the venue takes, and its time-in-force values (unified names).
     order_options: ClassVar[frozenset[str]] = frozenset()
     time_in_force_values: ClassVar[tuple[str, ...]] = ("GTC", "IOC", "FOK")

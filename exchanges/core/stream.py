@@ -158,6 +158,7 @@ class StreamHub:
                  = None,
                  on_state: Callable[[str, str], None] | None = None,
                  decode: Callable[[str], object] = loads,
+                 resolve_url: Callable[[], Awaitable[str]] | None = None,
                  backoff: tuple[float, float] = (0.2, 15.0)) -> None:
         self.exchange = exchange
         self.url = url
@@ -171,6 +172,7 @@ class StreamHub:
         self._on_open = on_open
         self._on_state = on_state
         self._decode = decode
+        self._resolve_url = resolve_url       # a fresh URL per connection (a token), or None
         self._backoff = backoff
         self.topics: dict[str, Topic] = {}
         self._subs: dict[str, list[Subscription]] = {}
@@ -360,7 +362,8 @@ class StreamHub:
         self._set_state(StreamState.CLOSED, "")
 
     async def _connect_and_read(self, resync: bool) -> None:
-        ws = await self._session().ws_connect(self.url, heartbeat=None, autoping=True,
+        url = await self._resolve_url() if self._resolve_url is not None else self.url
+        ws = await self._session().ws_connect(url, heartbeat=None, autoping=True,
                                               timeout=aiohttp.ClientWSTimeout(ws_close=2.0))
         self._ws = ws
         self._sent_at = []

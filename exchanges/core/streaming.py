@@ -83,6 +83,12 @@ class StreamCalls:
     async def stream_open(self, ws, host: str) -> None:
         """Runs right after each (re)connect, before subscribing (a login, a config frame)."""
 
+    async def stream_url(self, host: str, url: str) -> str:
+        """The URL to (re)connect `host` to; `url` is its configured one. A venue that hands
+        out a connection token first (KuCoin's bullet) overrides this; it runs before every
+        connection attempt."""
+        return url
+
     def ws_topic(self, kind: str, market: Market | None, depth: int | None = None) -> Topic:
         """The topic of one kind of stream for a market (None: the whole account)."""
         channel = self.channels.get(kind)
@@ -117,9 +123,12 @@ class StreamCalls:
             except KeyError:
                 raise E.NotSupported(self.id, "this venue has no websocket stream") from None
             ping = self.stream_ping if type(self).stream_ping is not StreamCalls.stream_ping else None
+            resolve = (None if type(self).stream_url is StreamCalls.stream_url
+                       else lambda: self.stream_url(host, url))
             pool = StreamPool(self.id, url, lambda: self.transport.session,
                               limits=self.stream_limits, route=self.stream_route,
                               build=self.ws_subscribe, heartbeat=self.ws_heartbeat, ping=ping,
+                              ping_interval=self.ws_ping_interval, resolve_url=resolve,
                               on_open=lambda ws: self.stream_open(ws, host),
                               decode=self.stream_decode,
                               on_state=lambda state, detail: self._emit_status(state, detail))

@@ -236,3 +236,44 @@ async def test_markets_sharing_a_topic_each_get_their_ticker(fake):
 async def _until(cond):
     while not cond():
         await asyncio.sleep(0.01)
+
+
+class TokenToy(StreamingToy):
+    """A venue that hands out a connection token before each connection (KuCoin's bullet)."""
+    ws_ping_interval = 0.1
+    tokens = 0
+
+    async def stream_url(self, host, url):
+        self.tokens += 1
+        return f"{url}?token=t{self.tokens}"
+
+    def stream_ping(self):
+        return {"op": "ping"}
+
+
+async def test_each_connection_gets_a_fresh_url_and_pings_at_the_venues_interval(fake):
+    async with TokenToy(urls=fake.urls) as ex:
+        it = ex.watch_order_book("BTC/USD")
+        await next_book(it, fake)
+        await asyncio.sleep(0.25)
+        assert {"op": "ping"} in fake.ws_received        # within 0.25 s: not the default 20 s
+        await fake.drop_ws()
+        await fake.change("bid", "100", "2")
+        await next_book(it, fake)
+        assert [s.query_string for s in fake.seen if s.path == "/ws"] == ["token=t1", "token=t2"]
+        await it.aclose()
+
+
+async def test_a_fake_venue_greets_each_connection_before_the_client_speaks():
+    class Greeting(FakeStreamingToy):
+        greeted: list = []
+
+        async def on_ws_open(self, ws, request):
+            self.greeted = [*self.greeted, request.query_string]
+            await ws.send_json({"ch": "welcome"})      # a frame of no topic: ignored
+
+    async with Greeting() as fake, TokenToy(urls=fake.urls) as ex:
+        it = ex.watch_order_book("BTC/USD")
+        await next_book(it, fake)
+        assert fake.greeted == ["token=t1"] and fake.ws_received[0]["op"] == "sub"
+        await it.aclose()

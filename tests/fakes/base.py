@@ -92,6 +92,10 @@ class FakeVenue:
     async def on_ws_text(self, ws: web.WebSocketResponse, message: object) -> None:
         """React to a client frame (subscribe, ping …). Default: nothing."""
 
+    async def on_ws_open(self, ws: web.WebSocketResponse, request: web.Request) -> None:
+        """Right after a client connects, before it sends anything (a venue's welcome frame,
+        or refusing a bad connection token). Default: nothing."""
+
     # -- helpers for subclasses --------------------------------------------------------------
     def route(self, method: str, path: str, handler: Handler) -> None:
         self.app.router.add_route(method, path, handler)
@@ -162,6 +166,7 @@ class FakeVenue:
         self.ws_clients.append(ws)
         self.ws_connections += 1
         try:
+            await self.on_ws_open(ws, request)
             async for msg in ws:
                 if msg.type == WSMsgType.TEXT:
                     try:
