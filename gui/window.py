@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QApplication, QDockWidget, QMainWindow, QMessageBo
 
 import exchanges
 from exchanges import ExchangeNotAvailable
+from exchanges.demo.venue import DEMO_VENUES
 
 from . import secrets, theme
 from .models.book import BookModel
@@ -26,6 +27,8 @@ __all__ = ["MainWindow"]
 log = logging.getLogger("gui")
 
 DEFAULT_VENUE = "demo"
+# A first launch opens every simulated venue, so that the cross-venue views have venues.
+DEFAULT_VENUES = tuple(DEMO_VENUES)
 
 
 class MainWindow(QMainWindow):
@@ -129,8 +132,9 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
-        connect_demo = QAction("Connect &demo venue", self)
-        connect_demo.triggered.connect(lambda: self.open_venue(DEFAULT_VENUE))
+        connect_demo = QAction("Connect &demo venues", self)
+        connect_demo.triggered.connect(
+            lambda: [self.open_venue(v) for v in DEFAULT_VENUES if v not in self.session.adapters])
         file_menu.addAction(connect_demo)
         file_menu.addSeparator()
         quit_action = QAction("&Quit", self)
@@ -245,7 +249,7 @@ class MainWindow(QMainWindow):
             # (never processEvents() inside a coroutine: it re-enters the asyncio loop).
             await asyncio.sleep(0.02)
             self.default_sizes()
-        for venue in venues or (self.settings.venues() if restore else []) or [DEFAULT_VENUE]:
+        for venue in venues or (self.settings.venues() if restore else []) or DEFAULT_VENUES:
             await self._open_venue(venue)
 
     def save(self) -> None:

@@ -29,13 +29,15 @@ def test_launch_on_demo_shows_live_ticks(window_factory, aloop):
     w = window_factory()
     w.show()
     aloop.run(w.start(restore=False))
-    aloop.until(lambda: w.tickers.rowCount() == 5, what="the demo's five markets on the board")
+    # A first launch opens the three simulated venues: 5 + 4 + 3 markets.
+    aloop.until(lambda: w.tickers.rowCount() == 12, what="the demo venues' markets on the board")
     changes = []
     w.tickers.dataChanged.connect(lambda a, b, roles=(): changes.append(a.row()))
     aloop.until(lambda: len(changes) >= 3, what="live ticks on the board")
     board = w.views["board"].table
-    assert board.model().rowCount() == 5
-    assert {board.model().index(r, 0).data() for r in range(5)} == {"demo"}
+    assert board.model().rowCount() == 12
+    venues = [board.model().index(r, 0).data() for r in range(12)]
+    assert {v: venues.count(v) for v in set(venues)} == {"demo": 5, "demo-b": 4, "demo-c": 3}
     # The first market is selected: book, trades, chart fill.
     aloop.until(lambda: w.book.rowCount() > 0 and w.trades.rowCount() > 0
                 and w.views["chart"].loaded, what="book, trades and chart")
@@ -46,7 +48,7 @@ def test_launch_on_demo_shows_live_ticks(window_factory, aloop):
 def test_selecting_a_ticker_row_selects_it_for_book_and_chart(window_factory, aloop):
     w = window_factory()
     w.show()
-    aloop.run(w.start(restore=False))
+    aloop.run(w.start(restore=False, venues=["demo"]))
     aloop.until(lambda: w.tickers.rowCount() == 5, what="the board")
     table = w.views["board"].table
     proxy = table.model()

@@ -27,7 +27,7 @@ def test_self_test_prints_one_json_line_and_passes(tmp_path):
     assert report["checks"]["registry"] == {"ids": 102, "countries": 46, "rows": 144}
     assert report["checks"]["window_ok"] and report["checks"]["demo_ok"]
     assert report["checks"]["adapters_ok"] and report["checks"]["adapters"]["binance"] == "Binance"
-    assert set(report["checks"]["adapters"]) == {"demo", "binance", "coinbase", "kraken",
+    assert set(report["checks"]["adapters"]) == {"demo", "demo-b", "demo-c", "binance", "coinbase", "kraken",
                                                  "bitstamp", "bitfinex", "okx", "okxus"}
     assert 0 < report["cold_start_to_first_tick_ms"] < 20_000
 
