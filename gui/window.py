@@ -13,6 +13,7 @@ from exchanges import ExchangeNotAvailable
 from exchanges.demo.venue import DEMO_VENUES
 
 from . import secrets, theme
+from .crossvenue import CrossVenue
 from .models.book import BookModel
 from .models.tickers import TickerModel
 from .models.trades import TradesModel
@@ -49,6 +50,7 @@ class MainWindow(QMainWindow):
         self.book = BookModel(self)
         self.trades = TradesModel(self)
         self.trading = Trading(self.session, self)     # balances, orders (docks share it)
+        self.crossvenue = CrossVenue(self.session, self.trading, self)   # cross-venue docks
         self.docks: dict[str, QDockWidget] = {}
         self.views: dict[str, object] = {}
         self._tasks: set[asyncio.Task] = set()
