@@ -47,8 +47,8 @@ class FeesDialog(QDialog):
                 else:
                     item.setToolTip("Your taker rate in %, e.g. 0.075; empty: not set")
                 if c and c != _YOURS:
-                    item.setTextAlignment(int(Qt.AlignmentFlag.AlignRight
-                                              | Qt.AlignmentFlag.AlignVCenter))
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignRight
+                                          | Qt.AlignmentFlag.AlignVCenter)
                 if venue not in session.adapters and c != _YOURS:
                     item.setForeground(theme.muted_color())
                 self.table.setItem(r, c, item)

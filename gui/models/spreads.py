@@ -123,10 +123,11 @@ class SpreadModel(TableModel):
             elif ticker is not None:
                 bid, ask = ticker.bid, ticker.ask
             last = ticker.last if ticker is not None else None
-            ages = [a for a in (cv.book_age(m.key), None if t_at is None else cv.clock() - t_at)
-                    if a is not None]
+            # the age of what bid and ask come from: the book where there is one
+            age = cv.book_age(m.key) if book is not None else (
+                None if t_at is None else cv.clock() - t_at)
             conv = (lambda v: v * m.rate if v is not None else None)
-            quotes[m.key] = (conv(bid), conv(ask), conv(last), min(ages) if ages else None)
+            quotes[m.key] = (conv(bid), conv(ask), conv(last), age)
         live = [k for k in quotes if k not in stale_keys]
         bids = [quotes[k][0] for k in live if quotes[k][0]]
         asks = [quotes[k][1] for k in live if quotes[k][1]]
