@@ -23,11 +23,23 @@ from .types import OrderBook
 
 __all__ = ["ConsolidatedBook", "Plan", "VenueFill", "consolidated_book", "plan_fill",
            "within_balance", "convert_book", "edge_bps", "Crossing", "crossings",
-           "published_taker_fee"]
+           "published_taker_fee", "QUOTE_FAMILIES", "quote_family"]
 
 _ZERO = Decimal(0)
 _ONE = Decimal(1)
 _BP = Decimal(10_000)
+
+# Quote currencies a trader may choose to count as one (the first names the family).
+QUOTE_FAMILIES: dict[str, tuple[str, ...]] = {"USD": ("USD", "USDT", "USDC")}
+
+
+def quote_family(quote: str) -> tuple[str, ...]:
+    """The quotes `quote` may count as: ("USD", "USDT", "USDC") for any of them, else itself."""
+    for members in QUOTE_FAMILIES.values():
+        if quote in members:
+            return members
+    return (quote,)
+
 
 # (effective_price, amount, venue, price)
 Level = tuple[Decimal, Decimal, str, Decimal]

@@ -16,8 +16,9 @@ from decimal import Decimal
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from exchanges import InvalidOrder
-from exchanges.crossvenue import (ConsolidatedBook, Crossing, Plan, consolidated_book,
-                                  convert_book, crossings, plan_fill, within_balance)
+from exchanges.crossvenue import (QUOTE_FAMILIES, ConsolidatedBook, Crossing, Plan,
+                                  consolidated_book, convert_book, crossings, plan_fill,
+                                  quote_family, within_balance)
 
 from .fees import FeeTable
 
@@ -26,18 +27,14 @@ __all__ = ["CrossVenue", "Member", "MODES", "FAMILIES"]
 log = logging.getLogger("gui.crossvenue")
 
 # Quote currencies a trader may count as one; the first is the one prices are shown in.
-FAMILIES = {"USD": ("USD", "USDT", "USDC")}
+FAMILIES = QUOTE_FAMILIES
 STRICT, PAR, RATE = "strict", "par", "rate"
 MODES = {STRICT: "Strictly {quote}", PAR: "{family} as one (1:1)",
          RATE: "{family} at market rate"}
 _ONE = Decimal(1)
 
 
-def family(quote: str) -> tuple[str, ...]:
-    for head, members in FAMILIES.items():
-        if quote in members:
-            return members
-    return (quote,)
+family = quote_family
 
 
 def family_head(quote: str) -> str:
