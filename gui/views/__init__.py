@@ -45,4 +45,5 @@ DOCKS: list[DockSpec] = [
     DockSpec("watchlist", "Watchlist", _lazy("watchlist"), _Area.LeftDockWidgetArea, tab_with="exchanges", shortcut="Ctrl+0"),
     DockSpec("consolidated", "Cross-venue book", _lazy("consolidated"), _Area.RightDockWidgetArea, tab_with="book", shortcut="Ctrl+Shift+1"),
     DockSpec("spreads", "Spreads", _lazy("spreads"), _Area.LeftDockWidgetArea, tab_with="board", shortcut="Ctrl+Shift+2"),
+    DockSpec("map", "Exchange map", _lazy("map"), _Area.LeftDockWidgetArea, tab_with="chart", shortcut="Ctrl+Shift+3"),
 ]
