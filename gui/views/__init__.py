@@ -43,7 +43,7 @@ DOCKS: list[DockSpec] = [
     DockSpec("order_entry", "Order entry", _lazy("order_entry"), _Area.RightDockWidgetArea, tab_with="balances", shortcut="Ctrl+7"),
     DockSpec("orders", "Open orders", _lazy("orders"), _Area.LeftDockWidgetArea, tab_with="log", shortcut="Ctrl+8"),
     DockSpec("watchlist", "Watchlist", _lazy("watchlist"), _Area.LeftDockWidgetArea, tab_with="exchanges", shortcut="Ctrl+0"),
-    DockSpec("consolidated", "Cross-venue book", _lazy("consolidated"), _Area.RightDockWidgetArea, tab_with="book", shortcut="Ctrl+Shift+1"),
+    DockSpec("consolidated", "Cross-venue book", _lazy("consolidated"), _Area.LeftDockWidgetArea, tab_with="chart", shortcut="Ctrl+Shift+1"),
     DockSpec("spreads", "Spreads", _lazy("spreads"), _Area.LeftDockWidgetArea, tab_with="board", shortcut="Ctrl+Shift+2"),
     DockSpec("map", "Exchange map", _lazy("map"), _Area.LeftDockWidgetArea, tab_with="chart", shortcut="Ctrl+Shift+3"),
 ]

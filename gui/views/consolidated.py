@@ -9,9 +9,9 @@ from __future__ import annotations
 import html
 
 from PySide6.QtCore import QLocale, Qt
-from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
-                               QPushButton, QSizePolicy, QSplitter, QTableView, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QHBoxLayout, QHeaderView, QLabel,
+                               QLineEdit, QSizePolicy, QSplitter, QTableView, QToolButton,
+                               QVBoxLayout, QWidget)
 
 from exchanges import InvalidOrder
 
@@ -37,29 +37,35 @@ class ConsolidatedView(QWidget):
 
         self.pair = QComboBox()
         self.pair.setToolTip("The pair whose books are merged (follows the selected symbol)")
-        self.pair.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.pair.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.pair.setMinimumContentsLength(7)
         self.pair.activated.connect(self._on_pair)
         self.mode = QComboBox()
         self.mode.setToolTip("Which quote currencies count as the same")
+        self.mode.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.mode.setMinimumContentsLength(4)
         self.mode.activated.connect(lambda i: cv.set_mode(self.mode.itemData(i)))
-        self.prices = QComboBox()
-        self.prices.addItem("After fees", True)
-        self.prices.addItem("As quoted", False)
-        self.prices.setToolTip("Ladder prices after each venue's taker fee, or as quoted")
-        self.prices.activated.connect(self._on_prices)
-        self.fees_button = QPushButton("Fees…")
+        self.net = QCheckBox("after fees")
+        self.net.setChecked(True)
+        self.net.setToolTip("Ladder prices after each venue's taker fee (what you really get "
+                            "or pay), or as the venues quote them")
+        self.net.toggled.connect(self._on_net)
+        self.fees_button = QToolButton()
+        self.fees_button.setText("Fees…")
         self.fees_button.setToolTip("Taker fee per venue: the venue's, a default, or yours")
         self.fees_button.clicked.connect(self.edit_fees)
+        self.venues = QLabel()          # one line; everything in full in its tooltip
+        self.venues.setTextFormat(Qt.TextFormat.RichText)
         top = QHBoxLayout()
         top.setSpacing(3)
         top.addWidget(self.pair)
-        top.addWidget(self.mode, 1)
-        top.addWidget(self.prices)
+        top.addWidget(self.mode)
+        top.addWidget(self.net)
         top.addWidget(self.fees_button)
+        top.addWidget(self.venues, 1)     # every venue, its fee, any conversion, staleness
 
-        self.venues = QLabel()
-        self.venues.setWordWrap(True)
-        self.venues.setTextFormat(Qt.TextFormat.RichText)
 
         self.table = QTableView()
         self.table.setModel(self.model)
@@ -68,6 +74,8 @@ class ConsolidatedView(QWidget):
         self.table.setSelectionMode(QTableView.SelectionMode.NoSelection)
         self.table.setItemDelegateForColumn(1, DepthBarDelegate(DEPTH_ROLE, True, self.table))
         self.table.setItemDelegateForColumn(4, DepthBarDelegate(DEPTH_ROLE, False, self.table))
+        rows = self.table.verticalHeader().defaultSectionSize()
+        self.table.setMinimumHeight(rows + self.table.horizontalHeader().sizeHint().height() + 4)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         header.setMinimumSectionSize(36)
@@ -76,24 +84,22 @@ class ConsolidatedView(QWidget):
 
         self.size = QLineEdit(placeholderText="size")
         self.size.setToolTip("Where to buy and where to sell this much, split across venues")
-        self.size.setMaximumWidth(110)
+        self.size.setMaximumWidth(96)
         self.size.textChanged.connect(self.update_plan)
         self.base = QLabel("")
+        # One fixed place beside the size for what cannot be planned and for balance caps (the
+        # whole text in its tooltip), so that nothing moves when a message comes or goes.
+        self.note = QLabel("")
+        self.note.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        for lab in (self.note, self.venues):
+            lab.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            lab.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         size_row = QHBoxLayout()
         size_row.setSpacing(4)
         size_row.addWidget(QLabel("For size"))
         size_row.addWidget(self.size)
         size_row.addWidget(self.base)
-        size_row.addStretch(1)
-        # One fixed place (two lines high) for what cannot be planned and for balance caps,
-        # so that nothing below it moves when a message comes or goes.
-        self.note = QLabel("")
-        self.note.setWordWrap(True)
-        self.note.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
-        self.note.setFixedHeight(2 * self.note.fontMetrics().lineSpacing() + 2)
-        for lab in (self.note, self.venues):
-            lab.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            lab.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        size_row.addWidget(self.note, 1)
         self.plan_table = QTableView()
         self.plan_table.setModel(self.plan_model)
         configure_table(self.plan_table)
@@ -102,14 +108,13 @@ class ConsolidatedView(QWidget):
         ph.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         ph.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)    # numbers never elided
         row_h = self.plan_table.verticalHeader().defaultSectionSize()
-        self.plan_table.setMinimumHeight(3 * row_h + ph.sizeHint().height() + 4)
+        self.plan_table.setMinimumHeight(ph.sizeHint().height() + 4)
 
         lower = QWidget()
         lower_layout = QVBoxLayout(lower)
         lower_layout.setContentsMargins(0, 0, 0, 0)
         lower_layout.setSpacing(2)
         lower_layout.addLayout(size_row)
-        lower_layout.addWidget(self.note)
         lower_layout.addWidget(self.plan_table)
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.table)
@@ -122,7 +127,6 @@ class ConsolidatedView(QWidget):
         layout.setContentsMargins(2, 2, 2, 2)
         layout.setSpacing(2)
         layout.addLayout(top)
-        layout.addWidget(self.venues)
         layout.addWidget(split, 1)
 
         cv.changed.connect(self._on_changed)
@@ -162,8 +166,8 @@ class ConsolidatedView(QWidget):
         if data:
             self.cross.set_pair(*data)
 
-    def _on_prices(self, index: int) -> None:
-        self.model.net = bool(self.prices.itemData(index))
+    def _on_net(self, on: bool) -> None:
+        self.model.net = on
         self._on_updated()
 
     def edit_fees(self) -> None:
@@ -195,28 +199,32 @@ class ConsolidatedView(QWidget):
             text = "No open venue lists this pair." if cv.pair else "Select a symbol."
             self.venues.setText(f"<span style='color:{theme.muted_color().name()}'>"
                                 f"{html.escape(text)}</span>")
+            self.venues.setToolTip(text)
             return
         stale = cv.stale_keys()
-        parts = []
+        short, full = [], []
         muted = theme.muted_color().name()
         for i, m in enumerate(cv.members):
             fee, source = cv.fee(m.venue)
             mark = "" if source == "venue" else "*"
-            bits = [f"<b>{html.escape(m.key)}</b> {percent_text(fee)}{mark}"]
-            if m.note:
-                bits.append(html.escape(m.note))
+            name = html.escape(m.key)
+            conv = f" {html.escape(m.quote)}" if m.note else ""
+            line = f"<b>{name}</b> {percent_text(fee)}{mark}"
+            detail = line + (f" · {html.escape(m.note)}" if m.note else "")
             if m.key in stale:
                 age = cv.book_age(m.key)
                 why = "stale" if age is None or cv.is_live(m.venue) else "not live"
                 when = f" {age:.0f} s" if age is not None else ""
-                parts.append(f"<span style='color:{muted}'>■ {' · '.join(bits)} "
-                             f"({why}{when}, left out)</span>")
+                short.append(f"<span style='color:{muted}'>■ {name} {why}</span>")
+                full.append(f"<span style='color:{muted}'>■ {detail} ({why}{when}: left out of "
+                            f"the best price and the plan)</span>")
             else:
-                color = venue_color(i).name()
-                parts.append(f"<span style='color:{color}'>■</span> {' · '.join(bits)}")
-        self.venues.setText("&nbsp;&nbsp; ".join(parts))
-        self.venues.setToolTip("Taker fees: * = a default or your rate, not published by the "
-                               "venue (Fees… to change)")
+                chip = f"<span style='color:{venue_color(i).name()}'>■</span>"
+                short.append(f"{chip} {line}{conv}")
+                full.append(f"{chip} {detail}")
+        self.venues.setText("&nbsp; ".join(short))
+        self.venues.setToolTip("<br>".join(full) + "<br><br>* a default or your rate, not "
+                               "published by the venue (Fees… to change it)")
 
     def _size(self):
         loc = QLocale()

@@ -38,10 +38,11 @@ class SpreadsView(QWidget):
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        # A handful of rows: every column fits its content, so Fee and Age are never
+        # scrolled out of a narrow dock; the venue column takes what is left.
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         header.setStretchLastSection(False)
-        for col, w in enumerate((96, 84, 100, 100, 100, 72, 80, 80, 72, 56)):
-            header.resizeSection(col, w)
         self.table.clicked.connect(self._on_click)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)

@@ -58,6 +58,10 @@ class WatchlistView(QWidget):
         self.kind.addItem("Any venue moves %", "anymove")
         self.kind.setToolTip("Spread and any-venue alerts watch the pair on every venue "
                              "(a row 'PAIR@any venue' is added for them)")
+        self.kind.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.kind.setMinimumContentsLength(7)
+
         self.value = QLineEdit(placeholderText="price · % for moves · bp for a spread")
         self.value.returnPressed.connect(self.add_alert)
         self.minutes = QSpinBox()
@@ -65,11 +69,13 @@ class WatchlistView(QWidget):
         self.minutes.setValue(5)
         self.minutes.setSuffix(" min")
         self.venues = QComboBox()
+        self.venues.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.venues.setMinimumContentsLength(6)
         self.venues.setToolTip("The two venues whose spread after both taker fees is watched")
-        self.rearm = QLineEdit(placeholderText="once")
+        self.rearm = QLineEdit(placeholderText="re-arm: once")
         self.rearm.setToolTip("Empty: the alert fires once. A number: it re-arms once the price "
                               "(or the %, or the bp) has come back by that much")
-        self.rearm.setMaximumWidth(90)
         self.sound = QCheckBox("Sound")
         self.sound.setToolTip("Play a sound when an alert fires")
         self._prefs = window.settings.q
@@ -80,7 +86,8 @@ class WatchlistView(QWidget):
         self._on_kind()
         self.alert_button = QPushButton("Add alert")
         self.alert_button.clicked.connect(self.add_alert)
-        self.clear_button = QPushButton("Clear alerts")
+        self.clear_button = QPushButton("Clear")
+        self.clear_button.setToolTip("Remove the selected row's alerts")
         self.clear_button.clicked.connect(self.clear_alerts)
         self.rearm_button = QPushButton("Re-arm")
         self.rearm_button.setToolTip("Arm the selected row's alerts again (those that fired)")
@@ -99,12 +106,13 @@ class WatchlistView(QWidget):
         rules.addWidget(self.kind)
         rules.addWidget(self.value, 1)
         rules.addWidget(self.minutes)
-        rules.addWidget(self.venues)
+        options = QHBoxLayout()
+        options.setSpacing(3)
+        options.addWidget(self.venues, 1)
+        options.addWidget(self.rearm, 1)
+        options.addWidget(self.sound)
         buttons = QHBoxLayout()
         buttons.setSpacing(3)
-        buttons.addWidget(QLabel("Re-arm after"))
-        buttons.addWidget(self.rearm)
-        buttons.addWidget(self.sound)
         buttons.addStretch(1)
         buttons.addWidget(self.alert_button)
         buttons.addWidget(self.rearm_button)
@@ -116,6 +124,7 @@ class WatchlistView(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.table)
         layout.addLayout(rules)
+        layout.addLayout(options)
         layout.addLayout(buttons)
 
         self.model.changed.connect(self.save)

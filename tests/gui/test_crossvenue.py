@@ -111,8 +111,7 @@ def test_the_ladder_merges_every_venue_best_after_fees_first(static, aloop):
         ["b", "1.0", "99.75"], ["a", "1.5", "99.70"], ["c", "1.0", "99.70"],
         ["b", "2.0", "99.40"], ["a", "3.0", "99.40"]]
     assert "99.95" in m.index(0, 2).data(3) and "0.20 %" in m.index(0, 2).data(3)   # tooltip
-    ui(aloop, view.prices.setCurrentIndex, 1)
-    ui(aloop, view._on_prices, 1)
+    view.net.click()
     assert texts(m, 0)[2:4] == ["99.95", "100.00"]          # as quoted
     # the venue strip names every venue with its fee; c's is marked as not published
     strip = view.venues.text()
@@ -206,19 +205,21 @@ def test_a_stale_venue_is_greyed_and_left_out_of_the_best_price(static, aloop):
     venues = hand_venues()
     w = static(venues)
     cv = w.crossvenue
-    cv.stale_after = 0.6
+    cv.stale_after = 1.5        # a, c poll every 0.05 s: only b can be this old
     ladder, board = w.views["consolidated"].model, w.views["spreads"].model
     assert cv.consolidated.best_bid[2] == "b"
     venues["b"].frozen.set()                 # b stops sending its book
-    aloop.until(lambda: "b" in cv.stale_keys(), timeout=5, what="b to go stale")
-    aloop.until(lambda: cv.consolidated.best_bid[2] != "b", what="the best price without b")
+    aloop.until(lambda: "b" in cv.stale_keys(), timeout=8, what="b to go stale")
+    aloop.until(lambda: cv.consolidated is not None and cv.consolidated.best_bid[2] != "b",
+                what="the best price without b")
     assert all(lv[2] != "b" for lv in cv.consolidated.bids + cv.consolidated.asks)
     assert all("b" not in (ladder.index(r, 0).data(), ladder.index(r, 5).data())
                for r in range(ladder.rowCount()))
     row = next(r for r in range(board.rowCount()) if board.key(r) == "b")
     from gui import theme
     assert board.index(row, 2).data(Qt.ItemDataRole.ForegroundRole) == theme.muted_color()
-    assert "left out" in w.views["consolidated"].venues.text()
+    strip = w.views["consolidated"].venues
+    assert "b stale" in strip.text() and "left out of the best price" in strip.toolTip()
     aloop.until(lambda: board.index(row, 9).data() not in ("<1 s", "—"), what="b's age")
 
 
@@ -231,7 +232,7 @@ def test_quote_equivalence_is_the_users_choice_and_the_conversion_is_shown(stati
     assert cv.mode == PAR
     t = next(m for m in cv.members if m.key == "t")
     assert t.symbol == "X/USDT" and t.note == "USDT counted as USD 1:1"
-    assert "USDT counted as USD 1:1" in view.venues.text()
+    assert "USDT counted as USD 1:1" in view.venues.toolTip() and "t</b>" in view.venues.text()
     # strictly USD: t is not a member
     ui(aloop, cv.set_mode, STRICT)
     assert {m.key for m in cv.members} == {"a", "b", "c"}
