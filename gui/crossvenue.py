@@ -29,8 +29,11 @@ log = logging.getLogger("gui.crossvenue")
 # Quote currencies a trader may count as one; the first is the one prices are shown in.
 FAMILIES = QUOTE_FAMILIES
 STRICT, PAR, RATE = "strict", "par", "rate"
-MODES = {STRICT: "Strictly {quote}", PAR: "{family} as one (1:1)",
-         RATE: "{family} at market rate"}
+MODES = {STRICT: "{quote} only", PAR: "{family} 1:1", RATE: "{family} at rate"}
+MODE_TIPS = {STRICT: "Only markets quoted in {quote}",
+             PAR: "Markets quoted in {family} count as one, at 1:1",
+             RATE: "Markets quoted in {family} count as one, converted at the market rate "
+                   "(a {pair} market's mid where one is open, else 1:1, said so)"}
 _ONE = Decimal(1)
 
 
@@ -120,10 +123,12 @@ class CrossVenue(QObject):
         return sorted(((b, q, len(v)) for (b, q), v in counts.items()),
                       key=lambda x: (-x[2], x[0], x[1]))
 
-    def mode_text(self, mode: str | None = None) -> str:
+    def mode_text(self, mode: str | None = None, tip: bool = False) -> str:
         quote = self.pair[1] if self.pair else "USD"
         fam = "/".join(family(quote))
-        return MODES[mode or self.mode].format(quote=quote, family=fam)
+        other = next((q for q in family(quote) if q != quote), quote)
+        text = (MODE_TIPS if tip else MODES)[mode or self.mode]
+        return text.format(quote=quote, family=fam, pair=f"{other}/{quote}")
 
     def fee(self, venue: str) -> tuple[Decimal, str]:
         return self.fees.rate(venue, self.session.adapters.get(venue))

@@ -49,6 +49,7 @@ class ConsolidatedModel(TableModel):
         self._tips: list[tuple[str, str]] = []
         self._venues: list[tuple[str | None, str | None]] = []
         self._fill: list[tuple[float, float]] = []
+        self._crossed: list[tuple[bool, bool]] = []   # the level is through the other side
 
     def row_count(self) -> int:
         return len(self._text)
@@ -74,6 +75,10 @@ class ConsolidatedModel(TableModel):
             return self._tips[r][0 if c < 3 else 1] or None
         if role == DEPTH_ROLE:
             return self._fill[r][0 if c < 3 else 1]
+        if role == Qt.ItemDataRole.BackgroundRole and c in (2, 3) and \
+                self._crossed[r][0 if c == 2 else 1]:
+            from .spreads import crossed_color
+            return crossed_color()
         if role == VENUE_ROLE:
             return self._venues[r][0 if c < 3 else 1]
         return None
@@ -94,13 +99,16 @@ class ConsolidatedModel(TableModel):
         if new < old:
             self.beginRemoveRows(QModelIndex(), new, old - 1)
             del self._text[new:], self._tips[new:], self._venues[new:], self._fill[new:]
+            del self._crossed[new:]
             self.endRemoveRows()
         first = last = None
         for r in range(min(old, new)):
-            if self._text[r] != text[r] or self._fill[r] != rows[r][3]:
+            if (self._text[r] != text[r] or self._fill[r] != rows[r][3]
+                    or self._crossed[r] != rows[r][4]):
                 first = r if first is None else first
                 last = r
-            self._text[r], self._tips[r], self._venues[r], self._fill[r] = rows[r]
+            (self._text[r], self._tips[r], self._venues[r], self._fill[r],
+             self._crossed[r]) = rows[r]
         if first is not None:
             self.dataChanged.emit(self.index(first, 0), self.index(last, len(COLUMNS) - 1))
         if new > old:
@@ -110,12 +118,16 @@ class ConsolidatedModel(TableModel):
                 self._tips.append(row[1])
                 self._venues.append(row[2])
                 self._fill.append(row[3])
+                self._crossed.append(row[4])
             self.endInsertRows()
 
     def _rows(self, bids, asks, fees) -> list:
         pi, ai = self.increment, self.amount_increment
         cum_b, cum_a = _cumulative(bids), _cumulative(asks)
         top = max(cum_b[-1] if cum_b else 0, cum_a[-1] if cum_a else 0) or 1
+        # After fees, a bid above the best ask (an ask below the best bid) is an edge: marked.
+        best_ask = asks[0][0] if asks else None
+        best_bid = bids[0][0] if bids else None
         rows = []
         for i in range(max(len(bids), len(asks))):
             b = bids[i] if i < len(bids) else None
@@ -126,7 +138,9 @@ class ConsolidatedModel(TableModel):
                     fmt.price(ap, pi), fmt.amount(a[1], ai) if a else "", a[2] if a else ""]
             tips = (self._tip(b, "bid", fees) if b else "", self._tip(a, "ask", fees) if a else "")
             fill = (float(cum_b[i] / top) if b else 0.0, float(cum_a[i] / top) if a else 0.0)
-            rows.append((text, tips, (b[2] if b else None, a[2] if a else None), fill))
+            crossed = (bool(b and best_ask is not None and b[0] > best_ask),
+                       bool(a and best_bid is not None and a[0] < best_bid))
+            rows.append((text, tips, (b[2] if b else None, a[2] if a else None), fill, crossed))
         return rows
 
     def _tip(self, level, side: str, fees) -> str:

@@ -61,8 +61,13 @@ class WatchlistModel(TableModel):
             return it.key in self._unseen
         if role == Qt.ItemDataRole.BackgroundRole and it.key in self._unseen:
             return fired_color()
-        if role == Qt.ItemDataRole.ToolTipRole and col == _FIRED:
-            return self._fired.get(it.key) or None
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if col == _FIRED:
+                return self._fired.get(it.key) or None
+            if col == _RULES:
+                return "\n".join(r.describe() for r in it.rules) or None
+            if col == 0 and it.cross:
+                return f"{it.symbol} on every venue that lists it ({', '.join(it.quotes)})"
         if role != Qt.ItemDataRole.DisplayRole:
             return None
         if col == 0:

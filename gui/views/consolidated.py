@@ -39,13 +39,13 @@ class ConsolidatedView(QWidget):
         self.pair.setToolTip("The pair whose books are merged (follows the selected symbol)")
         self.pair.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.pair.setMinimumContentsLength(7)
+        self.pair.setMinimumContentsLength(10)
         self.pair.activated.connect(self._on_pair)
         self.mode = QComboBox()
         self.mode.setToolTip("Which quote currencies count as the same")
         self.mode.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.mode.setMinimumContentsLength(4)
+        self.mode.setMinimumContentsLength(13)
         self.mode.activated.connect(lambda i: cv.set_mode(self.mode.itemData(i)))
         self.net = QCheckBox("after fees")
         self.net.setChecked(True)
@@ -142,13 +142,15 @@ class ConsolidatedView(QWidget):
         self.pair.blockSignals(True)
         self.pair.clear()
         for base, quote, n in self.cross.pairs():
-            self.pair.addItem(f"{base}/{quote}  ·  {n} venue{'s' if n != 1 else ''}",
-                              (base, quote))
+            self.pair.addItem(f"{base}/{quote} ({n})", f"{base}/{quote}")
+            self.pair.setItemData(self.pair.count() - 1,
+                                  f"{base}/{quote} on {n} open venue{'s' if n != 1 else ''}",
+                                  Qt.ItemDataRole.ToolTipRole)
         if self.cross.pair is not None:
-            i = self.pair.findData(self.cross.pair)
+            name = "/".join(self.cross.pair)
+            i = self.pair.findData(name)
             if i < 0:
-                base, quote = self.cross.pair
-                self.pair.addItem(f"{base}/{quote}  ·  0 venues", self.cross.pair)
+                self.pair.addItem(f"{name} (0)", name)
                 i = self.pair.count() - 1
             self.pair.setCurrentIndex(i)
         self.pair.blockSignals(False)
@@ -158,13 +160,15 @@ class ConsolidatedView(QWidget):
         self.mode.clear()
         for mode in MODES:
             self.mode.addItem(self.cross.mode_text(mode), mode)
+            self.mode.setItemData(self.mode.count() - 1, self.cross.mode_text(mode, tip=True),
+                                  Qt.ItemDataRole.ToolTipRole)
         self.mode.setCurrentIndex(self.mode.findData(self.cross.mode))
         self.mode.blockSignals(False)
 
     def _on_pair(self, index: int) -> None:
         data = self.pair.itemData(index)
         if data:
-            self.cross.set_pair(*data)
+            self.cross.set_pair(*data.split("/", 1))
 
     def _on_net(self, on: bool) -> None:
         self.model.net = on

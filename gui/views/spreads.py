@@ -38,11 +38,10 @@ class SpreadsView(QWidget):
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
         header = self.table.horizontalHeader()
-        # A handful of rows: every column fits its content, so Fee and Age are never
-        # scrolled out of a narrow dock; the venue column takes what is left.
+        # A handful of rows: every column fits its content (a narrow dock scrolls rather
+        # than eliding a venue or a price).
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        header.setStretchLastSection(False)
+        header.setStretchLastSection(True)
         self.table.clicked.connect(self._on_click)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)

@@ -192,8 +192,14 @@ def test_crossed_after_fees_is_highlighted_and_said(static, aloop):
     assert "Crossed after fees" in view.banner.text() and "+79.8 bp" in view.banner.text()
     assert "buy <b>b</b>" in view.banner.text() and "sell <b>a</b>" in view.banner.text()
     assert m.index(row["a"], bid).data(Qt.ItemDataRole.BackgroundRole) is not None
+    # the ladder marks the levels that are through the other side after fees
+    ladder = w.views["consolidated"].model
+    assert ladder.index(0, 2).data(Qt.ItemDataRole.BackgroundRole) is not None    # a's bid
+    assert ladder.index(0, 3).data(Qt.ItemDataRole.BackgroundRole) is not None    # b's ask
+    assert ladder.index(1, 2).data(Qt.ItemDataRole.BackgroundRole) is None       # c's bid
     # the same quotes with a 1 % fee at a are no longer crossed after fees
     ui(aloop, cv.set_fee, "a", D("0.01"))
+    assert ladder.index(0, 2).data(Qt.ItemDataRole.BackgroundRole) is None
     assert not cv.crossed and "not crossed after fees" in view.banner.text()
     assert not any(m.index(r, c).data(CROSSED_ROLE) for r in range(3) for c in (bid, ask))
     # bid vs best / ask vs best in basis points; the spread board's own spread
