@@ -78,7 +78,9 @@ class ConsolidatedModel(TableModel):
         if role == Qt.ItemDataRole.BackgroundRole and c in (2, 3) and \
                 self._crossed[r][0 if c == 2 else 1]:
             from .spreads import crossed_color
-            return crossed_color()
+            tint = crossed_color()
+            tint.setAlpha(90)          # a tint: the green/red prices stay readable on it
+            return tint
         if role == VENUE_ROLE:
             return self._venues[r][0 if c < 3 else 1]
         return None

@@ -142,7 +142,7 @@ class WorldMap(QGraphicsView):
             item.setBrush(QBrush(c[cat]))
             pen = QPen(border)
             if item.country and item.country == self.selected:
-                pen = QPen(c["selected"], 2.2)
+                pen = QPen(c["selected"], 2.8)
                 pen.setCosmetic(True)
             elif item is self._hovered and item.country:
                 pen = QPen(c["hover"], 1.6)
