@@ -77,7 +77,7 @@ class CrossVenue(QObject):
         self.consolidated: ConsolidatedBook | None = None
         self.crossed: list[Crossing] = []
         self._watching: set[tuple[str, str]] = set()
-        self._dirty = False
+        self._announcing = False
         session.books.connect(self._on_books)
         session.tickers.connect(self._on_tickers)
         session.markets_loaded.connect(lambda *_: self._refresh_members())
@@ -227,7 +227,7 @@ class CrossVenue(QObject):
         if rates:
             self._convert()
         if hit:
-            self.updated.emit()
+            self._announce()
 
     def _on_balances(self, venue: str, balances: dict) -> None:
         if balances:
@@ -258,7 +258,18 @@ class CrossVenue(QObject):
                 self._last_stale = stale
                 self._rebuild()
             else:
-                self.updated.emit()
+                self._announce()
+
+    def _announce(self) -> None:
+        """Emit `updated` once for everything that arrived in this turn of the loop (a frame
+        brings books and tickers one after the other)."""
+        if not self._announcing:
+            self._announcing = True
+            QTimer.singleShot(0, self._emit_updated)
+
+    def _emit_updated(self) -> None:
+        self._announcing = False
+        self.updated.emit()
 
     # -- derived -------------------------------------------------------------------------------
     def is_live(self, venue: str) -> bool:
@@ -297,7 +308,7 @@ class CrossVenue(QObject):
         quotes = {k: (ob.bids[0][0] if ob.bids else None, ob.asks[0][0] if ob.asks else None)
                   for k, ob in books.items()}
         self.crossed = crossings(quotes, fees)
-        self.updated.emit()
+        self._announce()
 
     def plan(self, side: str, amount: Decimal, *, use_balances: bool = True
              ) -> tuple[Plan, list[str]]:

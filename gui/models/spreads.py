@@ -51,6 +51,8 @@ class SpreadModel(TableModel):
         self.cross = cross
         self._rows: list[list] = []       # per member: [texts, values, stale, crossed cells]
         self._keys: list[str] = []
+        self.shown = lambda: True       # the view says whether anyone can see the board
+        self._behind = False
         cross.changed.connect(self.reset)
         cross.updated.connect(self.refresh)
 
@@ -96,6 +98,10 @@ class SpreadModel(TableModel):
         self.endResetModel()
 
     def refresh(self) -> None:
+        if not self.shown():
+            self._behind = True
+            return
+        self._behind = False
         rows, keys = self._build()
         if keys != self._keys:
             self.beginResetModel()

@@ -192,6 +192,10 @@ class ConsolidatedView(QWidget):
         self._on_updated()
 
     def _on_updated(self) -> None:
+        if not self.isVisible():        # a tab behind another: catch up when shown
+            self._stale_view = True
+            return
+        self._stale_view = False
         cv = self.cross
         self.model.set_book(cv.consolidated, cv.fees_by_key())
         self._show_venues()
@@ -285,6 +289,14 @@ class ConsolidatedView(QWidget):
         where = "your free balances allow" if getattr(exc, "by_balance", False) \
             else "the live books hold"
         return f"{word}: {where} only {fmt.amount(avail, ai)} of {fmt.amount(amount, ai)}"
+
+
+    _stale_view = False
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self._stale_view:
+            self._on_updated()
 
 
 def build(window) -> ConsolidatedView:

@@ -24,6 +24,7 @@ class SpreadsView(QWidget):
         self.window_ = window
         self.cross = window.crossvenue
         self.model = SpreadModel(self.cross, self)
+        self.model.shown = self.isVisible       # refreshed only while it can be seen
         self.proxy = ValueSortProxy(self)
         self.proxy.setSourceModel(self.model)
         self.banner = QLabel("")
@@ -52,7 +53,15 @@ class SpreadsView(QWidget):
         self.cross.changed.connect(self._show_banner)
         self._show_banner()
 
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self.model._behind:
+            self.model.refresh()
+            self._show_banner()
+
     def _show_banner(self) -> None:
+        if not self.isVisible():
+            return
         cv = self.cross
         if cv.pair is None:
             self.banner.setText("")

@@ -86,6 +86,10 @@ def static(window_factory, aloop):
         w = window_factory(session=session)
         w.show()
         aloop.run(w.start(restore=False, venues=list(venues)))
+        for name in ("consolidated", "spreads"):     # in front of their tabs: shown, updated
+            w.docks[name].raise_()
+        aloop.until(lambda: w.views["consolidated"].isVisible() and w.views["spreads"].isVisible(),
+                    what="the cross-venue docks shown")
         cv = w.crossvenue
         aloop.until(lambda: cv.pair == ("X", "USD") and len(cv.members) >= len(venues)
                     and len(cv.books) == len(cv.members), what="every venue's book")
