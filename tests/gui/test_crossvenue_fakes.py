@@ -3,7 +3,6 @@ listing BTC/USD or BTC/USDT joins one consolidated book, the spread board, the w
 and a cross-venue alert, through the same session the app uses."""
 from __future__ import annotations
 
-import asyncio
 import contextlib
 from decimal import Decimal
 
