@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QHBoxLayout, QHeaderView, Q
                                QVBoxLayout, QWidget)
 
 from exchanges import InvalidOrder
+from exchanges.numbers import floor_to
 
 from .. import format as fmt
 from .. import theme
@@ -288,7 +289,8 @@ class ConsolidatedView(QWidget):
             return f"{word}: {exc.reason}"
         where = "your free balances allow" if getattr(exc, "by_balance", False) \
             else "the live books hold"
-        return f"{word}: {where} only {fmt.amount(avail, ai)} of {fmt.amount(amount, ai)}"
+        shown = floor_to(avail, ai) if ai else avail     # never shown as more than there is
+        return f"{word}: {where} only {fmt.amount(shown, ai)} of {fmt.amount(amount, ai)}"
 
 
     _stale_view = False

@@ -172,8 +172,8 @@ def test_free_balances_cap_what_a_venue_is_given(static, aloop, qtbot):
     sell = view.plans["sell"]
     assert sell.legs == [("b", D("99.95"), D("1")), ("a", D("99.80"), D("0.2")),
                          ("b", D("99.60"), D("0.8"))]
-    view.size.setText("3")          # b's asks (1.5) + 50 USD at a: balances fall short
-    assert "your free balances allow only" in view.note.text()
+    view.size.setText("3")          # b's asks (1.5) + 50 USD at a (0.4995): balances fall short
+    assert "your free balances allow only 1.9 of 3.0" in view.note.text()    # 1.9995, floored
 
 
 def test_crossed_after_fees_is_highlighted_and_said(static, aloop):
