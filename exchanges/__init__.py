@@ -14,11 +14,12 @@ from .errors import (
     OrderStatusUnknown, PermissionDenied, RateLimitExceeded, RequestTimeout,
 )
 from .portfolio import Valuation, value_in
+from .crossvenue import consolidated_book, plan_fill
 from .registry import VenueEntry, by_country, create, registry
 from .types import Balance, Candle, Credentials, Market, Order, OrderBook, Ticker, Trade
 
 __all__ = [
-    "create", "registry", "by_country", "VenueEntry",
+    "create", "registry", "by_country", "VenueEntry", "consolidated_book", "plan_fill",
     "Market", "Ticker", "OrderBook", "Candle", "Trade", "Balance", "Order", "Credentials",
     "ExchangeError", "AuthenticationError", "PermissionDenied", "InsufficientFunds",
     "InvalidOrder", "OrderNotFound", "BadSymbol", "BadResponse", "NotSupported",

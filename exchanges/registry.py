@@ -142,6 +142,8 @@ def by_country() -> dict[str, list[VenueEntry]]:
 # Adapter id → "module:Class". An adapter module lives in exchanges/venues/<module>.py.
 _ADAPTERS: dict[str, str] = {
     "demo": "exchanges.demo.venue:DemoExchange",
+    "demo-b": "exchanges.demo.venue:DemoB",
+    "demo-c": "exchanges.demo.venue:DemoC",
     "binance": "exchanges.venues.binance:Binance",
     "coinbase": "exchanges.venues.coinbase:Coinbase",
     "kraken": "exchanges.venues.kraken:Kraken",

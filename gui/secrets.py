@@ -14,6 +14,7 @@ from keyring.errors import KeyringError
 
 import exchanges
 from exchanges import Credentials
+from exchanges.demo.venue import DEMO_VENUES
 
 __all__ = ["SERVICE", "FIELDS", "problem", "load", "save", "delete", "needs_passphrase",
            "adapter_id", "venues", "create"]
@@ -25,7 +26,7 @@ FIELDS = ("api_key", "secret", "passphrase")
 # Venues whose API keys come with a passphrase chosen when the key is made.
 _PASSPHRASE_VENUES = frozenset({"okx", "okxus"})
 # Venues that never take keys (the demo trades without any).
-_KEYLESS = frozenset({"demo"})
+_KEYLESS = frozenset(DEMO_VENUES)
 
 
 def problem() -> str | None:

@@ -10,6 +10,7 @@ network or parse error never takes the app down.
 from __future__ import annotations
 
 import asyncio
+from contextlib import aclosing
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -66,6 +67,7 @@ class Session(QObject):
     tickers = Signal(object)            # {(venue, symbol): Ticker} changed since the last frame
     markets_loaded = Signal(str, object)    # venue, {symbol: Market}
     book = Signal(str, str, object)     # venue, symbol, OrderBook (the latest of the frame)
+    books = Signal(object)              # {(venue, symbol): OrderBook} watched (watch_book), per frame
     trades = Signal(str, str, object)   # venue, symbol, [Trade] (new since the last frame)
     status = Signal(str, str, str)      # venue, state, detail
     venue_opened = Signal(str)
@@ -93,6 +95,8 @@ class Session(QObject):
         self._pending_tickers: dict[tuple[str, str], object] = {}
         self._pending_books: dict[tuple[str, str], object] = {}
         self._pending_trades: dict[tuple[str, str], list] = {}
+        self._watched: dict[tuple[str, str], list] = {}     # (venue, symbol) → [watchers, task]
+        self.book_times: dict[tuple[str, str], float] = {}  # monotonic arrival of each book
         self._timer = QTimer(self)
         self._timer.setInterval(flush_ms)
         self._timer.timeout.connect(self.flush)
@@ -139,6 +143,9 @@ class Session(QObject):
         if self.selection and self.selection[0] == venue:
             await self._cancel(self._selection_tasks)
             self.selection = None
+        for key in [k for k in self._watched if k[0] == venue]:
+            del self._watched[key]
+            self.book_times.pop(key, None)
         await self._cancel(list(self._tasks.pop(venue, ())))
         try:
             await adapter.close()
@@ -180,6 +187,32 @@ class Session(QObject):
                        retry=True, selection=True),
         ]
         self.selected.emit(venue, symbol)
+
+    def watch_book(self, venue: str, symbol: str) -> bool:
+        """Stream `symbol`'s book of `venue` into `books` (counted: one stream however many
+        watchers ask); False if the venue is not open."""
+        adapter = self.adapters.get(venue)
+        if adapter is None:
+            return False
+        key = (venue, symbol)
+        if key in self._watched:
+            self._watched[key][0] += 1
+        else:
+            task = self.spawn(venue, f"{symbol} order book",
+                              self._book_loop(venue, adapter, symbol))
+            self._watched[key] = [1, task]
+        return True
+
+    def unwatch_book(self, venue: str, symbol: str) -> None:
+        key = (venue, symbol)
+        entry = self._watched.get(key)
+        if entry is None:
+            return
+        entry[0] -= 1
+        if entry[0] <= 0:
+            del self._watched[key]
+            entry[1].cancel()
+            self.book_times.pop(key, None)
 
     async def candles(self, venue: str, symbol: str, timeframe: str, limit: int = 300):
         """Historic candles for the chart ([] with the reason logged when unavailable)."""
@@ -296,8 +329,9 @@ class Session(QObject):
             stream = adapter.watch_tickers(symbols)
         else:                               # an adapter with only watch_ticker: one symbol
             stream = adapter.watch_ticker(symbols[0])
-        async for t in stream:
-            self._ticker(venue, t, live=True, streamed=True)
+        async with aclosing(stream):       # closed here, on this loop, when cancelled
+            async for t in stream:
+                self._ticker(venue, t, live=True, streamed=True)
 
     async def _poll_tickers(self, venue: str, adapter, symbols: list[str]) -> None:
         wanted = set(symbols)
@@ -318,8 +352,9 @@ class Session(QObject):
             if adapter.has.get("fetch_order_book"):
                 # Show the book at once; a stream may yield only after its first delta.
                 self._book(venue, symbol, await adapter.fetch_order_book(symbol, 50))
-            async for ob in adapter.watch_order_book(symbol, 50):
-                self._book(venue, symbol, ob, streamed=True)
+            async with aclosing(adapter.watch_order_book(symbol, 50)) as books:
+                async for ob in books:
+                    self._book(venue, symbol, ob, streamed=True)
 
         async def poll():
             while True:
@@ -338,8 +373,9 @@ class Session(QObject):
                 self._report(venue, f"{symbol} recent trades", exc)
 
         async def stream():
-            async for tr in adapter.watch_trades(symbol):
-                self._trades(venue, symbol, [tr], streamed=True)
+            async with aclosing(adapter.watch_trades(symbol)) as trades:
+                async for tr in trades:
+                    self._trades(venue, symbol, [tr], streamed=True)
 
         async def poll():
             seen: set[str] = set()
@@ -378,6 +414,7 @@ class Session(QObject):
 
     def _book(self, venue: str, symbol: str, book, streamed: bool = False) -> None:
         self._pending_books[(venue, symbol)] = book
+        self.book_times[(venue, symbol)] = time.monotonic()
         if self.selection == (venue, symbol):
             self._book_at = time.monotonic()
         self._touch(venue, streamed)
@@ -452,9 +489,14 @@ class Session(QObject):
                 QTimer.singleShot(0, self._flush_tickers)
         if self._pending_books:
             books, self._pending_books = self._pending_books, {}
+            watched = {}
             for (venue, symbol), ob in books.items():
                 if self.selection == (venue, symbol):
                     self.book.emit(venue, symbol, ob)
+                if (venue, symbol) in self._watched:
+                    watched[(venue, symbol)] = ob
+            if watched:
+                self.books.emit(watched)
         if self._pending_trades:
             trades, self._pending_trades = self._pending_trades, {}
             for (venue, symbol), items in trades.items():

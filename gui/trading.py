@@ -78,7 +78,8 @@ class Trading(QObject):
     # -- which venues --------------------------------------------------------------------------
     @staticmethod
     def can_trade(adapter) -> bool:
-        return adapter.id == "demo" or getattr(adapter, "credentials", None) is not None
+        return (getattr(adapter, "simulated", False) or adapter.id == "demo"
+                or getattr(adapter, "credentials", None) is not None)
 
     def venues(self) -> list[str]:
         return [v for v, a in self.session.adapters.items() if self.can_trade(a)]

@@ -10,8 +10,10 @@ from PySide6.QtWidgets import QApplication, QDockWidget, QMainWindow, QMessageBo
 
 import exchanges
 from exchanges import ExchangeNotAvailable
+from exchanges.demo.venue import DEMO_VENUES
 
 from . import secrets, theme
+from .crossvenue import CrossVenue
 from .models.book import BookModel
 from .models.tickers import TickerModel
 from .models.trades import TradesModel
@@ -27,6 +29,8 @@ __all__ = ["MainWindow"]
 log = logging.getLogger("gui")
 
 DEFAULT_VENUE = "demo"
+# A first launch opens every simulated venue, so that the cross-venue views have venues.
+DEFAULT_VENUES = tuple(DEMO_VENUES)
 
 
 class MainWindow(QMainWindow):
@@ -48,6 +52,7 @@ class MainWindow(QMainWindow):
         self.trades = TradesModel(self)
         self.trading = Trading(self.session, self)     # balances, orders (docks share it)
         self.portfolio = Portfolio(self.session, self.trading, self, settings=self.settings)
+        self.crossvenue = CrossVenue(self.session, self.trading, self)   # cross-venue docks
         self.docks: dict[str, QDockWidget] = {}
         self.views: dict[str, object] = {}
         self._tasks: set[asyncio.Task] = set()
@@ -133,8 +138,9 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
-        connect_demo = QAction("Connect &demo venue", self)
-        connect_demo.triggered.connect(lambda: self.open_venue(DEFAULT_VENUE))
+        connect_demo = QAction("Connect &demo venues", self)
+        connect_demo.triggered.connect(
+            lambda: [self.open_venue(v) for v in DEFAULT_VENUES if v not in self.session.adapters])
         file_menu.addAction(connect_demo)
         file_menu.addSeparator()
         quit_action = QAction("&Quit", self)
@@ -251,7 +257,7 @@ class MainWindow(QMainWindow):
             # (never processEvents() inside a coroutine: it re-enters the asyncio loop).
             await asyncio.sleep(0.02)
             self.default_sizes()
-        for venue in venues or (self.settings.venues() if restore else []) or [DEFAULT_VENUE]:
+        for venue in venues or (self.settings.venues() if restore else []) or DEFAULT_VENUES:
             await self._open_venue(venue)
 
     def save(self) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+from contextlib import aclosing
 
 from .. import errors as E
 from .transport import current_endpoint
@@ -44,8 +45,11 @@ def guard(fn):
         async def gen(self, *args, **kwargs):
             self._check_open()
             try:
-                async for item in fn(self, *args, **kwargs):
-                    yield item
+                # Closed here when the consumer stops, not whenever it is collected (the
+                # venue's own stream would otherwise unsubscribe on some later loop).
+                async with aclosing(fn(self, *args, **kwargs)) as items:
+                    async for item in items:
+                        yield item
             except E.ExchangeError as exc:
                 raise name_endpoint(exc)
             except Exception as exc:

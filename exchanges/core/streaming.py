@@ -23,6 +23,7 @@ import asyncio
 import dataclasses
 import logging
 from collections.abc import AsyncIterator, Mapping
+from contextlib import aclosing
 from typing import ClassVar
 
 from .. import errors as E
@@ -166,8 +167,9 @@ class StreamCalls:
 
     # -- the contract's calls ----------------------------------------------------------------
     async def watch_ticker(self, symbol: str) -> AsyncIterator[Ticker]:
-        async for t in self.watch_tickers([symbol]):
-            yield t
+        async with aclosing(self.watch_tickers([symbol])) as tickers:
+            async for t in tickers:
+                yield t
 
     _own_watch_ticker = watch_ticker
 
@@ -177,8 +179,10 @@ class StreamCalls:
         markets = [await self.market(s) for s in symbols]
         own = type(self).watch_ticker
         if getattr(own, "__wrapped__", own) is not StreamCalls._own_watch_ticker:
-            async for t in self._merged_tickers(markets):     # a venue streaming its own way
-                yield t
+            # A venue streaming its own way: one watch_ticker per market, merged.
+            async with aclosing(self._merged_tickers(markets)) as merged:
+                async for t in merged:
+                    yield t
             return
         # Markets may share a topic (Coinbase streams BTC-USD's book for BTC/USDC too): each
         # of them gets its ticker from the topic's frames.
@@ -194,13 +198,15 @@ class StreamCalls:
 
         def parse(key, payload):
             return [t for m in topics[key][1] for t in _items(self.parse_ws_ticker(payload, m))]
-        async for t in self._each([t for t, _ in topics.values()], parse,
-                                  self.channel_hosts.get("ticker", "ws")):
-            if self.ticker_stream_partial:
-                t = current[t.symbol] = dataclasses.replace(current[t.symbol], **{
-                    f.name: v for f in dataclasses.fields(t)
-                    if (v := getattr(t, f.name)) is not None})
-            yield t
+        frames = self._each([t for t, _ in topics.values()], parse,
+                            self.channel_hosts.get("ticker", "ws"))
+        async with aclosing(frames):
+            async for t in frames:
+                if self.ticker_stream_partial:
+                    t = current[t.symbol] = dataclasses.replace(current[t.symbol], **{
+                        f.name: v for f in dataclasses.fields(t)
+                        if (v := getattr(t, f.name)) is not None})
+                yield t
 
     async def _merged_tickers(self, markets: list[Market]) -> AsyncIterator[Ticker]:
         """One `watch_ticker` per market, merged; an error in any one ends the whole watch."""
@@ -208,8 +214,9 @@ class StreamCalls:
 
         async def pump(symbol: str) -> None:
             try:
-                async for t in self.watch_ticker(symbol):
-                    await queue.put(t)
+                async with aclosing(self.watch_ticker(symbol)) as tickers:
+                    async for t in tickers:
+                        await queue.put(t)
             except BaseException as exc:       # handed to the consumer, which re-raises it
                 await queue.put(exc)
 
@@ -228,29 +235,35 @@ class StreamCalls:
     async def watch_trades(self, symbol: str) -> AsyncIterator[Trade]:
         market = await self.market(symbol)
         topic = self.ws_topic("trades", market)
-        async for t in self._each([topic], lambda k, p: self.parse_ws_trades(p, market),
-                                  self.channel_hosts.get("trades", "ws")):
-            yield t
+        items = self._each([topic], lambda k, p: self.parse_ws_trades(p, market),
+                           self.channel_hosts.get("trades", "ws"))
+        async with aclosing(items):
+            async for t in items:
+                yield t
 
     async def watch_orders(self, symbol: str | None = None) -> AsyncIterator[Order]:
         market = await self.market(symbol) if symbol else None
         await self.load_markets()
         self.require_credentials()
         topic = self.ws_topic("orders", None)
-        async for o in self._each([topic], lambda k, p: self.parse_ws_orders(p),
-                                  self.channel_hosts.get("orders", "ws")):
-            if market is None or o.symbol == market.symbol:
-                yield o
+        items = self._each([topic], lambda k, p: self.parse_ws_orders(p),
+                           self.channel_hosts.get("orders", "ws"))
+        async with aclosing(items):
+            async for o in items:
+                if market is None or o.symbol == market.symbol:
+                    yield o
 
     async def watch_my_trades(self, symbol: str | None = None) -> AsyncIterator[Trade]:
         market = await self.market(symbol) if symbol else None
         await self.load_markets()
         self.require_credentials()
         topic = self.ws_topic("my_trades", None)
-        async for t in self._each([topic], lambda k, p: self.parse_ws_fills(p),
-                                  self.channel_hosts.get("my_trades", "ws")):
-            if market is None or t.symbol == market.symbol:
-                yield t
+        items = self._each([topic], lambda k, p: self.parse_ws_fills(p),
+                           self.channel_hosts.get("my_trades", "ws"))
+        async with aclosing(items):
+            async for t in items:
+                if market is None or t.symbol == market.symbol:
+                    yield t
 
     def book_depth(self, limit: int | None) -> int | None:
         """The venue's book depth to subscribe for a watcher wanting `limit` levels."""

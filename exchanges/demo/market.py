@@ -10,6 +10,12 @@ cross the user's resting orders, which is how those get filled); then a few simu
 send market orders that hit the book, which makes the trades the tape, candles and ticker
 come from. The history before the venue opened is generated the same way but without a book:
 trades around the walking mid, a few hundred steps back in time.
+
+Several demo venues can run side by side (`PROFILES`: "demo", "demo-b", "demo-c"), so that a
+cross-venue book exists offline. They share one price path (the walk draws from its own
+`random.Random(seed)`, the same on every venue, over every market of `SPECS` whichever a venue
+lists) and differ in what a real venue differs in: a premium that drifts around the common price,
+the quote currency (USDT on demo-b), which markets they list, their depth and their fees.
 """
 from __future__ import annotations
 
@@ -24,7 +30,8 @@ from .engine import Book, Ledger
 from .fills import FillLog
 from .tape import Tape
 
-__all__ = ["MarketSpec", "SPECS", "MARKETS", "STARTING_FUNDS", "Simulation"]
+__all__ = ["MarketSpec", "SPECS", "MARKETS", "STARTING_FUNDS", "Simulation", "VenueProfile",
+           "PROFILES"]
 
 D = Decimal
 
@@ -69,12 +76,74 @@ HISTORY_STEP_MS = 300_000
 HISTORY_VOL_BP = 18.0       # typical move per 5-minute history step
 
 
+@dataclass(frozen=True, slots=True)
+class VenueProfile:
+    """What sets one demo venue apart from the others (see the module docstring)."""
+    id: str
+    name: str
+    quote: str = "USD"                       # every market's quote: "USDT" lists BTC/USDT …
+    symbols: tuple[str, ...] | None = None   # which of SPECS (by their USD names); None: all
+    taker: Decimal = USER_TAKER_FEE
+    maker: Decimal = USER_MAKER_FEE
+    depth: Decimal = D(1)                    # the market maker's size per level, × demo's
+    # The premium over the common price, in basis points: a sum of slow waves (amplitude bp,
+    # period in steps, phase in turns; period 0: a constant), so venues drift apart and back.
+    premium: tuple[tuple[float, int, float], ...] = ()
+
+    def factor(self, step: int) -> float:
+        bp = sum(a * math.sin(2 * math.pi * (step / period + phase)) if period else a
+                 for a, period, phase in self.premium)
+        return 1 + bp / 10_000
+
+    def rename(self, symbol: str) -> str:
+        base, quote = symbol.split("/")
+        return f"{base}/{self.quote}" if quote == "USD" else symbol
+
+    def specs(self) -> dict[str, MarketSpec]:
+        """This venue's markets, keyed by this venue's symbol."""
+        out = {}
+        for symbol, spec in SPECS.items():
+            if self.symbols is not None and symbol not in self.symbols:
+                continue
+            m = spec.market
+            name = self.rename(symbol)
+            market = Market(name, name.replace("/", ""), m.base, name.split("/")[1],
+                            m.price_increment, m.amount_increment, m.min_amount, m.min_cost)
+            derived = tuple(self.rename(s) for s in spec.derived) if spec.derived else None
+            out[name] = MarketSpec(market, spec.start, spec.level_value, spec.trade_value,
+                                   derived)
+        return out
+
+    def markets(self) -> list[Market]:
+        return [s.market for s in self.specs().values()]
+
+    def funds(self) -> dict[str, Decimal]:
+        return {(self.quote if cur == "USD" else cur): amount
+                for cur, amount in STARTING_FUNDS.items()}
+
+
+PROFILES: dict[str, VenueProfile] = {p.id: p for p in (
+    VenueProfile("demo", "Demo venue"),
+    # Cheaper and thinner, quoted in USDT, usually a little above the others.
+    VenueProfile("demo-b", "Demo venue B (USDT)", quote="USDT",
+                 symbols=("BTC/USD", "ETH/USD", "SOL/USD", "DOGE/USD"),
+                 taker=D("0.00075"), maker=D("0.0002"), depth=D("0.6"),
+                 premium=((6.0, 0, 0.0), (9.0, 240, 0.1), (5.0, 900, 0.6))),
+    # Dearer and deeper, in USD, usually a little below.
+    VenueProfile("demo-c", "Demo venue C", symbols=("BTC/USD", "ETH/USD", "SOL/USD"),
+                 taker=D("0.002"), maker=D("0.001"), depth=D("1.8"),
+                 premium=((-5.0, 0, 0.0), (10.0, 330, 0.45), (6.0, 1300, 0.2))),
+)}
+
+
 class _MarketState:
     __slots__ = ("spec", "market", "book", "tape", "mid", "tick", "step", "quotes",
-                 "level_units", "trade_units")
+                 "level_units", "trade_units", "source")
 
-    def __init__(self, spec: MarketSpec, book: Book, tape: Tape, level_value, trade_value):
+    def __init__(self, spec: MarketSpec, book: Book, tape: Tape, level_value, trade_value,
+                 source: str = ""):
         self.spec = spec
+        self.source = source or spec.market.symbol      # its market in SPECS (the USD name)
         self.market = m = spec.market
         self.book = book
         self.tape = tape
@@ -102,27 +171,36 @@ class _MarketState:
 class Simulation:
     """The demo venue's state: one engine book per market over one ledger, and the flow."""
 
-    def __init__(self, seed: int, now: int) -> None:
-        self.rng = random.Random(seed)
+    def __init__(self, seed: int, now: int, profile: VenueProfile | None = None) -> None:
+        self.profile = profile = profile or PROFILES["demo"]
+        # The price path draws from its own generator, the same on every demo venue; the flow
+        # (quotes, traders) from one of this venue's own.
+        self.walk_rng = random.Random(seed)
+        self.rng = random.Random(seed if profile.id == "demo" else f"{seed}:{profile.id}")
+        self.common = {s: int(spec.start / spec.market.price_increment)
+                       for s, spec in SPECS.items()}       # the shared path, in ticks
+        self.walks = 0
         self.ledger = Ledger()
-        self.user = self.ledger.open("user", maker=USER_MAKER_FEE, taker=USER_TAKER_FEE)
+        self.user = self.ledger.open("user", maker=profile.maker, taker=profile.taker)
         self.maker = self.ledger.open("market maker", limited=False)
         self.takers = self.ledger.open("other traders", limited=False)
         self.user_fills = FillLog()
-        for cur, amount in STARTING_FUNDS.items():
+        for cur, amount in profile.funds().items():
             self.ledger.deposit(self.user, cur, amount)
         ids = itertools.count(1)
         self.markets: dict[str, _MarketState] = {}
-        for symbol, spec in SPECS.items():
+        sources = {profile.rename(s): s for s in SPECS}
+        for symbol, spec in profile.specs().items():
             m = spec.market
             level_value, trade_value = spec.level_value, spec.trade_value
             if spec.derived:   # a cross: size it like its numerator market, in base units
-                num = SPECS[spec.derived[0]]
+                num = SPECS[sources[spec.derived[0]]]
                 level_value = tuple(v / num.start * spec.start for v in num.level_value)
                 trade_value = tuple(v / num.start * spec.start for v in num.trade_value)
+            level_value = tuple(v * profile.depth for v in level_value)
             self.markets[symbol] = _MarketState(
                 spec, Book(symbol, m.base, m.quote, self.ledger, ids), Tape(symbol),
-                level_value, trade_value)
+                level_value, trade_value, sources[symbol])
         self.steps = 0
         self.time = now
         self._history(now)
@@ -131,17 +209,24 @@ class Simulation:
 
     # -- the price process -------------------------------------------------------------------
     def _walk(self, vol_bp: float) -> None:
-        rng = self.rng
-        for st in self.markets.values():
-            if st.spec.derived:
-                a, b = (self.markets[s] for s in st.spec.derived)
-                cross = a.price(a.mid) / b.price(b.mid) / st.tick
+        # Every market of SPECS walks, listed here or not: each demo venue draws alike.
+        rng, common = self.walk_rng, self.common
+        for symbol, spec in SPECS.items():
+            if spec.derived:
+                a, b = spec.derived
+                cross = (common[a] * SPECS[a].market.price_increment
+                         / (common[b] * SPECS[b].market.price_increment)
+                         / spec.market.price_increment)
                 # the cross rate follows its legs, plus a little noise of its own
-                st.mid = max(1, int(cross) + round(rng.gauss(0, 1) * vol_bp * 0.2 * int(cross)
-                                                   / 10_000))
+                common[symbol] = max(1, int(cross) + round(
+                    rng.gauss(0, 1) * vol_bp * 0.2 * int(cross) / 10_000))
             else:
                 z = rng.gauss(0, 1) * vol_bp / 10_000
-                st.mid = max(10, round(st.mid * math.exp(z)))
+                common[symbol] = max(10, round(common[symbol] * math.exp(z)))
+        self.walks += 1
+        factor = self.profile.factor(self.walks)
+        for st in self.markets.values():
+            st.mid = max(1, round(common[st.source] * factor))
 
     def _history(self, now: int) -> None:
         rng = self.rng

@@ -17,10 +17,10 @@ from .. import errors as E
 from ..core.adapter import Exchange
 from ..types import Balance, Candle, Credentials, Market, Order, OrderBook, Ticker, Trade
 from .engine import EngineOrder, NotEnoughFunds, NoSuchOrder
-from .market import MARKETS, Simulation
+from .market import PROFILES, Simulation, VenueProfile
 from .tape import TIMEFRAMES
 
-__all__ = ["DemoExchange"]
+__all__ = ["DemoExchange", "DemoB", "DemoC", "DEMO_VENUES"]
 
 log = logging.getLogger("exchanges.demo")
 
@@ -30,6 +30,8 @@ DEMO_CREDENTIALS = Credentials(api_key="demo", secret="demo")
 class DemoExchange(Exchange):
     id = "demo"
     name = "Demo venue"
+    simulated = True         # in-process: trades without keys
+    profile: VenueProfile = PROFILES["demo"]
     timeframes = {tf: ms for tf, ms in TIMEFRAMES.items()}
     interval = 0.25          # seconds between live steps
     max_catch_up = 8         # steps run at once after a pause; beyond that, time is skipped
@@ -46,6 +48,8 @@ class DemoExchange(Exchange):
         self._version = 0      # bumped by every step and every change the user makes
         self._due_from = 0
         self._cids = 0
+        # The taker/maker rates, where ccxt publishes them (exchanges.crossvenue reads them).
+        self.fees = {"trading": {"taker": self.profile.taker, "maker": self.profile.maker}}
 
     def new_client_order_id(self) -> str:
         """Counted, not random: the same calls give the same orders, client ids included."""
@@ -57,7 +61,7 @@ class DemoExchange(Exchange):
     def sim(self) -> Simulation:
         if self._sim is None:
             now = self.clock()
-            self._sim = Simulation(self.seed, now)
+            self._sim = Simulation(self.seed, now, self.profile)
             self._due_from = now
         return self._sim
 
@@ -122,7 +126,7 @@ class DemoExchange(Exchange):
 
     # -- markets and market data -------------------------------------------------------------
     async def _fetch_markets(self) -> list[Market]:
-        return list(MARKETS)
+        return self.profile.markets()
 
     def _ticker(self, symbol: str) -> Ticker:
         st = self.sim.markets[symbol]
@@ -318,3 +322,20 @@ class DemoExchange(Exchange):
                     last.pop(oid, None)       # finished: it changes no more
                 if symbol is None or o.symbol == symbol:
                     yield self._order(o)
+
+class DemoB(DemoExchange):
+    """A second simulated venue: quoted in USDT, cheaper fees, thinner books."""
+    id = "demo-b"
+    name = PROFILES["demo-b"].name
+    profile = PROFILES["demo-b"]
+
+
+class DemoC(DemoExchange):
+    """A third simulated venue: USD, dearer fees, deeper books, fewer markets."""
+    id = "demo-c"
+    name = PROFILES["demo-c"].name
+    profile = PROFILES["demo-c"]
+
+
+# Every simulated venue; the app opens them all on a first launch.
+DEMO_VENUES = tuple(PROFILES)

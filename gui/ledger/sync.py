@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Iterable
+from contextlib import aclosing
 
 from exchanges import (AuthenticationError, ExchangeError, NetworkError, NotSupported,
                        RateLimitExceeded)
@@ -116,13 +117,15 @@ class FillSync:
     # -- streams -----------------------------------------------------------------------------
     async def watch_fills(self) -> None:
         """Store each fill the venue streams, as it comes (returns only if the stream ends)."""
-        async for fill in self.adapter.watch_my_trades():
-            self._store([fill], None, "stream")
+        async with aclosing(self.adapter.watch_my_trades()) as fills:
+            async for fill in fills:
+                self._store([fill], None, "stream")
 
     async def watch_orders(self) -> None:
-        async for order in self.adapter.watch_orders():
-            if self.ledger.record_order(self.venue, order) and self.on_order is not None:
-                self.on_order(self.venue, order)
+        async with aclosing(self.adapter.watch_orders()) as orders:
+            async for order in orders:
+                if self.ledger.record_order(self.venue, order) and self.on_order is not None:
+                    self.on_order(self.venue, order)
 
     async def run(self, poll_seconds: float = 60.0, catch_up_seconds: float = 600.0) -> None:
         """Sync now, then again every `poll_seconds`, or every `catch_up_seconds` where the

@@ -12,9 +12,10 @@ from PySide6.QtGui import QFont, QStandardItem, QStandardItemModel
 import exchanges
 from .. import theme
 
-__all__ = ["VenueTreeModel", "ENTRY_ROLE", "COLUMNS", "status_text", "explain"]
+__all__ = ["VenueTreeModel", "ENTRY_ROLE", "COUNTRY_ROLE", "COLUMNS", "status_text", "explain"]
 
 ENTRY_ROLE = Qt.ItemDataRole.UserRole + 10    # the VenueEntry of a venue row
+COUNTRY_ROLE = Qt.ItemDataRole.UserRole + 11  # the seed's country name of a country row
 COLUMNS = ("Exchange", "Id", "Status")
 
 
@@ -63,6 +64,7 @@ class VenueTreeModel(QStandardItemModel):
             head = QStandardItem(f"{country}  ({len(entries)})")
             head.setFont(bold)
             head.setEditable(False)
+            head.setData(country, COUNTRY_ROLE)
             head.setToolTip(f"{country}: {len(entries)} exchanges in the registry")
             blanks = [QStandardItem(""), QStandardItem("")]
             for b in blanks:

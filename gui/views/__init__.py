@@ -46,4 +46,7 @@ DOCKS: list[DockSpec] = [
     DockSpec("portfolio", "Portfolio", _lazy("portfolio"), _Area.LeftDockWidgetArea, tab_with="chart"),
     DockSpec("pnl", "PnL", _lazy("pnl"), _Area.LeftDockWidgetArea, tab_with="chart"),
     DockSpec("ledger", "Trade history", _lazy("ledger"), _Area.LeftDockWidgetArea, tab_with="chart"),
+    DockSpec("consolidated", "Cross-venue book", _lazy("consolidated"), _Area.LeftDockWidgetArea, tab_with="chart", shortcut="Ctrl+Shift+1"),
+    DockSpec("spreads", "Spreads", _lazy("spreads"), _Area.LeftDockWidgetArea, tab_with="board", shortcut="Ctrl+Shift+2"),
+    DockSpec("map", "Exchange map", _lazy("map"), _Area.LeftDockWidgetArea, tab_with="chart", shortcut="Ctrl+Shift+3"),
 ]

@@ -1,17 +1,31 @@
-"""Exchanges dock: the registry by country with a filter box; double-click connects."""
+"""Exchanges dock: the registry by country with a filter box; double-click connects. The
+exchange map can narrow it to one country (`set_country`), shown as a chip that clears it."""
 from __future__ import annotations
 
 from PySide6.QtCore import QSortFilterProxyModel, Qt
-from PySide6.QtWidgets import QHeaderView, QLineEdit, QTreeView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (QHBoxLayout, QHeaderView, QLineEdit, QPushButton, QTreeView,
+                               QVBoxLayout, QWidget)
 
-from ..models.venues import ENTRY_ROLE, VenueTreeModel, explain
+from ..models.venues import COUNTRY_ROLE, ENTRY_ROLE, VenueTreeModel, explain
 
 __all__ = ["ExchangesView", "build"]
 
 
 class CountingProxy(QSortFilterProxyModel):
     """While a filter is on, a country row counts the exchanges it still shows
-    ("Japan  (1 of 8)"), so the number next to a country never disagrees with its rows."""
+    ("Japan  (1 of 8)"), so the number next to a country never disagrees with its rows.
+    With `country` set, only that country's rows pass."""
+
+    country: str | None = None
+
+    def filterAcceptsRow(self, row, parent) -> bool:
+        if self.country is not None:
+            top = parent if parent.isValid() else self.sourceModel().index(row, 0, parent)
+            while top.parent().isValid():
+                top = top.parent()
+            if top.data(COUNTRY_ROLE) != self.country:
+                return False
+        return super().filterAcceptsRow(row, parent)
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
         value = super().data(index, role)
@@ -37,6 +51,10 @@ class ExchangesView(QWidget):
         self.filter = QLineEdit(placeholderText="Filter countries, exchanges, ids, status…")
         self.filter.setClearButtonEnabled(True)
         self.filter.textChanged.connect(self._on_filter)
+        self.country = QPushButton("")
+        self.country.setToolTip("Showing one country (from the exchange map): click to show all")
+        self.country.clicked.connect(lambda: self.set_country(None))
+        self.country.setVisible(False)
         self.tree = QTreeView()
         self.tree.setModel(self.proxy)
         self.tree.setUniformRowHeights(True)
@@ -56,7 +74,11 @@ class ExchangesView(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.setSpacing(2)
-        layout.addWidget(self.filter)
+        row = QHBoxLayout()
+        row.setSpacing(2)
+        row.addWidget(self.filter, 1)
+        row.addWidget(self.country)
+        layout.addLayout(row)
         layout.addWidget(self.tree)
 
     def _span_countries(self, *_) -> None:
@@ -68,6 +90,21 @@ class ExchangesView(QWidget):
     def _on_filter(self, text: str) -> None:
         self.proxy.setFilterFixedString(text)
         if text:
+            self.tree.expandAll()
+
+    def set_country(self, country: str | None) -> None:
+        """Show only `country`'s exchanges (None: every country)."""
+        if hasattr(self.proxy, "beginFilterChange"):     # Qt ≥ 6.10
+            self.proxy.beginFilterChange()
+            self.proxy.country = country
+            self.proxy.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        else:
+            self.proxy.country = country
+            self.proxy.invalidateFilter()
+        self.country.setText(f"{country}  ✕" if country else "")
+        self.country.setVisible(bool(country))
+        self._span_countries()
+        if country:
             self.tree.expandAll()
 
     def activate(self, index) -> None:

@@ -277,3 +277,30 @@ async def test_a_fake_venue_greets_each_connection_before_the_client_speaks():
         await next_book(it, fake)
         assert fake.greeted == ["token=t1"] and fake.ws_received[0]["op"] == "sub"
         await it.aclose()
+
+
+async def test_a_cancelled_watcher_unsubscribes_at_once_without_waiting_for_gc():
+    """A consumer cancelled mid-stream (the app closing a venue) closes the adapter's
+    generators on the spot, on its own loop: the venue hears the unsubscribe even with the
+    garbage collector off (an unclosed generator would be finalised later, on whatever loop
+    is running then)."""
+    import gc
+
+    import exchanges
+    from tests.fakes.binance import FakeBinance
+    gc.disable()
+    try:
+        async with FakeBinance() as fake:
+            async with exchanges.create("binance", urls=fake.urls) as ex:
+                async def consume():
+                    async for _ in ex.watch_trades("BTC/USDT"):
+                        pass
+                task = asyncio.ensure_future(consume())
+                await fake.wait_subscribed("trades", "BTCUSDT")
+                task.cancel()
+                await asyncio.gather(task, return_exceptions=True)
+                await fake.wait_for(lambda: any(
+                    isinstance(m, dict) and m.get("method") == "UNSUBSCRIBE"
+                    for m in fake.ws_received))
+    finally:
+        gc.enable()

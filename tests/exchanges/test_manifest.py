@@ -15,7 +15,8 @@ from tests.fakes.kit import KitVenue
 
 registry = importlib.import_module("exchanges.registry")   # `exchanges.registry` is also a function
 ROOT = Path(__file__).resolve().parents[2]
-ADAPTERS = {k: v for k, v in registry._ADAPTERS.items() if k != "demo"}
+ADAPTERS = {k: v for k, v in registry._ADAPTERS.items()        # the simulated venues aside
+            if not v.startswith("exchanges.demo.")}
 
 
 def venue_rows() -> dict[str, dict]:

@@ -7,7 +7,7 @@ import exchanges
 from exchanges.core.adapter import CONTRACT_CALLS, Exchange
 
 CONTRACT_NAMES = {
-    "create", "registry", "by_country", "Credentials",
+    "create", "registry", "by_country", "Credentials", "consolidated_book", "plan_fill",
     "Market", "Ticker", "OrderBook", "Candle", "Trade", "Balance", "Order",
     "ExchangeError", "AuthenticationError", "PermissionDenied", "InsufficientFunds",
     "InvalidOrder", "OrderNotFound", "BadSymbol", "BadResponse", "NotSupported",

@@ -31,13 +31,15 @@ def test_launch_on_demo_shows_live_ticks(window_factory, aloop):
     w = window_factory()
     w.show()
     aloop.run(w.start(restore=False))
-    aloop.until(lambda: w.tickers.rowCount() == 5, what="the demo's five markets on the board")
+    # A first launch opens the three simulated venues: 5 + 4 + 3 markets.
+    aloop.until(lambda: w.tickers.rowCount() == 12, what="the demo venues' markets on the board")
     changes = []
     w.tickers.dataChanged.connect(lambda a, b, roles=(): changes.append(a.row()))
     aloop.until(lambda: len(changes) >= 3, what="live ticks on the board")
     board = w.views["board"].table
-    assert board.model().rowCount() == 5
-    assert {board.model().index(r, 0).data() for r in range(5)} == {"demo"}
+    assert board.model().rowCount() == 12
+    venues = [board.model().index(r, 0).data() for r in range(12)]
+    assert {v: venues.count(v) for v in set(venues)} == {"demo": 5, "demo-b": 4, "demo-c": 3}
     # The first market is selected: book, trades, chart fill.
     aloop.until(lambda: w.book.rowCount() > 0 and w.trades.rowCount() > 0
                 and w.views["chart"].loaded, what="book, trades and chart")
@@ -48,7 +50,7 @@ def test_launch_on_demo_shows_live_ticks(window_factory, aloop):
 def test_selecting_a_ticker_row_selects_it_for_book_and_chart(window_factory, aloop):
     w = window_factory()
     w.show()
-    aloop.run(w.start(restore=False))
+    aloop.run(w.start(restore=False, venues=["demo"]))
     aloop.until(lambda: w.tickers.rowCount() == 5, what="the board")
     table = w.views["board"].table
     proxy = table.model()
@@ -175,5 +177,10 @@ def test_a_frozen_book_is_greyed_and_says_stale(window_factory, aloop):
     assert book.stale and not book.table.isEnabled() and book.stale_note.isVisible()
     assert "STALE" in book.stale_note.text() and "AAA/USD" in book.stale_note.text()
     venue.stalled = False
-    aloop.until(lambda: not book.stale, timeout=10, what="the book back live")
+    try:
+        aloop.until(lambda: not book.stale, timeout=10, what="the book back live")
+    except AssertionError:
+        ss = w.session
+        print("DBG", ss.states["fake"], ss._book_is_stale, ss.selection, ss._selection_tasks, time.monotonic() - (ss._book_at or 0))
+        raise
     assert book.table.isEnabled() and not book.stale_note.isVisible()

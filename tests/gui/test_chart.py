@@ -70,5 +70,7 @@ def test_interactive_app_closes_cleanly_and_remembers(aloop, qapp):
         return await asyncio.wait_for(task, 10)
     assert aloop.run(go()) == 0
     s = Settings()
-    assert s.venues() == ["demo"] and s.selection()[0] == "demo"
+    # a first launch opens the simulated venues (closed this fast, maybe not all of them yet)
+    assert s.venues()[0] == "demo" and set(s.venues()) <= {"demo", "demo-b", "demo-c"}
+    assert s.selection()[0] == "demo"
     assert s.layout()[1] is not None

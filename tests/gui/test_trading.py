@@ -22,7 +22,7 @@ def demo(window_factory, aloop):
     w = window_factory()
     w.trading.poll_seconds = 0.2
     w.show()
-    aloop.run(w.start(restore=False))
+    aloop.run(w.start(restore=False, venues=["demo"]))
     form = w.views["order_entry"]
     aloop.until(lambda: form.market() is not None and w.views["balances"].model.rowCount() == 5,
                 what="the form's market and the demo balances")

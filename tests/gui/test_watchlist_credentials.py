@@ -82,9 +82,9 @@ def test_watchlist_survives_a_restart(window_factory, aloop):
     again = window_factory().views["watchlist"].model
     assert [(i.venue, i.symbol) for i in again.items] == [("demo", "ETH/USD"),
                                                          ("demo", "SOL/USD")]
-    assert again.index(0, 2).data() == "±2% in 5 min"
+    assert again.index(0, 2).data() == "±2% in 5 min · once"     # the re-arm box was empty
     rule = again.items[0].rules[0]
-    assert (rule.kind, rule.value, rule.window) == ("move", D("2"), 300)
+    assert (rule.kind, rule.value, rule.window, rule.rearm) == ("move", D("2"), 300, None)
 
 
 def test_a_corrupt_watchlist_file_is_moved_aside(window_factory):

@@ -22,7 +22,7 @@ def test_render_every_view(window_factory, aloop, mode):
         w.resize(1680, 1000)
         w.show()
         aloop.run(w.start(restore=False))
-        aloop.until(lambda: w.tickers.rowCount() == 5 and w.book.rowCount() > 0
+        aloop.until(lambda: w.tickers.rowCount() == 12 and w.book.rowCount() > 0
                     and w.trades.rowCount() > 0 and w.views["chart"].loaded,
                     timeout=15, what="live data in every view")
         aloop.run(__import__("asyncio").sleep(1.0))    # a few ticks: flashes, forming candle
