@@ -151,6 +151,7 @@ _ADAPTERS: dict[str, str] = {
     "okxus": "exchanges.venues.okx:OKXUS",
     "btcmarkets": "exchanges.venues.btcmarkets:BTCMarkets",
     "gate": "exchanges.venues.gate:Gate",
+    "hitbtc": "exchanges.venues.hitbtc:HitBTC",
     "htx": "exchanges.venues.htx:HTX",
     "poloniex": "exchanges.venues.poloniex:Poloniex",
 }
