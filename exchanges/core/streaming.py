@@ -60,6 +60,9 @@ class StreamCalls:
     # A venue whose ticker channel carries only some fields (Bitstamp: the top of the book)
     # sets this: the stream then starts from a REST ticker and each frame updates its fields.
     ticker_stream_partial: ClassVar[bool] = False
+    # Seconds between the venue's application pings (`stream_ping`); a venue that closes a
+    # connection quiet for less than the default (CEX.IO: 10 s) declares a shorter one.
+    ws_ping_interval: ClassVar[float] = 20.0
 
     # -- what a venue writes -----------------------------------------------------------------
     def ws_subscribe(self, channel: str, args: list[str], subscribe: bool):
@@ -120,6 +123,7 @@ class StreamCalls:
             pool = StreamPool(self.id, url, lambda: self.transport.session,
                               limits=self.stream_limits, route=self.stream_route,
                               build=self.ws_subscribe, heartbeat=self.ws_heartbeat, ping=ping,
+                              ping_interval=self.ws_ping_interval,
                               on_open=lambda ws: self.stream_open(ws, host),
                               decode=self.stream_decode,
                               on_state=lambda state, detail: self._emit_status(state, detail))
