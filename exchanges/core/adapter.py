@@ -70,6 +70,20 @@ _PROVIDED_BY: dict[str, tuple[str, ...]] = {
 }
 
 
+def _lacking(name: str, why: str):
+    """A declared absence: the call raises NotSupported with the venue's reason, before
+    anything is sent (a stream at its first item)."""
+    if name.startswith("watch_"):
+        async def absent(self, *args, **kwargs):
+            raise E.NotSupported(self.id, why)
+            yield   # pragma: no cover - makes this an async generator, like the call it stands for
+    else:
+        async def absent(self, *args, **kwargs):
+            raise E.NotSupported(self.id, why)
+    absent.__name__ = name
+    return guard(absent)
+
+
 def default_clock() -> int:
     return time.time_ns() // 1_000_000
 
@@ -123,7 +137,10 @@ class Exchange(MarketDataCalls, AccountCalls, OrderCalls, StreamCalls):
             fn = cls.__dict__.get(name)
             if fn is not None:
                 setattr(cls, name, guard(fn))
-        cls.has = {name: cls._implements(name) for name in CONTRACT_CALLS}
+        for name, why in cls.__dict__.get("lacks", {}).items():
+            setattr(cls, name, _lacking(name, why))
+        cls.has = {name: cls._implements(name) and name not in cls.lacks
+                   for name in CONTRACT_CALLS}
         cls.has.update({opt: cls.has["create_order"] and opt in cls.order_options
                         for opt in ORDER_OPTIONS})
 

@@ -227,3 +227,17 @@ async def test_a_venue_declares_how_often_its_stream_is_pinged():
     for venue, every in ((Streaming(), 20.0), (Quiet(), 8.0)):     # 20 s: the default
         assert venue.hub()._options["ping_interval"] == every
         await venue.close()
+
+
+async def test_a_declared_absence_is_not_offered_and_raises_its_reason():
+    class Lacking(_Venue):
+        api = {"ohlcv": GET("/candles")}
+        channels = {"trades": "trades"}
+        lacks = {"fetch_ohlcv": "no candles here", "watch_trades": "no trade stream here"}
+    ex = Lacking()
+    assert not ex.has["fetch_ohlcv"] and not ex.has["watch_trades"]
+    with pytest.raises(E.NotSupported, match="no candles here"):
+        await ex.fetch_ohlcv("BTC/USD", "1h")
+    with pytest.raises(E.NotSupported, match="no trade stream here"):
+        await ex.watch_trades("BTC/USD").__anext__()
+    await ex.close()
