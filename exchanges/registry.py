@@ -150,6 +150,7 @@ _ADAPTERS: dict[str, str] = {
     "okx": "exchanges.venues.okx:OKX",
     "okxus": "exchanges.venues.okx:OKXUS",
     "btcmarkets": "exchanges.venues.btcmarkets:BTCMarkets",
+    "cex": "exchanges.venues.cex:CEX",
     "gate": "exchanges.venues.gate:Gate",
     "hitbtc": "exchanges.venues.hitbtc:HitBTC",
     "htx": "exchanges.venues.htx:HTX",
