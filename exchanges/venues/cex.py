@@ -100,9 +100,9 @@ class CEX(Exchange):
                                              start=0)),
     }
     lacks = {
+        # https://trade.cex.io/docs/#rest-private-api-calls-transaction-history
         "fetch_my_trades": "CEX.IO Spot Trading lists balance movements per order "
-                           "(get_my_transaction_history), not fills with a price and side "
-                           "(https://trade.cex.io/docs/#rest-private-api-calls-transaction-history)",
+                           "(get_my_transaction_history), not fills with a price and side",
         "watch_ticker": "CEX.IO's public websocket has no ticker stream: get_ticker is a "
                         "request with one reply (https://trade.cex.io/docs/)",
         "watch_tickers": "CEX.IO's public websocket has no ticker stream",
@@ -159,8 +159,9 @@ class CEX(Exchange):
         return {"accountIds": [self.credentials.uid or ""]}
 
     def create_order_params(self, m, side, type, amount, price, cid, options):
-        return {"clientOrderId": cid, "accountId": self._account(),
-                "currency1": m.id.split("-")[0], "currency2": m.id.split("-")[1], "side": side.upper(),
+        base, quote = m.id.split("-")
+        return {"clientOrderId": cid, "accountId": self._account(), "currency1": base,
+                "currency2": quote, "side": side.upper(),
                 "timestamp": self.now(), "orderType": type.capitalize(),
                 # "For Market orders only IOC TimeInForce value is allowed."
                 "timeInForce": "GTC" if type == "limit" else "IOC",

@@ -67,6 +67,9 @@ class HitBTC(Exchange):
     limits = {"public": (30, 1.0), "private": (20, 1.0), "orders": (300, 1.0)}
     timeframes = {"1m": "M1", "3m": "M3", "5m": "M5", "15m": "M15", "30m": "M30", "1h": "H1",
                   "4h": "H4", "1d": "D1", "1w": "D7", "1M": "1M"}
+    # The timestamp must fall within `window` (10 s by default) of HitBTC's clock; the v3
+    # public API lists no server-time call we could measure it against (not confirmed), so
+    # the local clock is used as is.
     auth = _HS256(prehash="{method}{path_query}{body}{stamp}", stamp="ms",
                   headers={"Authorization": "{key}:{signature}:{stamp}"})
     api = {

@@ -69,6 +69,8 @@ class Poloniex(Exchange):
     auth = Hmac(prehash=_prehash, digest="base64", stamp="ms",
                 headers={"key": "{key}", "signTimestamp": "{stamp}", "signature": "{signature}"})
     api = {
+        # "400: signTimestamp is more than 1 second from poloniex system time" ("Authentication"):
+        # signatures use the venue's clock, measured here before the first signed call.
         "server_time": GET("/timestamp"),
         "markets": GET("/markets"),
         "tickers": GET("/markets/ticker24h"),
