@@ -106,8 +106,6 @@ class CEX(Exchange):
         "watch_ticker": "CEX.IO's public websocket has no ticker stream: get_ticker is a "
                         "request with one reply (https://trade.cex.io/docs/)",
         "watch_tickers": "CEX.IO's public websocket has no ticker stream",
-        "watch_trades": "trade_subscribe is documented, but the shape of its frames could not "
-                        "be confirmed (a probe of the public socket received none)",
     }
     # Errors come as text ({"error": "Insufficient funds"}); the docs list no codes for them.
     error_messages = {"insufficient funds": E.InsufficientFunds,
@@ -119,9 +117,11 @@ class CEX(Exchange):
                       "mandatory parameter": E.InvalidOrder, "on maintenance":
                       E.ExchangeNotAvailable}
     errors = {"401": E.AuthenticationError, "429": E.RateLimitExceeded}
-    # Websocket: only the order book streams (order_book_subscribe answers with a 20-level
-    # snapshot and seqId; order_book_increment frames follow, each seqId the last + 1).
-    channels = {"book": "order_book"}
+    # Websocket ("Public API Calls"): order_book_subscribe answers with a 20-level snapshot
+    # and seqId, order_book_increment frames follow, each seqId the last + 1; trade_subscribe
+    # is acknowledged with a reqId, then tradeHistorySnapshot (the last 200 trades) and
+    # tradeUpdate frames come.
+    channels = {"book": "order_book", "trades": "trade"}
     stream_limits = StreamLimits(batch=1, per_second=2)   # one pair a request, 1 point each
     # "Maximum allowed period between two closest Client's messages is 10 seconds".
     ws_ping_interval = 8.0
@@ -257,7 +257,17 @@ class CEX(Exchange):
                                 str(data["error"]))
         if e in ("order_book_subscribe", "order_book_increment") and "pair" in data:
             return f"order_book:{data['pair']}"
-        return None                     # order_book_unsubscribe acks
+        if e in ("tradeHistorySnapshot", "tradeUpdate") and "pair" in data:
+            return f"trade:{data['pair']}"
+        return None                     # trade_subscribe and unsubscribe acks
+
+    def parse_ws_trades(self, msg, market) -> list[Trade]:
+        # The snapshot is history (sent again "in some cases ... during a session"): only
+        # tradeUpdate frames are new trades. Updates may repeat snapshot trades, which are
+        # not passed on here.
+        if msg["e"] != "tradeUpdate":
+            return []
+        return [self.parse_trade(msg["data"], market)]
 
     def parse_book_frame(self, msg, market) -> BookFrame:
         d = msg["data"]

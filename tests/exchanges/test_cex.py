@@ -3,6 +3,7 @@ from ccxt's recorded (legacy API) requests, the trading sub-account, orders answ
 REJECTED, candles of the best bid, and the order book's seqId rule."""
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import hmac
@@ -104,3 +105,19 @@ def test_order_book_increments_follow_seq_id_by_one():
     assert not sync.apply(frame("order_book_increment", 8676230))     # a repeat: ignored
     with pytest.raises(OutOfSync):
         sync.apply(frame("order_book_increment", 8676232))
+
+
+async def test_watch_trades_passes_on_trade_updates_not_the_snapshot():
+    # "Trade History Snapshot ... last 200 trade events", then tradeUpdate events.
+    async with FakeCEX() as fake:
+        async with exchanges.create("cex", urls=fake.urls) as ex:
+            watch = ex.watch_trades("BTC/USD")
+            first = asyncio.ensure_future(watch.__anext__())
+            await fake.wait_subscribed("trades", "BTC-USD")
+            await fake.publish_trade("BTC-USD", "1678176256117-0", "22615.3")
+            trade = await asyncio.wait_for(first, 5)
+            await watch.aclose()
+    sent = next(m for m in fake.ws_received if m.get("e") == "trade_subscribe")
+    assert sent["data"] == {"pair": "BTC-USD"} and sent["oid"].endswith("_trade_subscribe")
+    assert (trade.id, trade.price, trade.side, trade.timestamp) == (
+        "1678176256117-0", Decimal("22615.3"), "buy", 1678176256117)

@@ -29,6 +29,8 @@ PUBLIC_ACTIONS = ("get_server_time", "get_pairs_info", "get_ticker", "get_order_
 # Every CEX.IO call is a POST; these are the public ones (test_all_venues checks that an order
 # refused before sending sends nothing else).
 PUBLIC_POSTS = tuple(f"/api/spot/rest-public/{a}" for a in PUBLIC_ACTIONS)
+SUBSCRIBE, UNSUBSCRIBE = ("order_book_subscribe", "trade_subscribe"), \
+    ("order_book_unsubscribe", "trade_unsubscribe")
 STATUS = {"open": "NEW", "filled": "FILLED", "canceled": "CANCELLED"}
 # base, quote, pricePrecision, baseLotSize, baseMin, quoteMin, mid
 PAIRS = [("BTC", "USD", 1, "0.00000001", "0.0004", "10", "21800"),
@@ -207,7 +209,7 @@ class FakeCEX(KitVenue):
     async def on_ws_text(self, ws, message) -> None:
         if isinstance(message, dict) and message.get("e") == "ping":
             await self.send(ws, {"e": "pong"})
-        elif isinstance(message, dict) and message.get("e") == "order_book_subscribe" and \
+        elif isinstance(message, dict) and message.get("e") in SUBSCRIBE and \
                 message["data"]["pair"] not in self.books:
             await self.send(ws, self.refusal(message, []))
         else:
@@ -215,15 +217,30 @@ class FakeCEX(KitVenue):
 
     def subscriptions(self, message):
         e = message.get("e") if isinstance(message, dict) else None
-        if e not in ("order_book_subscribe", "order_book_unsubscribe"):
+        if e not in SUBSCRIBE and e not in UNSUBSCRIBE:
             return None
         self._oid = message.get("oid")
-        return [Sub("book", message["data"]["pair"], e == "order_book_subscribe")]
+        kind = "book" if e.startswith("order_book") else "trades"
+        return [Sub(kind, message["data"]["pair"], e in SUBSCRIBE)]
 
     async def acknowledge(self, ws, message, subs):
-        if message["e"] == "order_book_unsubscribe":
-            await self.send(ws, {"e": message["e"], "oid": message["oid"],
-                                 "data": {"pair": message["data"]["pair"]}, "ok": "ok"})
+        e, pair = message["e"], message["data"]["pair"]
+        if e == "order_book_subscribe":
+            return                      # the snapshot is the answer
+        data = {"pair": pair} if e == "order_book_unsubscribe" else {"reqId": "1678176120060_1"}
+        await self.send(ws, {"e": e, "oid": message["oid"], "ok": "ok", "data": data})
+        if e == "trade_subscribe":
+            await self.send(ws, {"e": "tradeHistorySnapshot", "ok": "ok", "data": {
+                "pair": pair, "trades": [self._trade("1678152145734-0", "22562.1")]}})
+
+    @staticmethod
+    def _trade(trade_id: str, price: str) -> dict:
+        return {"side": "BUY", "dateISO": iso_timestamp(int(trade_id.split("-")[0])),
+                "price": price, "amount": "0.00975172", "tradeId": trade_id}
+
+    async def publish_trade(self, pair: str, trade_id: str, price: str) -> None:
+        await self.push("trades", pair, {"e": "tradeUpdate", "ok": "ok",
+                                         "data": {"pair": pair, **self._trade(trade_id, price)}})
 
     def refusal(self, message, subs):
         return {"e": message["e"], "oid": message.get("oid"), "data": {
