@@ -142,8 +142,6 @@ def by_country() -> dict[str, list[VenueEntry]]:
 # Adapter id → "module:Class". An adapter module lives in exchanges/venues/<module>.py.
 _ADAPTERS: dict[str, str] = {
     "demo": "exchanges.demo.venue:DemoExchange",
-    "demo-b": "exchanges.demo.venue:DemoB",
-    "demo-c": "exchanges.demo.venue:DemoC",
     "binance": "exchanges.venues.binance:Binance",
     "coinbase": "exchanges.venues.coinbase:Coinbase",
     "kraken": "exchanges.venues.kraken:Kraken",
@@ -152,10 +150,15 @@ _ADAPTERS: dict[str, str] = {
     "okx": "exchanges.venues.okx:OKX",
     "okxus": "exchanges.venues.okx:OKXUS",
     "btcmarkets": "exchanges.venues.btcmarkets:BTCMarkets",
+    "cex": "exchanges.venues.cex:CEX",
+    "demo-b": "exchanges.demo.venue:DemoB",
+    "demo-c": "exchanges.demo.venue:DemoC",
     "gate": "exchanges.venues.gate:Gate",
     "gemini": "exchanges.venues.gemini:Gemini",
+    "hitbtc": "exchanges.venues.hitbtc:HitBTC",
     "htx": "exchanges.venues.htx:HTX",
     "kucoin": "exchanges.venues.kucoin:KuCoin",
+    "poloniex": "exchanges.venues.poloniex:Poloniex",
 }
 
 

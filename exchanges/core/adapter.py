@@ -70,6 +70,20 @@ _PROVIDED_BY: dict[str, tuple[str, ...]] = {
 }
 
 
+def _lacking(name: str, why: str):
+    """A declared absence: the call raises NotSupported with the venue's reason, before
+    anything is sent (a stream at its first item)."""
+    if name.startswith("watch_"):
+        async def absent(self, *args, **kwargs):
+            raise E.NotSupported(self.id, why)
+            yield   # pragma: no cover - makes this an async generator, like the call it stands for
+    else:
+        async def absent(self, *args, **kwargs):
+            raise E.NotSupported(self.id, why)
+    absent.__name__ = name
+    return guard(absent)
+
+
 def default_clock() -> int:
     return time.time_ns() // 1_000_000
 
@@ -108,7 +122,6 @@ class Exchange(MarketDataCalls, AccountCalls, OrderCalls, StreamCalls):
     currency_overrides: ClassVar[Mapping[str, str]] = {}
     timeframes: ClassVar[Mapping[str, object]] = {}   # unified ("1m", "1h") → the venue's value
     ws_heartbeat: ClassVar[float] = 30.0
-    ws_ping_interval: ClassVar[float] = 20.0      # seconds between `stream_ping` frames
     # Which of ORDER_OPTIONS the venue takes, and its time-in-force values (unified names).
     order_options: ClassVar[frozenset[str]] = frozenset()
     time_in_force_values: ClassVar[tuple[str, ...]] = ("GTC", "IOC", "FOK")
@@ -124,7 +137,10 @@ class Exchange(MarketDataCalls, AccountCalls, OrderCalls, StreamCalls):
             fn = cls.__dict__.get(name)
             if fn is not None:
                 setattr(cls, name, guard(fn))
-        cls.has = {name: cls._implements(name) for name in CONTRACT_CALLS}
+        for name, why in cls.__dict__.get("lacks", {}).items():
+            setattr(cls, name, _lacking(name, why))
+        cls.has = {name: cls._implements(name) and name not in cls.lacks
+                   for name in CONTRACT_CALLS}
         cls.has.update({opt: cls.has["create_order"] and opt in cls.order_options
                         for opt in ORDER_OPTIONS})
 

@@ -61,6 +61,9 @@ class StreamCalls:
     # A venue whose ticker channel carries only some fields (Bitstamp: the top of the book)
     # sets this: the stream then starts from a REST ticker and each frame updates its fields.
     ticker_stream_partial: ClassVar[bool] = False
+    # Seconds between the venue's application pings (`stream_ping`); a venue that closes a
+    # connection quiet for less than the default (CEX.IO: 10 s) declares a shorter one.
+    ws_ping_interval: ClassVar[float] = 20.0
 
     # -- what a venue writes -----------------------------------------------------------------
     def ws_subscribe(self, channel: str, args: list[str], subscribe: bool):

@@ -216,3 +216,28 @@ async def test_a_lookup_answering_a_list_finds_only_the_order_with_that_client_i
         assert await ex.find_order_by_client_id(_market(), "lost") is None
         rows[:] = [{"id": "5"}]           # a direct lookup that does not echo the client id
         assert (await ex.find_order_by_client_id(_market(), "lost")).id == "5"
+
+
+async def test_a_venue_declares_how_often_its_stream_is_pinged():
+    class Streaming(_Venue):
+        hosts = {"rest": "http://127.0.0.1:1", "ws": "ws://127.0.0.1:1/ws"}
+
+    class Quiet(Streaming):
+        ws_ping_interval = 8.0      # CEX.IO closes a connection silent for 10 s
+    for venue, every in ((Streaming(), 20.0), (Quiet(), 8.0)):     # 20 s: the default
+        assert venue.hub()._options["ping_interval"] == every
+        await venue.close()
+
+
+async def test_a_declared_absence_is_not_offered_and_raises_its_reason():
+    class Lacking(_Venue):
+        api = {"ohlcv": GET("/candles")}
+        channels = {"trades": "trades"}
+        lacks = {"fetch_ohlcv": "no candles here", "watch_trades": "no trade stream here"}
+    ex = Lacking()
+    assert not ex.has["fetch_ohlcv"] and not ex.has["watch_trades"]
+    with pytest.raises(E.NotSupported, match="no candles here"):
+        await ex.fetch_ohlcv("BTC/USD", "1h")
+    with pytest.raises(E.NotSupported, match="no trade stream here"):
+        await ex.watch_trades("BTC/USD").__anext__()
+    await ex.close()
