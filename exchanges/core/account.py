@@ -66,7 +66,7 @@ class AccountCalls:
             raise E.NotSupported(self.id, "looking up an order is not supported")
         if not orders:
             raise E.OrderNotFound(self.id, f"there is no order {order_id} in {symbol}")
-        return orders[0]
+        return self.with_our_client_id(orders[0])
 
     async def fetch_open_orders(self, symbol: str | None = None) -> list[Order]:
         if "open_orders" not in self.api:
@@ -77,7 +77,8 @@ class AccountCalls:
         return self._orders(await self.rows("open_orders", market), market)
 
     def _orders(self, rows, market: Market | None) -> list[Order]:
-        out = [o for r in rows if (o := self.parse_order(r, market)) is not None]
+        out = [self.with_our_client_id(o) for r in rows
+               if (o := self.parse_order(r, market)) is not None]
         return [o for o in out if market is None or o.symbol == market.symbol]
 
     async def _open_and_closed(self, market: Market, client_order_id: str | None = None

@@ -131,6 +131,8 @@ class Exchange(MarketDataCalls, AccountCalls, OrderCalls, StreamCalls):
             placing = "create_order" in cls.api or (
                 cls._place_order is not Exchange._place_order)
             return placing and cls.client_id_lookup() is not None
+        if name == "fetch_tickers" and cls.tickers_one_by_one and "ticker" in cls.api:
+            return True
         for source in _PROVIDED_BY.get(name, ()):
             if source.startswith("ws:"):
                 if source[3:] in cls.channels:
