@@ -150,6 +150,9 @@ _ADAPTERS: dict[str, str] = {
     "okx": "exchanges.venues.okx:OKX",
     "okxus": "exchanges.venues.okx:OKXUS",
     "bitflyer": "exchanges.venues.bitflyer:Bitflyer",
+    "btcmarkets": "exchanges.venues.btcmarkets:BTCMarkets",
+    "gate": "exchanges.venues.gate:Gate",
+    "htx": "exchanges.venues.htx:HTX",
 }
 
 
