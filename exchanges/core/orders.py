@@ -75,10 +75,16 @@ class OrderCalls:
     # False where the venue takes no client order id at all (bitFlyer, Coincheck): the id is
     # then ours alone. An accepted order is remembered under it; an order whose reply was lost
     # is found by its terms (market, side, type, amount, limit price) among the orders the
-    # venue created since it was sent, and only if exactly one matches: two alike are
-    # OrderStatusUnknown, never a guess.
+    # venue created since it was sent that no other id of ours has claimed, and only if
+    # exactly one matches: none, or two alike, are OrderStatusUnknown, never a guess. Orders
+    # of our own with the same terms are interchangeable, so which of them a lost reply takes
+    # changes nothing the trader holds. An order with no creation time cannot be told from
+    # one placed before ours, so it never matches.
     takes_client_ids: ClassVar[bool] = True
-    terms_window_ms: ClassVar[int] = 60_000      # how far the venue's order time may lag ours
+    # How far the venue's clock may run behind ours (now(): the measured offset where the
+    # venue has a server time). An order created earlier than that before ours was sent is
+    # not ours; a venue clock further behind makes ours unknown, never someone else's ours.
+    terms_window_ms: ClassVar[int] = 5_000
 
     async def check_order(self, symbol: str, side: str, type: str, amount, price=None
                           ) -> tuple[Market, Decimal, Decimal | None]:
@@ -166,7 +172,7 @@ class OrderCalls:
         if "create_order" not in self.api:
             raise E.NotSupported(self.id, "placing orders is not supported")
         if not self.takes_client_ids:
-            self._sent_terms()[client_order_id] = (side, type, amount, price, self.clock())
+            self._sent_terms()[client_order_id] = (side, type, amount, price, self.now())
         reply = await self.call("create_order", market, side, type, amount, price,
                                 client_order_id, options)
         placed = self.parse_placed(reply, market)
@@ -270,7 +276,7 @@ class OrderCalls:
             match = [o for o in orders if o.id not in taken and o.side == side
                      and o.type == type and o.amount == amount
                      and (type == "market" or o.price == price)
-                     and (o.timestamp is None or o.timestamp >= at - self.terms_window_ms)]
+                     and o.timestamp is not None and o.timestamp >= at - self.terms_window_ms]
             if len(match) != 1:
                 if match:
                     log.warning("%s: %d orders match the terms of %s; not guessing", self.id,
