@@ -208,7 +208,7 @@ class FakeBitflyer(KitVenue):
             "channel": f"lightning_executions_{code}", "message": [
                 {"id": tid, "side": side, "price": _num(price), "size": _num(amount),
                  "exec_date": _date(time.time_ns() // 1_000_000),
-                 "buy_child_order_acceptance_id": "JRF20150707-1", 
+                 "buy_child_order_acceptance_id": "JRF20150707-1",
                  "sell_child_order_acceptance_id": "JRF20150707-2"}]}}
 
 
