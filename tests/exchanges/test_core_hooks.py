@@ -337,3 +337,13 @@ async def test_without_client_ids_an_order_claimed_by_one_id_is_not_another_ids(
         market = await ex.market("BTC/USD")
         assert await ex.find_order_by_client_id(market, "b") is None
         assert (await ex.find_order_by_client_id(market, "a")).id == "v1"
+
+
+async def test_a_declared_absence_is_not_supported_before_its_arguments_are_read():
+    class _Lacking(_OneTicker):
+        lacks = {"watch_tickers": "no ticker stream (docs)", "fetch_ohlcv": "no candles (docs)"}
+    async with _Lacking() as ex:
+        with pytest.raises(E.NotSupported, match="no ticker stream"):
+            await ex.watch_tickers("not a list of symbols").__anext__()
+        with pytest.raises(E.NotSupported, match="no candles"):
+            await ex.fetch_ohlcv("NOPE/COIN", "1h")
