@@ -151,6 +151,7 @@ _ADAPTERS: dict[str, str] = {
     "okxus": "exchanges.venues.okx:OKXUS",
     "bitflyer": "exchanges.venues.bitflyer:Bitflyer",
     "btcmarkets": "exchanges.venues.btcmarkets:BTCMarkets",
+    "coincheck": "exchanges.venues.coincheck:Coincheck",
     "gate": "exchanges.venues.gate:Gate",
     "htx": "exchanges.venues.htx:HTX",
 }
