@@ -123,9 +123,12 @@ class Exchange(MarketDataCalls, AccountCalls, OrderCalls, StreamCalls):
             fn = cls.__dict__.get(name)
             if fn is not None:
                 setattr(cls, name, guard(fn))
-        cls.has = {name: cls._implements(name) for name in CONTRACT_CALLS}
+        cls.has = {name: name not in cls.lacks and cls._implements(name)
+                   for name in CONTRACT_CALLS}
         cls.has.update({opt: cls.has["create_order"] and opt in cls.order_options
                         for opt in ORDER_OPTIONS})
+        # ccxt's name: whether create_order takes type "market" (Zaif: limit orders only).
+        cls.has["create_market_order"] = cls.has["create_order"] and "market" in cls.order_types
 
     @classmethod
     def _implements(cls, name: str) -> bool:
@@ -525,5 +528,6 @@ class Exchange(MarketDataCalls, AccountCalls, OrderCalls, StreamCalls):
 # The base's own calls get the same guard as every venue's calls.
 for _name in CONTRACT_CALLS:
     setattr(Exchange, _name, guard(getattr(Exchange, _name)))
-Exchange.has = {name: False for name in CONTRACT_CALLS + ORDER_OPTIONS}
+Exchange.has = {name: False
+                for name in CONTRACT_CALLS + ORDER_OPTIONS + ("create_market_order",)}
 del _name

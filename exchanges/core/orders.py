@@ -81,6 +81,9 @@ class OrderCalls:
     # changes nothing the trader holds. An order with no creation time cannot be told from
     # one placed before ours, so it never matches.
     takes_client_ids: ClassVar[bool] = True
+    # The order types the venue takes ("market" absent: has["create_market_order"] is False
+    # and a market order is NotSupported before anything is sent).
+    order_types: ClassVar[tuple[str, ...]] = ("limit", "market")
     # How far the venue's clock may run behind ours (now(): the measured offset where the
     # venue has a server time). An order created earlier than that before ours was sent is
     # not ours; a venue clock further behind makes ours unknown, never someone else's ours.
@@ -94,6 +97,8 @@ class OrderCalls:
             raise E.InvalidOrder(self.id, f"side must be 'buy' or 'sell', not {side!r}")
         if type not in ("limit", "market"):
             raise E.InvalidOrder(self.id, f"order type must be 'limit' or 'market', not {type!r}")
+        if type not in self.order_types:
+            raise E.NotSupported(self.id, f"{type} orders are not offered on {self.name}")
         try:
             amount = user_decimal(amount, "the amount")
             if type == "limit":

@@ -347,3 +347,20 @@ async def test_a_declared_absence_is_not_supported_before_its_arguments_are_read
             await ex.watch_tickers("not a list of symbols").__anext__()
         with pytest.raises(E.NotSupported, match="no candles"):
             await ex.fetch_ohlcv("NOPE/COIN", "1h")
+
+
+async def test_a_venue_without_market_orders_says_so_and_sends_none():
+    class _LimitOnly(_NoClientIds):
+        order_types = ("limit",)
+    assert _NoClientIds.has["create_market_order"] and not _LimitOnly.has["create_market_order"]
+    assert _LimitOnly.has["create_order"]
+    async with _LimitOnly() as ex:
+        with pytest.raises(E.NotSupported, match="market orders are not offered"):
+            await ex.create_order("BTC/USD", "buy", "market", "1")
+        assert ex.held == []
+
+
+def test_a_declared_absence_turns_has_off_even_where_an_endpoint_would_serve_it():
+    class _NoLookup(_NoClientIds):
+        lacks = {"fetch_order": "no order lookup (docs)"}
+    assert _NoClientIds.has["fetch_order"] and not _NoLookup.has["fetch_order"]
