@@ -154,6 +154,7 @@ _ADAPTERS: dict[str, str] = {
     "coincheck": "exchanges.venues.coincheck:Coincheck",
     "gate": "exchanges.venues.gate:Gate",
     "htx": "exchanges.venues.htx:HTX",
+    "zaif": "exchanges.venues.zaif:Zaif",
 }
 
 
