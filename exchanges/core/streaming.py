@@ -109,11 +109,20 @@ class StreamCalls:
         raise NotImplementedError
 
     # -- the pool ----------------------------------------------------------------------------
+    def stream_host(self, kind: str, market: Market | None) -> str:
+        """The host key of the connection that carries `kind` for `market`: `channel_hosts`,
+        else "ws". A venue with one connection per market (Zaif names the pair in the URL)
+        returns a key per market and resolves it in `stream_url`."""
+        return self.channel_hosts.get(kind, "ws")
+
+    def stream_url(self, host: str) -> str:
+        return self.urls[host]
+
     def hub(self, host: str = "ws") -> StreamPool:
         pool = self._hubs.get(host)
         if pool is None:
             try:
-                url = self.urls[host]
+                url = self.stream_url(host)
             except KeyError:
                 raise E.NotSupported(self.id, "this venue has no websocket stream") from None
             ping = self.stream_ping if type(self).stream_ping is not StreamCalls.stream_ping else None
@@ -167,8 +176,10 @@ class StreamCalls:
         allows (its batch and per-connection limits)."""
         markets = [await self.market(s) for s in symbols]
         own = type(self).watch_ticker
-        if getattr(own, "__wrapped__", own) is not StreamCalls._own_watch_ticker:
-            async for t in self._merged_tickers(markets):     # a venue streaming its own way
+        hosts = {self.stream_host("ticker", m) for m in markets}
+        if getattr(own, "__wrapped__", own) is not StreamCalls._own_watch_ticker or len(hosts) > 1:
+            # A venue streaming its own way, or one connection per market: merged watchers.
+            async for t in self._merged_tickers(markets):
                 yield t
             return
         # Markets may share a topic (Coinbase streams BTC-USD's book for BTC/USDC too): each
@@ -185,8 +196,7 @@ class StreamCalls:
 
         def parse(key, payload):
             return [t for m in topics[key][1] for t in _items(self.parse_ws_ticker(payload, m))]
-        async for t in self._each([t for t, _ in topics.values()], parse,
-                                  self.channel_hosts.get("ticker", "ws")):
+        async for t in self._each([t for t, _ in topics.values()], parse, hosts.pop()):
             if self.ticker_stream_partial:
                 t = current[t.symbol] = dataclasses.replace(current[t.symbol], **{
                     f.name: v for f in dataclasses.fields(t)
@@ -220,7 +230,7 @@ class StreamCalls:
         market = await self.market(symbol)
         topic = self.ws_topic("trades", market)
         async for t in self._each([topic], lambda k, p: self.parse_ws_trades(p, market),
-                                  self.channel_hosts.get("trades", "ws")):
+                                  self.stream_host("trades", market)):
             yield t
 
     async def watch_orders(self, symbol: str | None = None) -> AsyncIterator[Order]:
@@ -229,7 +239,7 @@ class StreamCalls:
         self.require_credentials()
         topic = self.ws_topic("orders", None)
         async for o in self._each([topic], lambda k, p: self.parse_ws_orders(p),
-                                  self.channel_hosts.get("orders", "ws")):
+                                  self.stream_host("orders", None)):
             if market is None or o.symbol == market.symbol:
                 yield o
 
@@ -239,7 +249,7 @@ class StreamCalls:
         self.require_credentials()
         topic = self.ws_topic("my_trades", None)
         async for t in self._each([topic], lambda k, p: self.parse_ws_fills(p),
-                                  self.channel_hosts.get("my_trades", "ws")):
+                                  self.stream_host("my_trades", None)):
             if market is None or t.symbol == market.symbol:
                 yield t
 
@@ -328,7 +338,7 @@ class BookWatch:
 
     async def _run(self) -> None:
         ex = self.ex
-        pool = ex.hub(ex.channel_hosts.get("book", "ws"))
+        pool = ex.hub(ex.stream_host("book", self.market))
         try:
             async with pool.subscribe([self.topic]) as sub:
                 await self._fetch_snapshot()        # frames queue up meanwhile

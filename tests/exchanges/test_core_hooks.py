@@ -364,3 +364,21 @@ def test_a_declared_absence_turns_has_off_even_where_an_endpoint_would_serve_it(
     class _NoLookup(_NoClientIds):
         lacks = {"fetch_order": "no order lookup (docs)"}
     assert _NoClientIds.has["fetch_order"] and not _NoLookup.has["fetch_order"]
+
+
+async def test_a_venue_may_stream_each_market_on_its_own_connection():
+    class _PerPair(_OneTicker):
+        hosts = {"rest": "https://x.test", "ws": "wss://x.test/stream"}
+        channels = {"book": "book"}
+
+        def stream_host(self, kind, market):
+            return f"ws:{market.id}"
+
+        def stream_url(self, host):
+            return self.urls["ws"] + "?pair=" + host.partition(":")[2]
+    async with _PerPair() as ex:
+        btc, eth = [await ex.market(s) for s in ("BTC/USD", "ETH/USD")]
+        assert ex.hub(ex.stream_host("book", btc)).url == "wss://x.test/stream?pair=BTCUSD"
+        assert ex.hub(ex.stream_host("book", eth)).url == "wss://x.test/stream?pair=ETHUSD"
+    async with _OneTicker() as ex:          # the default: one host for every market
+        assert ex.stream_host("book", await ex.market("BTC/USD")) == "ws"
