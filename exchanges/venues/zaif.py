@@ -8,24 +8,29 @@ body) ("共通情報", 認証). The docs give no worked signature.
 Orders are limit orders only ("price: 指値注文価格", required). A free `comment` (≤ 255 ASCII
 characters, no slash) carries our client order id: active_orders and trade_history echo it.
 There is no order lookup: an order is seen while open (active_orders) and once it trades
-(trade_history); a canceled one is not visible. No candles. The websocket (one connection per
-pair, URL wss://ws.zaif.jp/stream?currency_pair=…, whole books pushed) is not supported here
-yet: the stream pool subscribes by message on one URL per host.
+(trade_history); a canceled one is not visible. No candles.
+The websocket (docs/WebSocket_API.md) is one connection per pair, the pair in the URL
+(wss://ws.zaif.jp/stream?currency_pair=btc_jpy), with no subscribe message: every push holds
+the whole top of the book, the recent trades and the last price, so each replaces the book.
 """
 from __future__ import annotations
 
 import dataclasses
+from datetime import datetime, timedelta, timezone
 
 from .. import errors as E
 from ..core.adapter import Exchange
 from ..core.api import GET, POST
 from ..core.auth import Hmac
+from ..core.book import BookFrame
+from ..core.stream import Topic, connection
 from ..numbers import dec, levels, opt_dec
 from ..types import Balance, Market, Order, OrderBook, Ticker, Trade
 
 __all__ = ["Zaif"]
 
 _DOCS = "https://zaif-api-document.readthedocs.io/ja/latest/"
+_JST = timezone(timedelta(hours=9))
 
 
 def _keyed(reply: dict) -> list[dict]:
@@ -43,7 +48,7 @@ class Zaif(Exchange):
     id = "zaif"
     name = "Zaif"
     docs = (_DOCS,)
-    hosts = {"rest": "https://api.zaif.jp"}
+    hosts = {"rest": "https://api.zaif.jp", "ws": "wss://ws.zaif.jp/stream"}
     # Public: "1秒間に10回以下"; trading calls per method (get_info2 20/10 s, trade 9/10 s,
     # active_orders 10/5 s, trade_history 12/60 s): the strictest shared pace is kept.
     limits = {"public": (10, 1.0), "private": (12, 60.0), "orders": (9, 10.0),
@@ -77,12 +82,13 @@ class Zaif(Exchange):
     lacks = {
         "fetch_ohlcv": f"Zaif's public API has no candles ({_DOCS}PublicAPI.html)",
         "fetch_order": "Zaif has no order lookup: it lists open orders (active_orders) and "
-                       f"fills (trade_history) only ({_DOCS}TradingAPI.html)",
-        **dict.fromkeys(("watch_ticker", "watch_tickers", "watch_order_book", "watch_trades"),
-                        "Zaif's stream (one websocket per pair URL, no subscribe message) is "
-                        "not supported by Exchange Atlas yet")}
+                       f"fills (trade_history) only ({_DOCS}TradingAPI.html)"}
     order_types = ("limit",)
     tickers_one_by_one = True
+    channels = {"ticker": "ticker", "trades": "trades", "book": "book"}
+    # A push has bid, ask and last price only: the stream updates a REST ticker.
+    ticker_stream_partial = True
+    book_snapshot, book_sequence = "ws", None       # every push is the whole (top) book
     # {"success": 0, "error": "..."}; texts from the docs ("エラーメッセージ"), spelling kept.
     error_messages = {
         **dict.fromkeys(("no data found for the key", "signature mismatch", "nonce not",
@@ -183,3 +189,47 @@ class Zaif(Exchange):
         return Trade(order.id, order.timestamp, order.side, order.price, order.amount,
                      order.symbol, order_id=order.id, client_order_id=order.client_order_id,
                      fee=order.fee, taker_or_maker=None)
+
+    # -- streams -----------------------------------------------------------------------------
+    def stream_host(self, kind, market) -> str:
+        return f"ws:{market.id}" if market is not None else "ws"
+
+    def stream_url(self, host: str) -> str:
+        base, _, pair = host.partition(":")
+        return self.urls[base] + (f"?currency_pair={pair}" if pair else "")
+
+    def ws_topic(self, kind, market, depth=None) -> Topic:
+        return Topic(super().ws_topic(kind, market).channel, market.id)
+
+    def ws_subscribe(self, channel, args, subscribe):
+        return []                           # the pair is in the URL: pushes start on connect
+
+    def stream_route(self, msg):
+        if isinstance(msg, dict) and msg.get("currency_pair"):
+            pair = msg["currency_pair"]
+            return [f"{kind}:{pair}" for kind in self.channels.values()], msg
+        if isinstance(msg, dict) and msg.get("error"):
+            # Not in the docs: an error frame refusing the connection's pair is assumed.
+            hub = connection()
+            return self.refused(list(hub.topics) if hub else [], str(msg["error"]))
+        return None
+
+    def parse_ws_ticker(self, msg: dict, market: Market) -> Ticker:
+        # "timestamp": "2015-04-01 18:16:01.739990" is Japan time (its trades' dates say so).
+        at = datetime.fromisoformat(msg["timestamp"]).replace(tzinfo=_JST)
+        best = [levels(msg[side][:1]) for side in ("bids", "asks")]
+        return Ticker(market.symbol, int(at.timestamp() * 1000),
+                      best[0][0][0] if best[0] else None, best[1][0][0] if best[1] else None,
+                      dec(msg["last_price"]["price"]))
+
+    def parse_ws_trades(self, msg: dict, market: Market) -> list[Trade]:
+        # Each push repeats the recent trades: only those newer than the last one seen.
+        seen = self.__dict__.setdefault("_last_tid", {})
+        new = [self.parse_trade(r, market) for r in msg["trades"]
+               if int(r["tid"]) > seen.get(market.id, 0)]
+        if new:
+            seen[market.id] = max(int(t.id) for t in new)
+        return sorted(new, key=lambda t: int(t.id))
+
+    def parse_book_frame(self, msg: dict, market: Market) -> BookFrame:
+        return BookFrame(True, levels(msg["bids"]), levels(msg["asks"]))

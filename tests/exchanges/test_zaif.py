@@ -5,6 +5,7 @@ worked signature) and ccxt's recorded requests for fetchClosedOrders
 (ts/src/test/static/request/zaif.json in ccxt/ccxt)."""
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 from decimal import Decimal
@@ -124,3 +125,33 @@ def test_docs_examples_parse():
                               "timestamp": 1402018713, "comment": "demo"}, m)
     assert (fill.side, fill.amount, fill.timestamp, fill.client_order_id) == (
         "sell", D("0.03"), 1402018713000, "demo")
+
+
+async def test_the_stream_is_one_connection_per_pair_and_each_push_replaces_the_book():
+    """docs/WebSocket_API.md: /stream?currency_pair=…, nothing to send; a push holds the
+    book, the recent trades (repeated from push to push) and the last price."""
+    async with FakeZaif() as fake:
+        async with exchanges.create("zaif", urls=fake.urls) as ex:
+            books, trades = ex.watch_order_book("BTC/JPY"), ex.watch_trades("BTC/JPY")
+            first = asyncio.ensure_future(books.__anext__())
+            got = asyncio.ensure_future(trades.__anext__())
+            await fake.wait_subscribed("book", "btc_jpy")
+            fake.books["btc_jpy"].apply(asks=[("135920", "0")])
+            await fake.push("book", "btc_jpy", fake.trade_message("btc_jpy", 43054310, "135925",
+                                                                  "0.5", "bid"))
+            book, trade = await first, await got
+            assert book.asks[0] == (D("135925"), D("2")) and trade.id == "43054310"
+            # The same trades again and a newer one: only the newer one comes out.
+            await fake.push("book", "btc_jpy", fake.push_frame("btc_jpy", [
+                {"tid": 43054311, "trade_type": "ask", "price": 135870, "amount": 0.1,
+                 "date": 1491756600}, fake.trade_message("btc_jpy", 43054310, "135925", "0.5",
+                                                         "bid")["trades"][0]]))
+            assert (await trades.__anext__()).id == "43054311"
+            await books.aclose()
+            await trades.aclose()
+    assert fake.ws_connections == 1 and fake.ws_received == []
+    t = ex.parse_ws_ticker({"timestamp": "2015-04-01 18:16:01.739990", "bids": [[29500.0, 1]],
+                            "asks": [], "last_price": {"action": "ask", "price": 30001}},
+                           Market("BTC/JPY", "btc_jpy", "BTC", "JPY", D(5), D("0.0001")))
+    assert (t.timestamp, t.bid, t.ask, t.last) == (1427879761739, D("29500.0"), None,
+                                                   D("30001"))

@@ -2,13 +2,19 @@
 POST /tapi naming its `method`), reply shapes from the docs' examples (zaifdotjp/api-doc,
 docs/PublicAPI.md and docs/TradingAPI.md), Sign checked as documented (hex HMAC-SHA512 of the
 urlencoded body under the header Key), the nonce growing with every call (decimals allowed).
-Replies are {"success": 1, "return": …} or {"success": 0, "error": …}."""
+Replies are {"success": 1, "return": …} or {"success": 0, "error": …}. The websocket
+(docs/WebSocket_API.md): /stream?currency_pair=…, no subscribe message, every push the whole
+top of the book with the recent trades and the last price."""
 from __future__ import annotations
 
 import hashlib
 import hmac
+import time
+from datetime import datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 from urllib.parse import parse_qsl
+
+from aiohttp import web
 
 from exchanges import Credentials
 
@@ -48,6 +54,8 @@ def _ok(result):
 
 
 class FakeZaif(KitVenue):
+    ws_path = "/stream"
+
     def __init__(self) -> None:
         self.books = {"btc_jpy": ServerBook({"135875": "0.5", "135870": "1.25"},
                                             {"135920": "0.4", "135925": "2"}),
@@ -65,6 +73,7 @@ class FakeZaif(KitVenue):
                               ("depth/{pair}", self.depth), ("trades/{pair}", self.trades)]:
             self.route("GET", "/api/1/" + path, handler)
         self.route("POST", "/tapi", self.signed(self.tapi))
+        self.add_ws()
 
     def check_auth(self, q, body):
         want = hmac.new(CREDENTIALS.secret.encode(), body.encode(), hashlib.sha512).hexdigest()
@@ -154,6 +163,50 @@ class FakeZaif(KitVenue):
                            "fee_amount": _num(o.fee), "your_action": ACTION[o.side],
                            "bonus": 0, "timestamp": o.updated // 1000, "comment": o.cid or ""}
                     for o in traded[:int(p.get("count", 1000))]})
+
+    # -- websocket ---------------------------------------------------------------------------
+    async def _ws_handler(self, request):
+        """One connection per pair; it streams from the start, nothing to subscribe."""
+        pair = request.query.get("currency_pair", "")
+        ws = web.WebSocketResponse(autoping=True)
+        await ws.prepare(request)
+        self.ws_connections += 1
+        if self.faults.refuse_next or pair not in self.books:
+            # Not in the docs: an error frame, then the connection closed, is assumed.
+            self.faults.refuse_next = False
+            await self.send(ws, {"error": "unsupported currency_pair"})
+            await ws.close()
+            return ws
+        self.ws_clients.append(ws)
+        for kind in ("book", "ticker", "trades"):
+            self.subscribers.setdefault((kind, pair), set()).add(ws)
+        try:
+            async for _ in ws:
+                pass
+        finally:
+            self.ws_clients.remove(ws)
+        return ws
+
+    def push_frame(self, pair: str, trades=()) -> dict:
+        book = self.books[pair]
+        now = datetime.now(timezone(timedelta(hours=9)))
+        return {"asks": [[_num(p), _num(a)] for p, a in book.top("asks", 150)],
+                "bids": [[_num(p), _num(a)] for p, a in book.top("bids", 150)],
+                "trades": list(trades) or [{**TRADES[0], "currenty_pair": pair}],
+                "timestamp": now.strftime("%Y-%m-%d %H:%M:%S.%f"),
+                "last_price": {"action": "ask", "price": _num(book.best("bids"))},
+                "currency_pair": pair}
+
+    def book_message(self, pair, changes):
+        return self.push_frame(pair)        # every push is the whole book
+
+    def ticker_message(self, pair):
+        return self.push_frame(pair)
+
+    def trade_message(self, pair, tid, price, amount, side):
+        return self.push_frame(pair, [{"currenty_pair": pair, "trade_type": side,
+                                       "price": _num(price), "tid": tid,
+                                       "amount": _num(amount), "date": int(time.time())}])
 
 
 FAKE = FakeZaif
