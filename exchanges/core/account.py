@@ -81,10 +81,12 @@ class AccountCalls:
                if (o := self.parse_order(r, market)) is not None]
         return [o for o in out if market is None or o.symbol == market.symbol]
 
-    async def _open_and_closed(self, market: Market, client_order_id: str | None = None
-                               ) -> list[Order]:
+    async def _open_and_closed(self, market: Market, client_order_id: str | None = None,
+                               since: int | None = None) -> list[Order]:
         """The market's open orders, then its recent closed ones (any state but open); only
-        those of `client_order_id` where a listing filters by client id (`Endpoint.client_id`)."""
+        those of `client_order_id` where a listing filters by client id (`Endpoint.client_id`).
+        `since` (ms): no order created before then is wanted (a venue whose finished orders
+        cost a request each, Coincheck, reads no further back)."""
         orders: list[Order] = []
         for name in ("open_orders", "closed_orders"):
             by = self.api[name].client_id

@@ -272,7 +272,9 @@ class OrderCalls:
         if known is None:
             return None             # not sent by this adapter: nothing to match it by
         # A venue's history may list its open orders too: each order once.
-        orders = list({o.id: o for o in await self._open_and_closed(market)}.values())
+        since = None if isinstance(known, str) else known[-1] - self.terms_window_ms
+        orders = list({o.id: o for o in await self._open_and_closed(market, since=since)
+                       }.values())
         if isinstance(known, str):
             match = [o for o in orders if o.id == known]
         else:

@@ -382,3 +382,15 @@ async def test_a_venue_may_stream_each_market_on_its_own_connection():
         assert ex.hub(ex.stream_host("book", eth)).url == "wss://x.test/stream?pair=ETHUSD"
     async with _OneTicker() as ex:          # the default: one host for every market
         assert ex.stream_host("book", await ex.market("BTC/USD")) == "ws"
+
+
+async def test_the_terms_lookup_asks_only_for_orders_since_the_send():
+    class _Since(_NoClientIds):
+        async def _open_and_closed(self, market, client_order_id=None, since=None):
+            self.asked_since.append(since)
+            return await super()._open_and_closed(market, client_order_id, since)
+    async with _Since() as ex:
+        ex.asked_since, ex.lose = [], _timeout()
+        await ex.create_order("BTC/USD", "buy", "limit", "1", "100", client_order_id="mine")
+        await ex.find_order_by_client_id(await ex.market("BTC/USD"), "mine")
+    assert ex.asked_since == [NOW - ex.terms_window_ms, None]     # then known by its id
