@@ -137,11 +137,12 @@ class Coincheck(Exchange):
         return await super()._place_order(market, side, type, amount, price, client_order_id,
                                           **options)
 
-    async def _open_and_closed(self, market, client_order_id=None) -> list[Order]:
-        """Open orders, then the orders behind the fills of the last ten minutes (each read by
-        id, one a second): Coincheck lists no finished orders."""
+    async def _open_and_closed(self, market, client_order_id=None, since=None) -> list[Order]:
+        """Open orders, then the orders behind the fills since `since` (by default the last
+        ten minutes), each read by id, one a second: Coincheck lists no finished orders."""
         orders = self._orders(await self.rows("open_orders", market), market)
-        known, since = {o.id for o in orders}, self.now() - _RECENT_FILLS_MS
+        known = {o.id for o in orders}
+        since = self.now() - _RECENT_FILLS_MS if since is None else since
         ids = [str(f["order_id"]) for f in await self.rows("closed_orders", market)
                if f.get("pair") == market.id and (_ms(f.get("created_at")) or 0) >= since]
         for oid in dict.fromkeys(i for i in ids if i not in known):
