@@ -90,9 +90,9 @@ class Bitflyer(Exchange):
             params=lambda m, since, limit: {"product_code": m.id if m else "BTC_JPY"}),
     }
     # The public HTTP API lists markets, board, ticker, executions, board state, health and
-    # funding rate: no candles (https://lightning.bitflyer.com/docs?lang=en#http-public-api).
+    # funding rate: no candles.
     lacks = {"fetch_ohlcv": "bitFlyer's API has no candle endpoint "
-                            "(https://lightning.bitflyer.com/docs?lang=en#http-public-api)"}
+                            "(https://lightning.bitflyer.com/docs?lang=en, HTTP Public API)"}
     takes_client_ids = False
     tickers_one_by_one = True
     cancel_returns_order = False       # "cancelchildorder": HTTP 200 and an empty body
