@@ -149,8 +149,10 @@ _ADAPTERS: dict[str, str] = {
     "bitfinex": "exchanges.venues.bitfinex:Bitfinex",
     "okx": "exchanges.venues.okx:OKX",
     "okxus": "exchanges.venues.okx:OKXUS",
+    "bitflyer": "exchanges.venues.bitflyer:Bitflyer",
     "btcmarkets": "exchanges.venues.btcmarkets:BTCMarkets",
     "cex": "exchanges.venues.cex:CEX",
+    "coincheck": "exchanges.venues.coincheck:Coincheck",
     "demo-b": "exchanges.demo.venue:DemoB",
     "demo-c": "exchanges.demo.venue:DemoC",
     "gate": "exchanges.venues.gate:Gate",
@@ -159,6 +161,7 @@ _ADAPTERS: dict[str, str] = {
     "htx": "exchanges.venues.htx:HTX",
     "kucoin": "exchanges.venues.kucoin:KuCoin",
     "poloniex": "exchanges.venues.poloniex:Poloniex",
+    "zaif": "exchanges.venues.zaif:Zaif",
 }
 
 

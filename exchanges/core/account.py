@@ -66,7 +66,7 @@ class AccountCalls:
             raise E.NotSupported(self.id, "looking up an order is not supported")
         if not orders:
             raise E.OrderNotFound(self.id, f"there is no order {order_id} in {symbol}")
-        return orders[0]
+        return self.with_our_client_id(orders[0])
 
     async def fetch_open_orders(self, symbol: str | None = None) -> list[Order]:
         if "open_orders" not in self.api:
@@ -77,13 +77,16 @@ class AccountCalls:
         return self._orders(await self.rows("open_orders", market), market)
 
     def _orders(self, rows, market: Market | None) -> list[Order]:
-        out = [o for r in rows if (o := self.parse_order(r, market)) is not None]
+        out = [self.with_our_client_id(o) for r in rows
+               if (o := self.parse_order(r, market)) is not None]
         return [o for o in out if market is None or o.symbol == market.symbol]
 
-    async def _open_and_closed(self, market: Market, client_order_id: str | None = None
-                               ) -> list[Order]:
+    async def _open_and_closed(self, market: Market, client_order_id: str | None = None,
+                               since: int | None = None) -> list[Order]:
         """The market's open orders, then its recent closed ones (any state but open); only
-        those of `client_order_id` where a listing filters by client id (`Endpoint.client_id`)."""
+        those of `client_order_id` where a listing filters by client id (`Endpoint.client_id`).
+        `since` (ms): no order created before then is wanted (a venue whose finished orders
+        cost a request each, Coincheck, reads no further back)."""
         orders: list[Order] = []
         for name in ("open_orders", "closed_orders"):
             by = self.api[name].client_id

@@ -70,20 +70,6 @@ _PROVIDED_BY: dict[str, tuple[str, ...]] = {
 }
 
 
-def _lacking(name: str, why: str):
-    """A declared absence: the call raises NotSupported with the venue's reason, before
-    anything is sent (a stream at its first item)."""
-    if name.startswith("watch_"):
-        async def absent(self, *args, **kwargs):
-            raise E.NotSupported(self.id, why)
-            yield   # pragma: no cover - makes this an async generator, like the call it stands for
-    else:
-        async def absent(self, *args, **kwargs):
-            raise E.NotSupported(self.id, why)
-    absent.__name__ = name
-    return guard(absent)
-
-
 def default_clock() -> int:
     return time.time_ns() // 1_000_000
 
@@ -137,12 +123,12 @@ class Exchange(MarketDataCalls, AccountCalls, OrderCalls, StreamCalls):
             fn = cls.__dict__.get(name)
             if fn is not None:
                 setattr(cls, name, guard(fn))
-        for name, why in cls.__dict__.get("lacks", {}).items():
-            setattr(cls, name, _lacking(name, why))
         cls.has = {name: cls._implements(name) and name not in cls.lacks
                    for name in CONTRACT_CALLS}
         cls.has.update({opt: cls.has["create_order"] and opt in cls.order_options
                         for opt in ORDER_OPTIONS})
+        # ccxt's name: whether create_order takes type "market" (Zaif: limit orders only).
+        cls.has["create_market_order"] = cls.has["create_order"] and "market" in cls.order_types
 
     @classmethod
     def _implements(cls, name: str) -> bool:
@@ -152,6 +138,8 @@ class Exchange(MarketDataCalls, AccountCalls, OrderCalls, StreamCalls):
             placing = "create_order" in cls.api or (
                 cls._place_order is not Exchange._place_order)
             return placing and cls.client_id_lookup() is not None
+        if name == "fetch_tickers" and cls.tickers_one_by_one and "ticker" in cls.api:
+            return True
         for source in _PROVIDED_BY.get(name, ()):
             if source.startswith("ws:"):
                 if source[3:] in cls.channels:
@@ -540,5 +528,6 @@ class Exchange(MarketDataCalls, AccountCalls, OrderCalls, StreamCalls):
 # The base's own calls get the same guard as every venue's calls.
 for _name in CONTRACT_CALLS:
     setattr(Exchange, _name, guard(getattr(Exchange, _name)))
-Exchange.has = {name: False for name in CONTRACT_CALLS + ORDER_OPTIONS}
+Exchange.has = {name: False
+                for name in CONTRACT_CALLS + ORDER_OPTIONS + ("create_market_order",)}
 del _name

@@ -36,6 +36,14 @@ def name_endpoint(exc: E.ExchangeError) -> E.ExchangeError:
     return exc
 
 
+def _check_offered(self, name: str) -> None:
+    """A call the venue declares it lacks (`lacks`) is NotSupported, with the reason, before
+    its arguments are looked at or anything is sent."""
+    reason = getattr(self, "lacks", {}).get(name)
+    if reason is not None:
+        raise E.NotSupported(self.id, reason)
+
+
 def guard(fn):
     """Let only ExchangeErrors out of a call: anything else is a reply the parser couldn't read."""
     if getattr(fn, "__guarded__", False):
@@ -44,6 +52,7 @@ def guard(fn):
         @functools.wraps(fn)
         async def gen(self, *args, **kwargs):
             self._check_open()
+            _check_offered(self, fn.__name__)
             try:
                 # Closed here when the consumer stops, not whenever it is collected (the
                 # venue's own stream would otherwise unsubscribe on some later loop).
@@ -62,6 +71,7 @@ def guard(fn):
     @functools.wraps(fn)
     async def call(self, *args, **kwargs):
         self._check_open()
+        _check_offered(self, fn.__name__)
         try:
             return await fn(self, *args, **kwargs)
         except E.ExchangeError as exc:

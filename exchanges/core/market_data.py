@@ -51,8 +51,14 @@ class MarketDataCalls:
         cap = self.api[endpoint].cap
         return limit if limit is None or cap is None else min(limit, cap)
 
+    # A venue with a one-market ticker endpoint only and a handful of markets (bitFlyer,
+    # Coincheck) sets this: fetch_tickers() with no symbols then asks for each market's.
+    tickers_one_by_one = False
+
     async def fetch_tickers(self, symbols: list[str] | None = None) -> dict[str, Ticker]:
         if "tickers" not in self.api:
+            if not symbols and self.tickers_one_by_one and "ticker" in self.api:
+                symbols = [s for s, m in (await self.load_markets()).items() if m.active]
             if symbols and "ticker" in self.api:
                 return {t.symbol: t for t in [await self.fetch_ticker(s) for s in symbols]}
             raise E.NotSupported(self.id, "fetching all tickers is not supported")

@@ -69,8 +69,25 @@ class OrderCalls:
         if "order_by_client_id" in cls.api:
             return "direct"
         if "open_orders" in cls.api and "closed_orders" in cls.api:
-            return "history"
+            return "history" if cls.takes_client_ids else "terms"
         return None
+
+    # False where the venue takes no client order id at all (bitFlyer, Coincheck): the id is
+    # then ours alone. An accepted order is remembered under it; an order whose reply was lost
+    # is found by its terms (market, side, type, amount, limit price) among the orders the
+    # venue created since it was sent that no other id of ours has claimed, and only if
+    # exactly one matches: none, or two alike, are OrderStatusUnknown, never a guess. Orders
+    # of our own with the same terms are interchangeable, so which of them a lost reply takes
+    # changes nothing the trader holds. An order with no creation time cannot be told from
+    # one placed before ours, so it never matches.
+    takes_client_ids: ClassVar[bool] = True
+    # The order types the venue takes ("market" absent: has["create_market_order"] is False
+    # and a market order is NotSupported before anything is sent).
+    order_types: ClassVar[tuple[str, ...]] = ("limit", "market")
+    # How far the venue's clock may run behind ours (now(): the measured offset where the
+    # venue has a server time). An order created earlier than that before ours was sent is
+    # not ours; a venue clock further behind makes ours unknown, never someone else's ours.
+    terms_window_ms: ClassVar[int] = 5_000
 
     async def check_order(self, symbol: str, side: str, type: str, amount, price=None
                           ) -> tuple[Market, Decimal, Decimal | None]:
@@ -80,6 +97,8 @@ class OrderCalls:
             raise E.InvalidOrder(self.id, f"side must be 'buy' or 'sell', not {side!r}")
         if type not in ("limit", "market"):
             raise E.InvalidOrder(self.id, f"order type must be 'limit' or 'market', not {type!r}")
+        if type not in self.order_types:
+            raise E.NotSupported(self.id, f"{type} orders are not offered on {self.name}")
         try:
             amount = user_decimal(amount, "the amount")
             if type == "limit":
@@ -157,6 +176,8 @@ class OrderCalls:
         ORDER_OPTIONS the caller set, each one already checked against `has`."""
         if "create_order" not in self.api:
             raise E.NotSupported(self.id, "placing orders is not supported")
+        if not self.takes_client_ids:
+            self._sent_terms()[client_order_id] = (side, type, amount, price, self.now())
         reply = await self.call("create_order", market, side, type, amount, price,
                                 client_order_id, options)
         placed = self.parse_placed(reply, market)
@@ -169,9 +190,25 @@ class OrderCalls:
             # The venue confirmed acceptance (its id); the rest is what was asked.
             placed = Order(str(placed), client_order_id, market.symbol, side, type, price,
                            amount, Decimal(0), amount, "open", self.clock())
+        if not self.takes_client_ids:
+            self._sent_terms()[client_order_id] = placed.id
         if self.create_returns_state:
             return placed
         return await self._with_venue_state(placed, market)
+
+    def with_our_client_id(self, order: Order) -> Order:
+        """An order this adapter placed on a venue without client ids, named by our id."""
+        if self.takes_client_ids or order.client_order_id is not None:
+            return order
+        cid = next((c for c, v in self._sent_terms().items() if v == order.id), None)
+        return dataclasses.replace(order, client_order_id=cid) if cid else order
+
+    def _sent_terms(self) -> dict:
+        """Our client id → the venue's order id once accepted, else the terms that were sent."""
+        sent = self.__dict__.get("_client_ids")
+        if sent is None:
+            sent = self.__dict__["_client_ids"] = {}
+        return sent
 
     # Whether the create reply says what became of the order (its fills and state). Where it
     # does not (Bitstamp answers with id, price and amount only, for a market order too), the
@@ -225,7 +262,35 @@ class OrderCalls:
                 if order.client_order_id == client_order_id:
                     return order
             return None
+        if kind == "terms":
+            return await self._find_by_terms(market, client_order_id)
         raise E.NotSupported(self.id, "this venue cannot look an order up by client id")
+
+    async def _find_by_terms(self, market: Market, cid: str) -> Order | None:
+        sent = self._sent_terms()
+        known = sent.get(cid)
+        if known is None:
+            return None             # not sent by this adapter: nothing to match it by
+        # A venue's history may list its open orders too: each order once.
+        since = None if isinstance(known, str) else known[-1] - self.terms_window_ms
+        orders = list({o.id: o for o in await self._open_and_closed(market, since=since)
+                       }.values())
+        if isinstance(known, str):
+            match = [o for o in orders if o.id == known]
+        else:
+            side, type, amount, price, at = known
+            taken = {v for v in sent.values() if isinstance(v, str)}
+            match = [o for o in orders if o.id not in taken and o.side == side
+                     and o.type == type and o.amount == amount
+                     and (type == "market" or o.price == price)
+                     and o.timestamp is not None and o.timestamp >= at - self.terms_window_ms]
+            if len(match) != 1:
+                if match:
+                    log.warning("%s: %d orders match the terms of %s; not guessing", self.id,
+                                len(match), cid)
+                return None
+            sent[cid] = match[0].id
+        return dataclasses.replace(match[0], client_order_id=cid) if match else None
 
     reconcile_attempts: ClassVar[int] = 3
     reconcile_delay: ClassVar[float] = 0.5

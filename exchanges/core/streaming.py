@@ -87,8 +87,8 @@ class StreamCalls:
     async def stream_open(self, ws, host: str) -> None:
         """Runs right after each (re)connect, before subscribing (a login, a config frame)."""
 
-    async def stream_url(self, host: str, url: str) -> str:
-        """The URL to (re)connect `host` to; `url` is its configured one. A venue that hands
+    async def connect_url(self, host: str, url: str) -> str:
+        """The URL to (re)connect `host` to; `url` is `stream_url(host)`. A venue that hands
         out a connection token first (KuCoin's bullet) overrides this; it runs before every
         connection attempt."""
         return url
@@ -119,16 +119,26 @@ class StreamCalls:
         raise NotImplementedError
 
     # -- the pool ----------------------------------------------------------------------------
+    def stream_host(self, kind: str, market: Market | None) -> str:
+        """The host key of the connection that carries `kind` for `market`: `channel_hosts`,
+        else "ws". A venue with one connection per market (Zaif names the pair in the URL)
+        returns a key per market and resolves it in `stream_url`."""
+        return self.channel_hosts.get(kind, "ws")
+
+    def stream_url(self, host: str) -> str:
+        """The configured URL of `host` (a per-market host resolves its market here)."""
+        return self.urls[host]
+
     def hub(self, host: str = "ws") -> StreamPool:
         pool = self._hubs.get(host)
         if pool is None:
             try:
-                url = self.urls[host]
+                url = self.stream_url(host)
             except KeyError:
                 raise E.NotSupported(self.id, "this venue has no websocket stream") from None
             ping = self.stream_ping if type(self).stream_ping is not StreamCalls.stream_ping else None
-            resolve = (None if type(self).stream_url is StreamCalls.stream_url
-                       else lambda: self.stream_url(host, url))
+            resolve = (None if type(self).connect_url is StreamCalls.connect_url
+                       else lambda: self.connect_url(host, url))
             pool = StreamPool(self.id, url, lambda: self.transport.session,
                               limits=self.stream_limits, route=self.stream_route,
                               build=self.ws_subscribe, heartbeat=self.ws_heartbeat, ping=ping,
@@ -181,8 +191,9 @@ class StreamCalls:
         allows (its batch and per-connection limits)."""
         markets = [await self.market(s) for s in symbols]
         own = type(self).watch_ticker
-        if getattr(own, "__wrapped__", own) is not StreamCalls._own_watch_ticker:
-            # A venue streaming its own way: one watch_ticker per market, merged.
+        hosts = {self.stream_host("ticker", m) for m in markets}
+        if getattr(own, "__wrapped__", own) is not StreamCalls._own_watch_ticker or len(hosts) > 1:
+            # A venue streaming its own way, or one connection per market: merged watchers.
             async with aclosing(self._merged_tickers(markets)) as merged:
                 async for t in merged:
                     yield t
@@ -201,8 +212,7 @@ class StreamCalls:
 
         def parse(key, payload):
             return [t for m in topics[key][1] for t in _items(self.parse_ws_ticker(payload, m))]
-        frames = self._each([t for t, _ in topics.values()], parse,
-                            self.channel_hosts.get("ticker", "ws"))
+        frames = self._each([t for t, _ in topics.values()], parse, hosts.pop())
         async with aclosing(frames):
             async for t in frames:
                 if self.ticker_stream_partial:
@@ -239,7 +249,7 @@ class StreamCalls:
         market = await self.market(symbol)
         topic = self.ws_topic("trades", market)
         items = self._each([topic], lambda k, p: self.parse_ws_trades(p, market),
-                           self.channel_hosts.get("trades", "ws"))
+                           self.stream_host("trades", market))
         async with aclosing(items):
             async for t in items:
                 yield t
@@ -250,7 +260,7 @@ class StreamCalls:
         self.require_credentials()
         topic = self.ws_topic("orders", None)
         items = self._each([topic], lambda k, p: self.parse_ws_orders(p),
-                           self.channel_hosts.get("orders", "ws"))
+                           self.stream_host("orders", None))
         async with aclosing(items):
             async for o in items:
                 if market is None or o.symbol == market.symbol:
@@ -262,7 +272,7 @@ class StreamCalls:
         self.require_credentials()
         topic = self.ws_topic("my_trades", None)
         items = self._each([topic], lambda k, p: self.parse_ws_fills(p),
-                           self.channel_hosts.get("my_trades", "ws"))
+                           self.stream_host("my_trades", None))
         async with aclosing(items):
             async for t in items:
                 if market is None or t.symbol == market.symbol:
@@ -353,7 +363,7 @@ class BookWatch:
 
     async def _run(self) -> None:
         ex = self.ex
-        pool = ex.hub(ex.channel_hosts.get("book", "ws"))
+        pool = ex.hub(ex.stream_host("book", self.market))
         try:
             async with pool.subscribe([self.topic]) as sub:
                 await self._fetch_snapshot()        # frames queue up meanwhile

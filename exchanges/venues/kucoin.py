@@ -254,7 +254,7 @@ class KuCoin(Exchange):
                      taker_or_maker=t.get("liquidity") or None)
 
     # -- streams -----------------------------------------------------------------------------
-    async def stream_url(self, host: str, url: str) -> str:
+    async def connect_url(self, host: str, url: str) -> str:
         """A fresh public token per connection; with a `urls` override, the server's path and
         query go to the override's host."""
         bullet = await self.call("ws_token")

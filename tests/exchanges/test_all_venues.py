@@ -113,14 +113,20 @@ async def test_order_lifecycle(venue):
             assert order.client_order_id and order.symbol == venue.SYMBOL
             open_ids = {o.id for o in await ex.fetch_open_orders(venue.SYMBOL)}
             assert order.id in open_ids
-            fetched = await ex.fetch_order(order.id, venue.SYMBOL)
-            assert fetched.id == order.id and fetched.price == price
-            assert fetched.amount == amount
+            # A venue with no order lookup (Zaif) declares it; its open orders show the order.
+            looks_up = ex.has["fetch_order"] or "fetch_order" not in ex.lacks
+            if looks_up:
+                fetched = await ex.fetch_order(order.id, venue.SYMBOL)
+                assert fetched.id == order.id and fetched.price == price
+                assert fetched.amount == amount
             canceled = await ex.cancel_order(order.id, venue.SYMBOL)
             assert canceled.id == order.id
+            if not looks_up:        # the cancel's answer is all there is to know
+                assert canceled.status == "canceled"
             open_ids = {o.id for o in await ex.fetch_open_orders(venue.SYMBOL)}
             assert order.id not in open_ids
-            assert (await ex.fetch_order(order.id, venue.SYMBOL)).status == "canceled"
+            if looks_up:
+                assert (await ex.fetch_order(order.id, venue.SYMBOL)).status == "canceled"
 
 
 async def test_wrong_secret_is_refused_as_authentication_error(venue):
@@ -305,6 +311,7 @@ async def test_a_filled_market_order_is_found_by_client_id(venue):
         async with exchanges.create(venue.VENUE_ID, urls=fake.urls,
                                     credentials=venue.CREDENTIALS) as ex:
             market = (await ex.load_markets())[venue.SYMBOL]
+            needs(ex, "create_market_order")
             _, amount = resting_order_terms(market, await ex.fetch_order_book(venue.SYMBOL))
             order = await ex.create_order(venue.SYMBOL, "buy", "market", amount)
             found = await ex.find_order_by_client_id(market, order.client_order_id)

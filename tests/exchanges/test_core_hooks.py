@@ -11,7 +11,7 @@ from exchanges.core.adapter import Exchange
 from exchanges.core.api import GET, POST
 from exchanges.core.orders import may_have_left
 from exchanges.core.stream import StreamHub
-from exchanges.types import Market, Order
+from exchanges.types import Market, Order, Ticker
 
 D = Decimal
 
@@ -241,3 +241,181 @@ async def test_a_declared_absence_is_not_offered_and_raises_its_reason():
     with pytest.raises(E.NotSupported, match="no trade stream here"):
         await ex.watch_trades("BTC/USD").__anext__()
     await ex.close()
+
+
+class _OneTicker(_Venue):
+    """A venue with a one-market ticker endpoint only (bitFlyer, Coincheck, Zaif)."""
+    api = {"ticker": GET("/ticker", params=lambda m: {"pair": m.id})}
+    tickers_one_by_one = True
+
+    async def _fetch_markets(self):
+        return [Market(f"{b}/USD", f"{b}USD", b, "USD", D("0.01"), D("0.01"), active=a)
+                for b, a in (("BTC", True), ("ETH", True), ("LTC", False))]
+
+    async def call(self, name, market, params=None, extra=None):
+        self.asked.append(market.id)
+        return {"last": "1"}
+
+    def parse_ticker(self, row, market):
+        return Ticker(market.symbol, None, None, None, D(row["last"]), None, None, None, None,
+                      None)
+
+
+async def test_tickers_one_by_one_asks_each_active_market_once():
+    class _Not(_OneTicker):
+        tickers_one_by_one = False
+    assert _OneTicker.has["fetch_tickers"] and not _Not.has["fetch_tickers"]
+    async with _OneTicker() as ex:
+        ex.asked = []
+        assert set(await ex.fetch_tickers()) == {"BTC/USD", "ETH/USD"}     # LTC is inactive
+        assert ex.asked == ["BTCUSD", "ETHUSD"]
+        assert list(await ex.fetch_tickers(["ETH/USD"])) == ["ETH/USD"]
+        assert ex.asked[2:] == ["ETHUSD"]
+    async with _Not() as ex:
+        with pytest.raises(E.NotSupported):
+            await ex.fetch_tickers()
+
+
+NOW = 1_700_000_000_000
+
+
+class _NoClientIds(_Venue):
+    """A venue that takes no client order id: an order is known by the id the venue gives it.
+    `held` is what the venue holds; `lose` is how the next create request ends after the
+    venue has (or, with `land` False, has not) taken the order."""
+    api = {"create_order": POST("/order", signed=True), "open_orders": GET("/open", signed=True),
+           "closed_orders": GET("/all", signed=True)}
+    takes_client_ids = False
+    reconcile_delay = 0
+
+    def __init__(self):
+        super().__init__(credentials=Credentials("k", "s"), clock=lambda: NOW)
+        self.held, self.lose, self.land = [], None, True
+
+    def hold(self, id, price="100", amount="1", side="buy", created=NOW):
+        self.held.append({"id": id, "side": side, "price": price, "amount": amount,
+                          "created": created})
+
+    async def call(self, name, *args, params=None, extra=None):
+        if name != "create_order":
+            return list(self.held)          # open orders and history: every order held
+        market, side, type, amount, price, cid, options = args
+        if self.land:
+            self.hold(f"v{len(self.held) + 1}", str(price), str(amount), side)
+        lose, self.lose = self.lose, None
+        if lose is not None:
+            raise lose
+        return {"id": self.held[-1]["id"]}
+
+    def parse_placed(self, reply, market):
+        return reply["id"]
+
+    def parse_order(self, row, market):
+        return Order(row["id"], None, "BTC/USD", row["side"], "limit", D(row["price"]),
+                     D(row["amount"]), D(0), D(row["amount"]), "open", row["created"])
+
+
+def _timeout():
+    return E.RequestTimeout("hooks", "no reply in time")
+
+
+async def test_without_client_ids_a_lost_reply_is_the_one_order_with_its_terms():
+    assert _NoClientIds.client_id_lookup() == "terms" and _NoClientIds.has["create_order"]
+    async with _NoClientIds() as ex:
+        ex.hold("before", created=NOW - 60_000)    # same terms, placed a minute before ours
+        ex.hold("dearer", price="101")             # other terms
+        ex.hold("undated", created=None)           # no creation time: could be anyone's
+        ex.lose = _timeout()
+        order = await ex.create_order("BTC/USD", "buy", "limit", "1", "100",
+                                      client_order_id="mine")
+        assert (order.id, order.client_order_id) == ("v4", "mine")
+        # From then on the venue's listings name it by our id, and only it.
+        named = {o.id: o.client_order_id for o in await ex.fetch_open_orders("BTC/USD")}
+        assert named == {"before": None, "dearer": None, "undated": None, "v4": "mine"}
+        market = await ex.market("BTC/USD")
+        assert (await ex.find_order_by_client_id(market, "mine")).id == "v4"
+        assert await ex.find_order_by_client_id(market, "never-sent") is None
+
+
+async def test_without_client_ids_two_orders_alike_are_unknown_never_a_guess():
+    async with _NoClientIds() as ex:
+        ex.hold("elsewhere")                       # same terms, placed just now by someone else
+        ex.lose = _timeout()
+        with pytest.raises(E.OrderStatusUnknown) as caught:
+            await ex.create_order("BTC/USD", "buy", "limit", "1", "100", client_order_id="c1")
+        assert caught.value.client_order_id == "c1"
+        market = await ex.market("BTC/USD")
+        assert await ex.find_order_by_client_id(market, "c1") is None
+        assert all(o.client_order_id is None for o in await ex.fetch_open_orders("BTC/USD"))
+
+
+async def test_without_client_ids_an_order_claimed_by_one_id_is_not_another_ids():
+    async with _NoClientIds() as ex:
+        first = await ex.create_order("BTC/USD", "buy", "limit", "1", "100",
+                                      client_order_id="a")
+        assert (first.id, first.client_order_id) == ("v1", "a")
+        # The same terms again; the venue never gets it and the reply is a 502.
+        ex.land, ex.lose = False, _with_status(E.ExchangeNotAvailable("hooks", "bad gateway"),
+                                               502)
+        with pytest.raises(E.OrderStatusUnknown):
+            await ex.create_order("BTC/USD", "buy", "limit", "1", "100", client_order_id="b")
+        market = await ex.market("BTC/USD")
+        assert await ex.find_order_by_client_id(market, "b") is None
+        assert (await ex.find_order_by_client_id(market, "a")).id == "v1"
+
+
+async def test_a_declared_absence_is_not_supported_before_its_arguments_are_read():
+    class _Lacking(_OneTicker):
+        lacks = {"watch_tickers": "no ticker stream (docs)", "fetch_ohlcv": "no candles (docs)"}
+    async with _Lacking() as ex:
+        with pytest.raises(E.NotSupported, match="no ticker stream"):
+            await ex.watch_tickers("not a list of symbols").__anext__()
+        with pytest.raises(E.NotSupported, match="no candles"):
+            await ex.fetch_ohlcv("NOPE/COIN", "1h")
+
+
+async def test_a_venue_without_market_orders_says_so_and_sends_none():
+    class _LimitOnly(_NoClientIds):
+        order_types = ("limit",)
+    assert _NoClientIds.has["create_market_order"] and not _LimitOnly.has["create_market_order"]
+    assert _LimitOnly.has["create_order"]
+    async with _LimitOnly() as ex:
+        with pytest.raises(E.NotSupported, match="market orders are not offered"):
+            await ex.create_order("BTC/USD", "buy", "market", "1")
+        assert ex.held == []
+
+
+def test_a_declared_absence_turns_has_off_even_where_an_endpoint_would_serve_it():
+    class _NoLookup(_NoClientIds):
+        lacks = {"fetch_order": "no order lookup (docs)"}
+    assert _NoClientIds.has["fetch_order"] and not _NoLookup.has["fetch_order"]
+
+
+async def test_a_venue_may_stream_each_market_on_its_own_connection():
+    class _PerPair(_OneTicker):
+        hosts = {"rest": "https://x.test", "ws": "wss://x.test/stream"}
+        channels = {"book": "book"}
+
+        def stream_host(self, kind, market):
+            return f"ws:{market.id}"
+
+        def stream_url(self, host):
+            return self.urls["ws"] + "?pair=" + host.partition(":")[2]
+    async with _PerPair() as ex:
+        btc, eth = [await ex.market(s) for s in ("BTC/USD", "ETH/USD")]
+        assert ex.hub(ex.stream_host("book", btc)).url == "wss://x.test/stream?pair=BTCUSD"
+        assert ex.hub(ex.stream_host("book", eth)).url == "wss://x.test/stream?pair=ETHUSD"
+    async with _OneTicker() as ex:          # the default: one host for every market
+        assert ex.stream_host("book", await ex.market("BTC/USD")) == "ws"
+
+
+async def test_the_terms_lookup_asks_only_for_orders_since_the_send():
+    class _Since(_NoClientIds):
+        async def _open_and_closed(self, market, client_order_id=None, since=None):
+            self.asked_since.append(since)
+            return await super()._open_and_closed(market, client_order_id, since)
+    async with _Since() as ex:
+        ex.asked_since, ex.lose = [], _timeout()
+        await ex.create_order("BTC/USD", "buy", "limit", "1", "100", client_order_id="mine")
+        await ex.find_order_by_client_id(await ex.market("BTC/USD"), "mine")
+    assert ex.asked_since == [NOW - ex.terms_window_ms, None]     # then known by its id

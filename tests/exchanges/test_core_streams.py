@@ -243,7 +243,7 @@ class TokenToy(StreamingToy):
     ws_ping_interval = 0.1
     tokens = 0
 
-    async def stream_url(self, host, url):
+    async def connect_url(self, host, url):
         self.tokens += 1
         return f"{url}?token=t{self.tokens}"
 

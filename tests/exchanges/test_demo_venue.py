@@ -30,7 +30,7 @@ async def test_create_opens_the_demo_venue_with_every_call():
         assert isinstance(ex, DemoExchange)
         assert (ex.id, ex.name) == ("demo", "Demo venue")
         assert ex.has == {name: True for name in CONTRACT_CALLS} | {
-            opt: False for opt in ORDER_OPTIONS}
+            opt: False for opt in ORDER_OPTIONS} | {"create_market_order": True}
         assert ex._sim is None          # creating it did no work yet
 
 
