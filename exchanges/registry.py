@@ -151,6 +151,7 @@ _ADAPTERS: dict[str, str] = {
     "okxus": "exchanges.venues.okx:OKXUS",
     "btcmarkets": "exchanges.venues.btcmarkets:BTCMarkets",
     "coinmate": "exchanges.venues.coinmate:Coinmate",
+    "foxbit": "exchanges.venues.foxbit:Foxbit",
     "gate": "exchanges.venues.gate:Gate",
     "htx": "exchanges.venues.htx:HTX",
 }
