@@ -154,6 +154,7 @@ _ADAPTERS: dict[str, str] = {
     "foxbit": "exchanges.venues.foxbit:Foxbit",
     "gate": "exchanges.venues.gate:Gate",
     "htx": "exchanges.venues.htx:HTX",
+    "mercado": "exchanges.venues.mercado:Mercado",
 }
 
 
