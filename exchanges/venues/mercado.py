@@ -13,13 +13,11 @@ No per-request signature, so there is no signing example to reproduce.
 from __future__ import annotations
 
 import asyncio
-import json
 
 from .. import errors as E
 from ..core.adapter import Exchange
 from ..core.api import DELETE, GET, POST
 from ..core.book import BookFrame
-from ..core.ratelimit import ORDER
 from ..core.stream import Topic
 from ..numbers import dec, levels, opt_dec, wire
 from ..types import Balance, Candle, Market, Order, OrderBook, Ticker, Trade
@@ -74,7 +72,9 @@ class Mercado(Exchange):
         "trades": GET("/api/v4/{symbol}/trades", cap=1000, bucket="trades",
                       params=lambda m, limit: {"symbol": m.id, "limit": limit}),
         "balance": GET("/api/v4/accounts/{accountId}/balances", signed=True),
-        "create_order": POST("/api/v4/accounts/{accountId}/{symbol}/orders", signed=True),
+        # limitPrice is a JSON number (swagger PlaceOrderRequest), qty a string.
+        "create_order": POST("/api/v4/accounts/{accountId}/{symbol}/orders", signed=True,
+                             body="json_numbers"),
         "cancel_order": DELETE("/api/v4/accounts/{accountId}/{symbol}/orders/{orderId}",
                                signed=True),
         "order": GET("/api/v4/accounts/{accountId}/{symbol}/orders/{orderId}", signed=True),
@@ -155,18 +155,7 @@ class Mercado(Exchange):
         if "{accountId}" in ep.path:
             await self._session()
             params = {"accountId": self._account, **(params or {})}
-        if name != "create_order":
-            return await super()._send(name, ep, params)
-        # limitPrice and cost are JSON numbers (swagger PlaceOrderRequest), written with
-        # their exact digits; qty is a string.
-        path = ep.path.format(accountId=params.pop("accountId"), symbol=params.pop("symbol"))
-        body = "{" + ",".join(f"{json.dumps(k)}:" + (wire(v) if k in ("limitPrice", "cost")
-                                                      else json.dumps(v))
-                              for k, v in params.items() if v is not None) + "}"
-        return await self.request("POST", path, body=body, signed=True, idempotent=False,
-                                  headers={"Content-Type": "application/json"},
-                                  bucket="orders", priority=ORDER,
-                                  endpoint=f"POST {ep.path}")
+        return await super()._send(name, ep, params)
 
     # -- parameters --------------------------------------------------------------------------
     def tickers_params(self, markets):
