@@ -155,6 +155,7 @@ _ADAPTERS: dict[str, str] = {
     "gate": "exchanges.venues.gate:Gate",
     "htx": "exchanges.venues.htx:HTX",
     "mercado": "exchanges.venues.mercado:Mercado",
+    "paymium": "exchanges.venues.paymium:Paymium",
 }
 
 
