@@ -9,6 +9,13 @@ increase with every request) and Api-Signature = hex HMAC-SHA256(secret, nonce +
 + the body). The spec gives no worked example. Bodies are JSON ("Formats": parameters passed
 in JSON with Content-Type application/json), prices and amounts typed as numbers.
 
+Streams (spec tag WebSocket): socket.io v1.3 at paymium.com, path /ws/socket.io, namespace
+/public, one `stream` event whose object holds only what changed: `ticker`, `trades`, and
+`bids`/`asks` levels (amount 0 removes one), with no sequence and no snapshot. Spoken here
+as socket.io's wire protocol over a plain websocket (Engine.IO 3, the one socket.io 1.x
+uses: "40/public" joins the namespace, '42/public,["stream",{…}]' is the event, "2"/"3" the
+ping/pong; these framing facts are socket.io's, not Paymium's docs).
+
 No client order id exists anywhere in the API: an order whose reply was lost is found by its
 terms (core `takes_client_ids = False`).
 """
@@ -20,7 +27,8 @@ from .. import errors as E
 from ..core.adapter import Exchange
 from ..core.api import DELETE, GET, POST, Pages
 from ..core.auth import Hmac
-from ..numbers import dec, opt_dec
+from ..core.book import BookFrame
+from ..numbers import dec, loads, opt_dec
 from ..types import Balance, Candle, Market, Order, OrderBook, Ticker, Trade
 
 __all__ = ["Paymium"]
@@ -50,7 +58,8 @@ class Paymium(Exchange):
     name = "Paymium"
     docs = ("https://paymium.github.io/api-documentation/",
             "https://github.com/Paymium/api-documentation")
-    hosts = {"rest": "https://paymium.com"}
+    hosts = {"rest": "https://paymium.com",
+             "ws": "wss://paymium.com/ws/socket.io/?EIO=3&transport=websocket"}
     # (spec "Rate-limiting") 86,400 calls per day per IP, "one per second on average": a
     # daily budget, so short bursts are allowed; paced here as 300 per 5 minutes.
     rate_limit = (300, 300.0)
@@ -60,15 +69,10 @@ class Paymium(Exchange):
     auth = Hmac(prehash="{stamp}{url}{body}", stamp="nonce",
                 headers={"Api-Key": "{key}", "Api-Nonce": "{stamp}",
                          "Api-Signature": "{signature}"})
-    lacks = {
-        "watch_ticker": "Paymium streams only through socket.io (paymium.com/public, path "
-                        "/ws/socket.io; spec tag WebSocket), which this adapter does not speak",
-        "watch_tickers": "Paymium streams only through socket.io (see watch_ticker)",
-        "watch_order_book": "Paymium streams only through socket.io (see watch_ticker)",
-        "watch_trades": "Paymium streams only through socket.io (see watch_ticker)",
-        "fetch_my_trades": "Paymium has no fills endpoint: trades appear only as account "
-                           "operations inside each order (spec /user/orders)",
-    }
+    lacks = {"fetch_my_trades": "Paymium has no fills endpoint: trades appear only as account "
+                                "operations inside each order (spec /user/orders)"}
+    channels = {"ticker": "ticker", "trades": "trades", "book": "book"}
+    book_snapshot, book_sequence = "rest", None      # deltas only, no ids: REST snapshot
     api = {
         "ticker": GET("/api/v1/data/{currency}/ticker", params=lambda m: {"currency": m.id}),
         # The one market's ticker is every ticker there is.
@@ -176,3 +180,45 @@ class Paymium(Exchange):
         return Order(str(o["uuid"]), None, market.symbol, o["direction"], kind,
                      opt_dec(o.get("price")) if kind == "limit" else None, amount, done,
                      amount - done, _STATES.get(o["state"], "open"), _ms(o.get("created_at")))
+
+    # -- streams (socket.io over the websocket) ----------------------------------------------
+    def ws_subscribe(self, channel, args, subscribe):
+        # One namespace carries every stream: joining it is the only subscription there is,
+        # and leaving it would end them all, so an unsubscribe sends nothing.
+        return "40/public" if subscribe else None
+
+    def stream_ping(self):
+        return "2"              # Engine.IO 3: the client pings, the server answers "3"
+
+    def stream_decode(self, data):
+        text = data.decode() if isinstance(data, bytes) else data
+        if text.startswith("42/public,"):
+            return loads(text[len("42/public,"):])
+        if text.startswith("44/public"):                 # the namespace refused
+            return {"error": text.partition(",")[2] or "namespace refused"}
+        return None             # open, namespace acks, pongs
+
+    def stream_route(self, msg):
+        if isinstance(msg, dict) and "error" in msg:
+            return self.refused([f"{c}:eur" for c in self.channels.values()],
+                                str(msg["error"]))
+        if not (isinstance(msg, list) and len(msg) == 2 and msg[0] == "stream"
+                and isinstance(msg[1], dict)):
+            return None
+        d = msg[1]
+        keys = [f"{c}:eur" for c, field in (("ticker", "ticker"), ("trades", "trades"),
+                                            ("book", "bids"), ("book", "asks")) if field in d]
+        return list(dict.fromkeys(keys)), d
+
+    def parse_ws_ticker(self, d: dict, market: Market) -> Ticker:
+        return self.parse_ticker(d["ticker"], market)
+
+    def parse_ws_trades(self, d: dict, market: Market) -> list[Trade]:
+        # Stream trades carry no id and no side (spec example): the id is made of the trade's
+        # time, price and amount.
+        return [Trade(f"{t['timestamp']}-{t['price']}-{t['traded_btc']}", int(t["timestamp"]),
+                      None, dec(t["price"]), dec(t["traded_btc"]), market.symbol)
+                for t in d["trades"]]
+
+    def parse_book_frame(self, d: dict, market: Market) -> BookFrame:
+        return BookFrame(False, _levels(d.get("bids"), True), _levels(d.get("asks"), False))

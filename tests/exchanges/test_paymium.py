@@ -2,6 +2,7 @@
 market, no client order ids). ccxt has no recorded requests or replies for this venue."""
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import json
@@ -86,6 +87,26 @@ async def test_errors_map_to_the_hierarchy(ex, fake):
             await other.fetch_balance()
 
 
-def test_streams_and_fills_are_declared_absent():
-    assert not Paymium.has["watch_order_book"] and "socket.io" in Paymium.lacks["watch_ticker"]
-    assert not Paymium.has["fetch_my_trades"]
+def test_fills_are_declared_absent():
+    assert not Paymium.has["fetch_my_trades"] and "fills" in Paymium.lacks["fetch_my_trades"]
+
+
+async def test_the_socket_io_stream_joins_public_and_reads_changes(ex, fake):
+    watch = ex.watch_order_book(SYMBOL)
+    first = asyncio.ensure_future(watch.__anext__())
+    await fake.wait_subscribed("book", "eur")
+    assert "40/public" in fake.ws_received
+    await fake.publish_book("eur", bids=[("59999.99", "0")])     # a level removed
+    book = await first
+    assert book.bids[0][0] == D("59999.98") and book.asks[0][0] == D("60000.01")
+    await watch.aclose()
+    trades = ex.watch_trades(SYMBOL)
+    nxt = asyncio.ensure_future(trades.__anext__())
+    await fake.wait_subscribed("trades", "eur")
+    await fake.push("trades", "eur", fake.event({"trades": [        # the spec's example
+        {"price": "275", "traded_btc": "0.03636363", "timestamp": 1446464202000,
+         "currency": "EUR"}]}))
+    t = await asyncio.wait_for(nxt, 5)
+    assert (t.id, t.side, t.price, t.amount) == (
+        "1446464202000-275-0.03636363", None, D("275"), D("0.03636363"))
+    await trades.aclose()

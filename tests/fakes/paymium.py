@@ -1,8 +1,9 @@
 """A fake Paymium on the fake-server kit: REST v1 paths and reply shapes from its OpenAPI spec
 (github.com/Paymium/api-documentation, spec/openapi.yaml 1.1.1: schemas and examples), the
 Api-Key/Api-Nonce/Api-Signature headers checked as its securitySchemes describe them
-(HMAC-SHA256 of nonce + full URL + body, nonces increasing). No websocket: Paymium streams
-through socket.io only."""
+(HMAC-SHA256 of nonce + full URL + body, nonces increasing); its socket.io stream as the
+spec's WebSocket section shows it (namespace /public, `stream` events holding what changed),
+in socket.io's Engine.IO 3 framing."""
 from __future__ import annotations
 
 import hashlib
@@ -14,7 +15,9 @@ from aiohttp import web
 
 from exchanges import Credentials
 
-from .kit import KitVenue, OrderStore, Rejected, ServerBook, json_response
+import json
+
+from .kit import KitVenue, OrderStore, Rejected, ServerBook, Sub, json_response
 
 VENUE_ID, SYMBOL = "paymium", "BTC/EUR"
 CREDENTIALS = Credentials(api_key="paymium-token-0123", secret="paymium-secret-4567")
@@ -32,6 +35,8 @@ def errors(*messages: str, status: int = 422):
 
 
 class FakePaymium(KitVenue):
+    ws_path = "/ws/socket.io/"
+    snapshot_on_subscribe = False       # the stream sends changes only
     def __init__(self) -> None:
         self.books = {"eur": ServerBook.around("60000", "0.01")}
         self.store = OrderStore({"eur": ("BTC", "EUR")}, {"EUR": "100000", "BTC": "2"},
@@ -52,6 +57,7 @@ class FakePaymium(KitVenue):
                                       ("GET", "/api/v1/user/orders/{uuid}", self.order),
                                       ("DELETE", "/api/v1/user/orders/{uuid}", self.cancel)]:
             self.route(method, path, self.signed(handler))
+        self.add_ws()
 
     def check_auth(self, q, body):
         """Api-Signature = hex HMAC-SHA256(secret, nonce + full URL + body)."""
@@ -149,6 +155,41 @@ class FakePaymium(KitVenue):
         except Rejected as exc:
             return web.Response(status=404 if exc.kind == "unknown" else 500)
         return web.Response(status=204)
+
+    # -- socket.io stream --------------------------------------------------------------------
+    async def on_ws_text(self, ws, message) -> None:
+        if message == 2:                                    # Engine.IO ping
+            await self.send(ws, "3")
+            return
+        await super().on_ws_text(ws, message)
+
+    def subscriptions(self, m):
+        if m != "40/public":
+            return None
+        return [Sub(kind, "eur") for kind in ("ticker", "trades", "book")]
+
+    async def acknowledge(self, ws, m, subs):
+        await self.send(ws, "40/public")
+
+    def refusal(self, m, subs):
+        return '44/public,"Invalid namespace"'
+
+    @staticmethod
+    def event(data: dict) -> str:
+        return "42/public," + json.dumps(["stream", data])
+
+    def book_message(self, m, changes):
+        bids, asks = changes
+        row = lambda p, a: {"timestamp": 1424208720, "amount": a, "price": p,  # noqa: E731
+                            "currency": "EUR"}
+        return self.event({**({"bids": [row(p, a) for p, a in bids]} if bids else {}),
+                           **({"asks": [row(p, a) for p, a in asks]} if asks else {})})
+
+    def ticker_message(self, m):
+        bid = self.books["eur"].top("bids", 1)[0][0]
+        return self.event({"ticker": {"high": bid, "low": bid, "volume": "0.10909089",
+                                      "bid": bid, "ask": bid, "at": 1446464202, "price": bid,
+                                      "open": bid, "currency": "EUR"}})
 
 
 FAKE = FakePaymium
