@@ -84,7 +84,8 @@ class Endpoint:
 
     rows: the reply's envelope: a key ("data"), a dotted path ("result.open"), or a callable
       reply → rows; `keyed`: they are a mapping market id → row (else a dict is one row). cap: the largest `limit` the venue takes in one request. body: where a
-      non-GET request's parameters go: "json", "form" or "query" (default: the venue's
+      non-GET request's parameters go: "json", "json_numbers" (Decimals as JSON numbers),
+      "form" or "query" (default: the venue's
       `body_format`). weight: a number, or a callable of the parameters. bucket: the rate-limit
       bucket (default "orders" for order writes, "private" for signed calls, else "public").
       client_id: the parameter by which the venue filters this listing to one client order

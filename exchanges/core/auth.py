@@ -290,9 +290,24 @@ class Jwt:
         return request
 
 
-def json_compact(data) -> str:
-    """JSON as most venues sign it: no spaces, Decimals as their digits."""
+def json_compact(data, numbers: bool = False) -> str:
+    """JSON as most venues sign it: no spaces, Decimals as their digits: in strings, or with
+    `numbers` as JSON numbers (for venues that type prices as numbers: Mercado Bitcoin's
+    limitPrice, Paymium's price and amount), never through float."""
     from ..numbers import wire
     from decimal import Decimal
-    return json.dumps(data, separators=(",", ":"),
-                      default=lambda v: wire(v) if isinstance(v, Decimal) else str(v))
+    if not numbers:
+        return json.dumps(data, separators=(",", ":"),
+                          default=lambda v: wire(v) if isinstance(v, Decimal) else str(v))
+    raw: list[str] = []
+    tag = uuid.uuid4().hex          # placeholders no string in `data` can spell
+
+    def mark(v):
+        if isinstance(v, Decimal):
+            raw.append(wire(v))
+            return f"\x00{tag}:{len(raw) - 1}\x00"
+        return str(v)
+    text = json.dumps(data, separators=(",", ":"), default=mark)
+    for i, digits in enumerate(raw):
+        text = text.replace(json.dumps(f"\x00{tag}:{i}\x00"), digits, 1)
+    return text

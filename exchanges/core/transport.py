@@ -49,7 +49,8 @@ class Request:
     query: str | None = None                    # filled in before signing: the exact query string
     decode: Callable[[bytes], object] | None = None   # 2xx reply's typed decoder (numbers)
     data: Mapping[str, object] | list[tuple[str, object]] | None = None
-    body_format: str | None = None              # how `data` is encoded: "json" or "form"
+    body_format: str | None = None              # how `data` is encoded: "json", "form",
+                                                # or "json_numbers" (Decimals as numbers)
     bucket: str | None = None                   # the rate-limit bucket it draws from
     priority: int = 2                           # ratelimit.PUBLIC; orders go first (ORDER)
 
@@ -58,7 +59,8 @@ class Request:
         return self.endpoint or f"{self.method} {self.path}"
 
     def encode_body(self) -> None:
-        """`body` from `data` in `body_format` (form: in order, Decimals as their digits)."""
+        """`body` from `data` in `body_format` (form: in order, Decimals as their digits;
+        "json_numbers": JSON with Decimals as JSON numbers of their exact digits)."""
         if self.data is None:
             return
         if self.body_format == "form":
@@ -66,12 +68,13 @@ class Request:
         else:
             from .auth import json_compact
             items = self.data if isinstance(self.data, Mapping) else dict(self.data)
-            self.body = json_compact({k: v for k, v in items.items() if v is not None})
+            self.body = json_compact({k: v for k, v in items.items() if v is not None},
+                                     numbers=self.body_format == "json_numbers")
         if not self.body:
             return          # no fields, no body: nothing to declare a content type for
         if self.body_format == "form" and "Content-Type" not in self.headers:
             self.headers["Content-Type"] = "application/x-www-form-urlencoded"
-        elif self.body_format == "json" and "Content-Type" not in self.headers:
+        elif self.body_format in ("json", "json_numbers") and "Content-Type" not in self.headers:
             self.headers["Content-Type"] = "application/json"
 
     def prepend_data(self, fields: Mapping[str, object]) -> None:
