@@ -149,6 +149,7 @@ _ADAPTERS: dict[str, str] = {
     "bitfinex": "exchanges.venues.bitfinex:Bitfinex",
     "okx": "exchanges.venues.okx:OKX",
     "okxus": "exchanges.venues.okx:OKXUS",
+    "luno": "exchanges.venues.luno:Luno",
 }
 
 
