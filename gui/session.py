@@ -466,7 +466,7 @@ class Session(QObject):
         """Adapters report their stream state here (connecting/live/reconnecting/…)."""
         if venue not in self.states or state == CLOSED:
             return
-        if state in (CONNECTING, RECONNECTING, RATE_LIMITED):
+        if state in (CONNECTING, RECONNECTING, LIVE, RATE_LIMITED):
             # rate_limited: "rate limited, retrying in N s" instead of a storm of errors;
             # the next data that arrives sets the venue live again.
             self._set_state(venue, state, detail)

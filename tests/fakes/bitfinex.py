@@ -242,6 +242,10 @@ class FakeBitfinex(KitVenue):
                  "trades": lambda: [TRADES]}[kind]()
         await self.send(ws, [chan, *first])
 
+    def ticker_message(self, symbol):
+        """One ticker update: the frame tail after the subscriber's channel id."""
+        return [[TICKER]]
+
     def refusal(self, message, subs):
         return {**message, "event": "error", "msg": "Reached limit of open channels",
                 "code": 10305}

@@ -314,6 +314,11 @@ class KitVenue(FakeVenue):
     def venue_symbol(self, symbol: str) -> str:
         raise NotImplementedError
 
+    def store_symbol(self, symbol: str) -> str:
+        """The key of a unified symbol in `self.store` (a venue whose REST and stream names
+        differ, Kraken's XXBTZUSD and BTC/USD, keeps its orders under the REST one)."""
+        return self.venue_symbol(symbol)
+
     def check_auth(self, request: web.Request, body: str) -> web.Response | None:
         """None when the request is signed as the venue checks it, else its error reply."""
         raise NotImplementedError

@@ -96,6 +96,9 @@ class FakeKraken(KitVenue):
         self.bad_checksum_next = False
         super().__init__()
 
+    def store_symbol(self, symbol: str) -> str:
+        return _WS[symbol]                        # orders are kept under the REST pair id
+
     def venue_symbol(self, symbol: str) -> str:
         return symbol                             # v2 streams name pairs "BTC/USD"
 

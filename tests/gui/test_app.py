@@ -165,9 +165,9 @@ def test_a_frozen_book_is_greyed_and_says_stale(window_factory, aloop):
     aloop.until(lambda: w.book.rowCount() > 0, what="the book")
     assert book.table.isEnabled() and not book.stale_note.isVisible()
     venue.stalled = True
-    aloop.until(lambda: book.stale, timeout=5, what="the stale mark")
+    aloop.until(lambda: book.stale, timeout=10, what="the stale mark")
     assert not book.table.isEnabled() and book.stale_note.isVisible()
     assert "STALE" in book.stale_note.text() and "AAA/USD" in book.stale_note.text()
     venue.stalled = False
-    aloop.until(lambda: not book.stale, timeout=5, what="the book back live")
+    aloop.until(lambda: not book.stale, timeout=10, what="the book back live")
     assert book.table.isEnabled() and not book.stale_note.isVisible()
