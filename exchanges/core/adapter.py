@@ -116,6 +116,10 @@ class Exchange(MarketDataCalls, AccountCalls, OrderCalls, StreamCalls):
     # endpoint): `has` is False, the call raises NotSupported, and the generic tests know
     # the absence is declared, not forgotten.
     lacks: ClassVar[Mapping[str, str]] = {}
+    # Calls that serve public data but only to a caller with API keys (Luno's candles and
+    # market stream), each with the reason: without credentials they raise
+    # AuthenticationError at once (a watcher on its first step, never a hang).
+    needs_keys: ClassVar[Mapping[str, str]] = {}
 
     def __init_subclass__(cls, **kwargs) -> None:
         super().__init_subclass__(**kwargs)

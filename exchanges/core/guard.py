@@ -36,13 +36,16 @@ def name_endpoint(exc: E.ExchangeError) -> E.ExchangeError:
 
 
 def guard(fn):
-    """Let only ExchangeErrors out of a call: anything else is a reply the parser couldn't read."""
+    """Let only ExchangeErrors out of a call: anything else is a reply the parser couldn't read.
+    A call the venue declares in `needs_keys` asks for credentials first."""
     if getattr(fn, "__guarded__", False):
         return fn
     if inspect.isasyncgenfunction(fn):
         @functools.wraps(fn)
         async def gen(self, *args, **kwargs):
             self._check_open()
+            if fn.__name__ in self.needs_keys:
+                self.require_credentials()
             try:
                 async for item in fn(self, *args, **kwargs):
                     yield item
@@ -58,6 +61,8 @@ def guard(fn):
     @functools.wraps(fn)
     async def call(self, *args, **kwargs):
         self._check_open()
+        if fn.__name__ in self.needs_keys:
+            self.require_credentials()
         try:
             return await fn(self, *args, **kwargs)
         except E.ExchangeError as exc:

@@ -158,6 +158,7 @@ class StreamHub:
                  = None,
                  on_state: Callable[[str, str], None] | None = None,
                  decode: Callable[[str], object] = loads,
+                 on_close: Callable[[int | None, int], E.ExchangeError | None] | None = None,
                  backoff: tuple[float, float] = (0.2, 15.0)) -> None:
         self.exchange = exchange
         self.url = url
@@ -171,6 +172,7 @@ class StreamHub:
         self._on_open = on_open
         self._on_state = on_state
         self._decode = decode
+        self._on_close = on_close
         self._backoff = backoff
         self.topics: dict[str, Topic] = {}
         self._subs: dict[str, list[Subscription]] = {}
@@ -374,14 +376,22 @@ class StreamHub:
         helpers = [asyncio.get_running_loop().create_task(self._sender())]
         if self._ping is not None:
             helpers.append(asyncio.get_running_loop().create_task(self._pinger(ws)))
+        frames = 0
         try:
             while True:
                 msg = await ws.receive(timeout=self.heartbeat)
                 if msg.type in (aiohttp.WSMsgType.TEXT, aiohttp.WSMsgType.BINARY):
                     self.last_frame = time.monotonic()
+                    frames += 1
                     self._dispatch(msg.data)
                 elif msg.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSING,
                                   aiohttp.WSMsgType.CLOSED, aiohttp.WSMsgType.ERROR):
+                    refused = self._on_close(ws.close_code, frames) if self._on_close else None
+                    if refused is not None:     # the venue refuses by closing: no retry
+                        log.warning("%s", refused)
+                        self._broadcast(refused)
+                        self._subs.clear()
+                        self.topics.clear()
                     return
                 for task in helpers:
                     if task.done() and not task.cancelled() and task.exception():
@@ -451,22 +461,28 @@ class StreamPool:
     """Every connection to one websocket URL of one adapter; topics sharded over them."""
 
     def __init__(self, exchange: str, url: str, session: Callable[[], aiohttp.ClientSession],
-                 *, limits: StreamLimits = StreamLimits(), **hub_options) -> None:
+                 *, limits: StreamLimits = StreamLimits(),
+                 url_for: Callable[[Topic], str] | None = None, **hub_options) -> None:
         self.exchange, self.url, self._session = exchange, url, session
         self.limits = limits
+        # A venue with one websocket per market (Luno's /api/1/stream/{pair}) names each
+        # topic's URL: topics share a connection only where their URLs are the same.
+        self._url_for = url_for or (lambda topic: url)
         self._options = hub_options
         self.hubs: list[StreamHub] = []
 
     def _hub_for(self, topic: Topic, planned: dict[int, list[Topic]]) -> StreamHub:
         """The connection that carries `topic` already, else one with room, else a new one."""
+        url = self._url_for(topic)
         for hub in self.hubs:
             if topic.key in hub.topics or topic in planned.get(id(hub), ()):
                 return hub
         cap = self.limits.per_connection
         for hub in self.hubs:
-            if cap is None or hub.load + len(planned.get(id(hub), ())) < cap:
+            if hub.url == url and (cap is None or hub.load + len(planned.get(id(hub), ()))
+                                   < cap):
                 return hub
-        hub = StreamHub(self.exchange, self.url, self._session, limits=self.limits,
+        hub = StreamHub(self.exchange, url, self._session, limits=self.limits,
                         **self._options)
         self.hubs.append(hub)
         return hub
@@ -500,6 +516,14 @@ class StreamPool:
             hub = self.hub_of(key)
             if hub is not None:
                 await hub.resubscribe([key])
+
+    def reconnect(self, keys: Iterable[str]) -> None:
+        """Drop the connections carrying `keys`: where a venue sends its snapshot on
+        connect, not on subscribe (Luno), a new connection is the fresh snapshot."""
+        for key in keys:
+            hub = self.hub_of(key)
+            if hub is not None:
+                hub.force_reconnect()
 
     def refuse(self, keys: Iterable[str], error: E.ExchangeError) -> None:
         for key in list(keys):

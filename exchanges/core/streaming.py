@@ -52,7 +52,9 @@ class StreamCalls:
     # The host of each kind's stream where it is not "ws" (private streams: "ws_private").
     channel_hosts: ClassVar[Mapping[str, str]] = {}
     stream_limits: ClassVar[StreamLimits] = StreamLimits()
-    book_snapshot: ClassVar[str] = "ws"           # or "rest"
+    # "ws": the snapshot comes over the websocket when subscribed; "rest": it is fetched;
+    # "connect": it is the first frame of each connection (Luno), so a resync reconnects.
+    book_snapshot: ClassVar[str] = "ws"
     book_sequence: ClassVar[str | None] = None     # core/book.py SEQUENCE_RULES
     book_depths: ClassVar[tuple[int, ...]] = ()   # depths the venue's book channel offers
     book_crossed_is_gap: ClassVar[bool] = False    # no ids at all: a crossed book means a gap
@@ -82,6 +84,16 @@ class StreamCalls:
 
     async def stream_open(self, ws, host: str) -> None:
         """Runs right after each (re)connect, before subscribing (a login, a config frame)."""
+
+    def stream_url(self, host: str, topic: Topic) -> str:
+        """The URL of the connection carrying `topic`: the host's, or, where the venue opens
+        one websocket per market (Luno's /api/1/stream/{pair}), one of its own."""
+        return self.urls[host]
+
+    def stream_closed(self, code: int | None, frames: int) -> E.ExchangeError | None:
+        """The venue closed a connection after `frames` frames: an error where that closing
+        is its refusal (raised to the watchers, no reconnect), None to reconnect."""
+        return None
 
     def ws_topic(self, kind: str, market: Market | None, depth: int | None = None) -> Topic:
         """The topic of one kind of stream for a market (None: the whole account)."""
@@ -117,8 +129,11 @@ class StreamCalls:
             except KeyError:
                 raise E.NotSupported(self.id, "this venue has no websocket stream") from None
             ping = self.stream_ping if type(self).stream_ping is not StreamCalls.stream_ping else None
+            own_urls = type(self).stream_url is not StreamCalls.stream_url
             pool = StreamPool(self.id, url, lambda: self.transport.session,
                               limits=self.stream_limits, route=self.stream_route,
+                              url_for=(lambda t: self.stream_url(host, t)) if own_urls else None,
+                              on_close=self.stream_closed,
                               build=self.ws_subscribe, heartbeat=self.ws_heartbeat, ping=ping,
                               on_open=lambda ws: self.stream_open(ws, host),
                               decode=self.stream_decode,
@@ -398,7 +413,10 @@ class BookWatch:
                         why)
             ex._emit_status("resync", f"{self.market.symbol} book: {why}; resyncing")
         self.sync.reset()
-        if ex.book_snapshot == "ws":
+        if ex.book_snapshot == "connect":
+            if resubscribe:             # after a reconnect the snapshot is on its way
+                pool.reconnect([self.topic.key])
+        elif ex.book_snapshot == "ws":
             if resubscribe:
                 await pool.resubscribe([self.topic.key])
         else:   # after a reconnect (no resubscribe) the subscription is on its way again
