@@ -29,6 +29,29 @@ def test_every_contract_call_is_implemented(venue):
                and c not in cls.lacks]
     assert not missing, f"{venue.VENUE_ID} lacks {missing} without saying why"
     assert all(not cls.has[c] and cls.lacks[c] for c in cls.lacks)
+    assert all(cls.has[c] and cls.needs_keys[c] for c in cls.needs_keys)
+
+
+def keys_for(venue, *calls):
+    """The venue's credentials where it serves one of `calls` only with keys (Luno's candles
+    and market stream: `needs_keys`), else None: public calls are tested without keys."""
+    cls = type(exchanges.create(venue.VENUE_ID))
+    return venue.CREDENTIALS if any(c in cls.needs_keys for c in calls) else None
+
+
+async def test_a_call_that_needs_keys_raises_authentication_error_without_them(venue):
+    async with venue.FAKE() as fake:
+        async with exchanges.create(venue.VENUE_ID, urls=fake.urls) as ex:
+            await ex.load_markets()
+            for call in ex.needs_keys:
+                args = {"fetch_ohlcv": (venue.SYMBOL, "1h"),
+                        "watch_tickers": ([venue.SYMBOL],)}.get(call, (venue.SYMBOL,))
+                with pytest.raises(exchanges.AuthenticationError):
+                    result = getattr(ex, call)(*args)
+                    if hasattr(result, "__anext__"):
+                        await asyncio.wait_for(result.__anext__(), 5)
+                    else:
+                        await result
 
 
 async def test_a_declared_absence_raises_not_supported(venue):
@@ -53,7 +76,8 @@ def needs(ex, *calls) -> None:
 
 async def test_public_data_has_the_contract_shapes(venue):
     async with venue.FAKE() as fake:
-        async with exchanges.create(venue.VENUE_ID, urls=fake.urls) as ex:
+        async with exchanges.create(venue.VENUE_ID, urls=fake.urls,
+                                    credentials=keys_for(venue, "fetch_ohlcv")) as ex:
             markets = await ex.load_markets()
             m = markets[venue.SYMBOL]
             assert isinstance(m, Market) and m.symbol == f"{m.base}/{m.quote}"
@@ -207,7 +231,8 @@ async def open_book(venue, fake, ex):
 
 async def test_a_lost_book_frame_resyncs_to_the_venues_book(venue):
     async with venue.FAKE() as fake:
-        async with exchanges.create(venue.VENUE_ID, urls=fake.urls) as ex:
+        async with exchanges.create(venue.VENUE_ID, urls=fake.urls,
+                                    credentials=keys_for(venue, "watch_order_book")) as ex:
             if not sees_gaps(ex):
                 pytest.skip(f"{venue.VENUE_ID}'s book stream carries no sequence or checksum: "
                             "a lost frame cannot be seen (reconnects resync it)")
@@ -225,7 +250,8 @@ async def test_a_lost_book_frame_resyncs_to_the_venues_book(venue):
 
 async def test_a_dropped_connection_rebuilds_the_book(venue):
     async with venue.FAKE() as fake:
-        async with exchanges.create(venue.VENUE_ID, urls=fake.urls) as ex:
+        async with exchanges.create(venue.VENUE_ID, urls=fake.urls,
+                                    credentials=keys_for(venue, "watch_order_book")) as ex:
             market, watch, server = await open_book(venue, fake, ex)
             vs, tick = fake.venue_symbol(venue.SYMBOL), market.price_increment
             await fake.drop_ws()
@@ -242,7 +268,8 @@ async def test_a_dropped_connection_rebuilds_the_book(venue):
 
 async def test_a_second_watcher_of_a_book_gets_a_book(venue):
     async with venue.FAKE() as fake:
-        async with exchanges.create(venue.VENUE_ID, urls=fake.urls) as ex:
+        async with exchanges.create(venue.VENUE_ID, urls=fake.urls,
+                                    credentials=keys_for(venue, "watch_order_book")) as ex:
             market, first, server = await open_book(venue, fake, ex)
             second = ex.watch_order_book(venue.SYMBOL)
             assert same_top(await next_of(second), server)
@@ -257,7 +284,8 @@ async def test_a_second_watcher_of_a_book_gets_a_book(venue):
 
 async def test_a_refused_subscription_raises_to_its_watcher(venue):
     async with venue.FAKE() as fake:
-        async with exchanges.create(venue.VENUE_ID, urls=fake.urls) as ex:
+        async with exchanges.create(venue.VENUE_ID, urls=fake.urls,
+                                    credentials=keys_for(venue, "watch_trades")) as ex:
             await ex.load_markets()
             needs(ex, "watch_trades")
             fake.faults.refuse_next = True
@@ -269,7 +297,8 @@ async def test_a_refused_subscription_raises_to_its_watcher(venue):
 
 async def test_watch_tickers_streams_several_symbols_through_one_call(venue):
     async with venue.FAKE() as fake:
-        async with exchanges.create(venue.VENUE_ID, urls=fake.urls) as ex:
+        async with exchanges.create(venue.VENUE_ID, urls=fake.urls,
+                                    credentials=keys_for(venue, "watch_tickers")) as ex:
             markets = await ex.load_markets()
             needs(ex, "watch_tickers")
             # Two symbols where the fake lists two active markets (Bitstamp's lists one).
