@@ -59,7 +59,8 @@ async def test_a_declared_absence_raises_not_supported(venue):
         async with exchanges.create(venue.VENUE_ID, urls=fake.urls) as ex:
             await ex.load_markets()
             for call in ex.lacks:
-                args = {"fetch_ohlcv": (venue.SYMBOL, "1h")}.get(call, (venue.SYMBOL,))
+                args = {"fetch_ohlcv": (venue.SYMBOL, "1h"),
+                        "watch_tickers": ([venue.SYMBOL],)}.get(call, (venue.SYMBOL,))
                 with pytest.raises(exchanges.NotSupported):
                     result = getattr(ex, call)(*args)
                     if hasattr(result, "__anext__"):
