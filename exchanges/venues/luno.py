@@ -5,20 +5,24 @@ OpenAPI document, is https://github.com/luno/luno-go). Authentication is HTTP ba
 the API key id as user name and the key secret as password: no nonce, no signature. Private
 POST parameters go in a form body, GET parameters in the query (luno-go `Client.do`).
 
-Streams: the market stream is one websocket per pair (wss://ws.luno.com/api/1/stream/{pair})
-that wants the API key id and secret as its first frame, market data included ("Streaming API"
-section), and carries an order-level book with sequence numbers. Not wired here: the kit's
-stream pool opens one URL per host with public subscribe frames, and a watcher without keys
-could not be served. `has` says so (watch_* False); see the report for the integrator.
+Streams ("Streaming API" section): the market stream is one websocket per pair,
+wss://ws.luno.com/api/1/stream/{pair}, with no subscribe message; its first client frame is
+the API key id and secret (market data included: `needs_keys`), its first server frame the
+whole order-level book, then updates of trades, a created order and a deleted order, each
+with the next sequence number ("out-of-sequence ... must reinitialise": a new connection).
+We keep the orders per connection and hand the core book price levels.
 """
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 
 from .. import errors as E
 from ..core.adapter import Exchange
 from ..core.api import GET, POST, After
 from ..core.auth import Basic
+from ..core.book import BookFrame
+from ..core.stream import connection
 from ..numbers import dec, decimals_to_increment, opt_dec
 from ..types import Balance, Candle, Market, Order, OrderBook, Ticker, Trade
 
@@ -102,6 +106,22 @@ class Luno(Exchange):
                          params=lambda m, since, limit: {"pair": _pair(m), "since": since,
                                                          "limit": limit}),
     }
+    # -- streams ---------------------------------------------------------------------------
+    channels = {"book": "book", "trades": "trades"}
+    book_snapshot = "connect"       # the book is the first frame of each connection
+    book_sequence = "next"          # "update sequence n can be applied to state n-1"
+    # The server's keep-alive interval is not documented (unconfirmed); luno-go's client
+    # reads empty frames `""` as keep-alives and pings every minute: silence up to 90 s.
+    ws_heartbeat = 90.0
+    lacks = {"watch_ticker": "Luno's stream carries the order book and its trades, no ticker "
+                             "(https://www.luno.com/en/developers/api#tag/Streaming-API)",
+             "watch_tickers": "Luno's stream carries the order book and its trades, no "
+                              "ticker (https://www.luno.com/en/developers/api#tag/Streaming-API)"}
+    needs_keys = {
+        "fetch_ohlcv": "GET /api/exchange/1/candles is authenticated (changelog 2022-06-23)",
+        "watch_order_book": "the market stream's first frame is the API key id and secret",
+        "watch_trades": "the market stream's first frame is the API key id and secret"}
+
     create_returns_state = False      # postorder/marketorder answer {"order_id": …} only
     # "Error Codes" section of the docs; replies are {"error": …, "error_code": "Err…"}.
     errors = {
@@ -134,6 +154,98 @@ class Luno(Exchange):
         if isinstance(d, dict) and d.get("error_code"):
             return str(d["error_code"]), str(d.get("error") or d["error_code"])
         return None
+
+    def stream_url(self, host, topic):
+        return f"{self.urls[host]}/api/1/stream/{topic.arg}"
+
+    def ws_subscribe(self, channel, args, subscribe):
+        return None                 # the URL names the pair; nothing to subscribe
+
+    async def stream_open(self, ws, host):
+        creds = self.require_credentials()
+        await ws.send_str(json.dumps({"api_key_id": creds.api_key,
+                                      "api_key_secret": creds.secret}))
+
+    def stream_closed(self, code, frames):
+        # How Luno refuses a key or a pair on the stream is not documented (unconfirmed):
+        # closing before the first frame (the book) is taken as that refusal, not retried.
+        if frames:
+            return None
+        return E.PermissionDenied(self.id, "Luno closed the market stream before sending the "
+                                           "book: the API key (or the pair) was refused")
+
+    def stream_route(self, msg):
+        """Every frame goes to the connection's topics (its pair's book and trades); the
+        connection keeps the orders, so a frame leaves here as price levels and trades."""
+        if not isinstance(msg, dict) or "sequence" not in msg:
+            return None             # "" keep-alives
+        hub = connection()
+        st, seq = hub.venue_state, int(msg["sequence"])
+        orders, levels = st.setdefault("orders", {}), st.setdefault("levels", {})
+        out = {"seq": seq, "time": msg.get("timestamp"), "snapshot": False, "trades": []}
+        if "bids" in msg or "asks" in msg:      # the book, first frame of the connection
+            orders.clear(), levels.clear()
+            for side in ("bids", "asks"):
+                for o in msg.get(side) or ():
+                    self._add_order(orders, levels, o["id"], side, dec(o["price"]),
+                                    dec(o["volume"]))
+            st["seq"], out["snapshot"], out["levels"] = seq, True, dict(levels)
+            return list(hub.topics), out
+        if "seq" not in st or seq <= st["seq"] or st.get("broken"):
+            return None             # before the book, already applied, or after a gap
+        if seq != st["seq"] + 1:    # "out-of-sequence ... must reinitialise the state"
+            st["broken"] = True
+            hub.force_reconnect()
+            return None
+        st["seq"], touched = seq, set()
+        # Applied as luno-go applies them: trades, then the created order, then the deleted.
+        for i, t in enumerate(msg.get("trade_updates") or ()):
+            maker = orders.get(t.get("maker_order_id") or t.get("order_id"))
+            base, counter = dec(t["base"]), dec(t["counter"])
+            if maker is not None:
+                self._add_order(orders, levels, t.get("maker_order_id") or t.get("order_id"),
+                                maker[0], maker[1], -base)
+                touched.add(maker[:2])
+            # A trade's side is the taker's: the other side of the maker's resting order.
+            side = None if maker is None else "sell" if maker[0] == "bids" else "buy"
+            out["trades"].append((str(t.get("sequence") or f"{seq}.{i}"), side,
+                                  counter / base, base))
+        if c := msg.get("create_update"):
+            side = "bids" if c["type"] == "BID" else "asks"
+            self._add_order(orders, levels, c["order_id"], side, dec(c["price"]),
+                            dec(c["volume"]))
+            touched.add((side, dec(c["price"])))
+        if (d := msg.get("delete_update")) and d["order_id"] in orders:
+            side, price, volume = orders[d["order_id"]]
+            self._add_order(orders, levels, d["order_id"], side, price, -volume)
+            touched.add((side, price))
+        out["levels"] = {k: levels.get(k, Decimal(0)) for k in touched}
+        return list(hub.topics), out
+
+    @staticmethod
+    def _add_order(orders, levels, oid, side, price, volume):
+        """Add `volume` (negative: take it away) to order `oid` and its price level."""
+        left = (orders[oid][2] if oid in orders else Decimal(0)) + volume
+        if left > 0:
+            orders[oid] = (side, price, left)
+        else:
+            orders.pop(oid, None)
+        total = levels.get((side, price), Decimal(0)) + volume
+        if total > 0:
+            levels[(side, price)] = total
+        else:
+            levels.pop((side, price), None)
+
+    def parse_book_frame(self, p, market):
+        side = {"bids": [], "asks": []}
+        for (s, price), amount in p["levels"].items():
+            side[s].append((price, amount))
+        return BookFrame(p["snapshot"], side["bids"], side["asks"], seq=p["seq"],
+                         timestamp=int(p["time"]) if p["time"] is not None else None)
+
+    def parse_ws_trades(self, p, market):
+        return [Trade(tid, int(p["time"]), side, price, amount, market.symbol)
+                for tid, side, price, amount in p["trades"]]
 
     async def _place_order(self, market, side, type, amount, price, client_order_id,
                            **options):

@@ -1,6 +1,8 @@
-"""Luno specifics: basic auth, ccxt's recorded requests and replies, market buys by quote."""
+"""Luno specifics: basic auth, ccxt's recorded requests and replies, market buys by quote,
+the per-pair stream opened by the keys, its order-level book and trades."""
 from __future__ import annotations
 
+import asyncio
 import base64
 from decimal import Decimal
 from urllib.parse import parse_qsl
@@ -121,3 +123,52 @@ async def test_balance_free_is_balance_less_reserved_and_my_trades_say_taker():
     assert bal["ZAR"].used == Decimal("500000.0") and bal["ZAR"].free == Decimal("500000.0")
     assert [(f.side, f.taker_or_maker, f.fee_currency) for f in fills] == [
         ("sell", "taker", "ZAR")]
+
+
+async def test_the_stream_is_one_websocket_per_pair_opened_by_the_keys():
+    # "Streaming API": wss://ws.luno.com/api/1/stream/:pair; the first frame sends the key.
+    assert Luno().stream_url("ws", Luno().ws_topic("book", fake_luno_market())) == \
+        "wss://ws.luno.com/api/1/stream/XBTZAR"
+    async with FAKE() as fake:
+        async with _open(fake) as ex:
+            watch = ex.watch_order_book(SYMBOL)
+            book = await asyncio.wait_for(watch.__anext__(), 5)
+            await watch.aclose()
+    assert fake.ws_received == [{"api_key_id": "lunokeyid01",
+                                 "api_key_secret": "lunosecret-abcdefghijklmnop"}]
+    assert book.bids[0] == (Decimal("1234000"), Decimal("0.5")) and book.nonce == 24352
+
+
+async def test_a_trade_reduces_the_makers_order_and_reports_the_takers_side():
+    # Trade update: "Reduce the outstanding volume of an Order in the Order Book
+    # (maker_order_id)"; base and counter give the price. The maker bid sold to a taker.
+    async with FAKE() as fake:
+        async with _open(fake) as ex:
+            trades, books = ex.watch_trades(SYMBOL), ex.watch_order_book(SYMBOL)
+            await asyncio.wait_for(books.__anext__(), 5)
+            first = asyncio.ensure_future(trades.__anext__())
+            await asyncio.sleep(0.05)
+            maker = fake.level_orders[("XBTZAR", "bids", Decimal("1234000"))]
+            fake.seqs["XBTZAR"] += 1
+            await fake.push("book", "XBTZAR", fake.update("XBTZAR", trade_updates=[
+                {"sequence": 24509303, "base": "0.1", "counter": "123400.00",
+                 "maker_order_id": maker, "taker_order_id": "BXTAKER"}]))
+            trade = await asyncio.wait_for(first, 5)
+            book = await asyncio.wait_for(books.__anext__(), 5)
+            await trades.aclose()
+            await books.aclose()
+    assert (trade.id, trade.side, trade.price, trade.amount) == (
+        "24509303", "sell", Decimal("1234000"), Decimal("0.1"))
+    assert book.bids[0] == (Decimal("1234000"), Decimal("0.4")) and book.nonce == 24353
+
+
+async def test_the_stream_without_keys_raises_at_once():
+    async with FAKE() as fake:
+        async with _open(fake, None) as ex:
+            with pytest.raises(exchanges.AuthenticationError):
+                await asyncio.wait_for(ex.watch_trades(SYMBOL).__anext__(), 5)
+    assert fake.ws_connections == 0
+
+
+def fake_luno_market():
+    return Luno().parse_market(fake_luno.MARKETS[0])

@@ -1,12 +1,17 @@
 """A fake Luno (https://www.luno.com/en/developers/api; shapes from luno-go's generated types,
 https://github.com/luno/luno-go types.go/api.go, and ccxt's recorded replies): HTTP basic auth
-checked on every private route, errors {"error", "error_code"} with a 4xx status. REST only:
-the adapter does not stream (see exchanges/venues/luno.py)."""
+checked on every private route, errors {"error", "error_code"} with a 4xx status. The market
+stream: one websocket per pair at /api/1/stream/{pair}, the key id and secret as the client's
+first frame, then the order-level book and updates with sequence numbers (docs "Streaming API":
+each price level here is one order; a level's change deletes its order and creates another)."""
 from __future__ import annotations
 
 import base64
 import itertools
+import json
 from decimal import Decimal
+
+from aiohttp import WSMsgType, web
 
 from exchanges import Credentials
 
@@ -52,7 +57,14 @@ class FakeLuno(KitVenue):
         self.store = OrderStore(BASES, {"ZAR": "1000000", "XBT": "2", "ETH": "0"},
                                 clock=lambda: self.clock(), first_id=1,
                                 make_id=lambda n: f"BXMC2CJ7HNB88U{n:04d}")
+        self.seqs = {pair: 24352 for pair in self.books}
+        self.level_orders: dict[tuple, str] = {}       # (pair, side, price) → its order id
+        self._order_ids = itertools.count(1)
         super().__init__()
+
+    @property
+    def urls(self) -> dict[str, str]:
+        return {"rest": self.base, "ws": self.base.replace("http://", "ws://")}
 
     def venue_symbol(self, symbol: str) -> str:
         return symbol.replace("BTC", "XBT").replace("/", "")
@@ -72,6 +84,68 @@ class FakeLuno(KitVenue):
                 ("GET", "/api/exchange/2/listorders", self.list_orders),
                 ("GET", "/api/1/listtrades", self.list_trades)]:
             self.route(method, path, self.signed(handler))
+        self.route("GET", "/api/1/stream/{pair}", self.stream)
+
+    # -- the market stream -------------------------------------------------------------------
+    async def stream(self, q):
+        pair, ws = q.match_info["pair"], web.WebSocketResponse()
+        await ws.prepare(q)
+        self.ws_clients.append(ws)
+        self.ws_connections += 1
+        try:
+            first = await ws.receive(timeout=5)
+            creds = json.loads(first.data) if first.type == WSMsgType.TEXT else {}
+            self.ws_received.append(creds)
+            if creds != {"api_key_id": CREDENTIALS.api_key,
+                         "api_key_secret": CREDENTIALS.secret} or pair not in self.books \
+                    or self.faults.refuse_next:
+                self.faults.refuse_next = False      # refused: closed before any frame
+                await ws.close()
+                return ws
+            for kind in ("book", "trades"):
+                self.subscribers.setdefault((kind, pair), set()).add(ws)
+            await self.send(ws, self.book_message(pair, None))
+            async for msg in ws:
+                if msg.type != WSMsgType.TEXT:
+                    break
+        finally:
+            self.ws_clients.remove(ws)
+            for subs in self.subscribers.values():
+                subs.discard(ws)
+        return ws
+
+    async def send(self, ws, message) -> None:
+        for m in message if isinstance(message, list) else [message]:
+            await super().send(ws, m)
+
+    def _order_at(self, pair, side, price) -> str:
+        key = (pair, side, Decimal(price))
+        if key not in self.level_orders:
+            self.level_orders[key] = f"BXMC2CJ7HNB8{next(self._order_ids):04d}"
+        return self.level_orders[key]
+
+    def book_message(self, pair, changes):
+        if changes is None:
+            return {"sequence": str(self.seqs[pair]), "status": "ACTIVE",
+                    "timestamp": 1528884331021, **{side: [
+                        {"id": self._order_at(pair, side, p), "price": p, "volume": a}
+                        for p, a in self.books[pair].top(side)] for side in ("bids", "asks")}}
+        out = []
+        for side, levels in zip(("bids", "asks"), changes):
+            for price, amount in levels:
+                old = self.level_orders.pop((pair, side, Decimal(price)), None)
+                new = self._order_at(pair, side, price) if Decimal(amount) else None
+                self.seqs[pair] += 1
+                out.append(self.update(pair, delete_update=old and {"order_id": old},
+                                       create_update=new and {
+                                           "order_id": new, "price": price, "volume": amount,
+                                           "type": "BID" if side == "bids" else "ASK"}))
+        return out
+
+    def update(self, pair, **parts):
+        return {"sequence": str(self.seqs[pair]), "trade_updates": None, "create_update": None,
+                "delete_update": None, "status_update": None, "timestamp": 1528884331421,
+                **parts}
 
     def check_auth(self, q, body):
         """Authorization: Basic base64(key id ":" secret); else 401 ErrUnauthorised."""
