@@ -105,6 +105,12 @@ class StreamCalls:
     def book_checksum(self, book: LocalBook) -> int:
         raise NotImplementedError
 
+    async def fetch_book_snapshot(self, market: Market, depth: int | None) -> BookFrame:
+        """The REST snapshot a streamed book starts from (`book_snapshot = "rest"`): the
+        contract's order book, or, where the venue streams orders (Bitso), its orders."""
+        snap = await self.fetch_order_book(market.symbol, depth)
+        return BookFrame(True, snap.bids, snap.asks, seq=snap.nonce, timestamp=snap.timestamp)
+
     def parse_ws_ticker(self, payload, market: Market):
         raise NotImplementedError
 
@@ -396,9 +402,8 @@ class BookWatch:
             return
         self._snapshot_due = not live and self.ex.book_sequence in (None, "time")
         if not self._snapshot_due:
-            snap = await self.ex.fetch_order_book(self.market.symbol, self.sync.depth
-                                                  or self.ex.rest_book_depth)
-            self.sync.load(snap.bids, snap.asks, snap.nonce, snap.timestamp)
+            self.sync.apply(await self.ex.fetch_book_snapshot(
+                self.market, self.sync.depth or self.ex.rest_book_depth))
 
     async def _resync(self, pool: StreamPool, resubscribe: bool, why: str,
                       failures: int = 0) -> None:

@@ -317,3 +317,21 @@ async def test_a_call_that_needs_keys_raises_without_them_before_connecting():
             with pytest.raises(E.AuthenticationError):
                 await asyncio.wait_for(ex.watch_trades("BTC/USD").__anext__(), 3)
         assert fake.paths == []
+
+
+def test_an_order_level_book_sums_each_levels_orders():
+    from exchanges.core.book import BookFrame, BookSync
+    sync = BookSync("X/Y", sequence="next")
+    sync.apply(BookFrame(True, seq=5, orders=[("a", "bid", D("100"), D("1")),
+                                              ("b", "bid", D("100"), D("2")),
+                                              ("c", "ask", D("101"), D("3"))]))
+    assert sync.book.top_bids() == [(D("100"), D("3"))]
+    sync.apply(BookFrame(False, seq=6, orders=[("a", "bid", D("100"), D("0.5")),
+                                               ("c", "ask", D("101"), D("0")),
+                                               ("d", "ask", D("102"), D("4"))]))
+    assert sync.book.top_bids() == [(D("100"), D("2.5"))]
+    assert sync.book.top_asks() == [(D("102"), D("4"))] and set(sync.orders) == {"a", "b", "d"}
+    sync.apply(BookFrame(False, seq=6, orders=[("b", "bid", D("100"), D("0"))]))   # held
+    assert sync.book.top_bids() == [(D("100"), D("2.5"))]
+    sync.reset()
+    assert not sync.orders and not sync.book.bids
