@@ -60,6 +60,7 @@ async def test_a_declared_absence_raises_not_supported(venue):
             await ex.load_markets()
             for call in ex.lacks:
                 args = {"fetch_ohlcv": (venue.SYMBOL, "1h"),
+                        "create_order": (venue.SYMBOL, "buy", "limit", "1", "1"),
                         "watch_tickers": ([venue.SYMBOL],)}.get(call, (venue.SYMBOL,))
                 with pytest.raises(exchanges.NotSupported):
                     result = getattr(ex, call)(*args)
@@ -132,6 +133,7 @@ async def test_order_lifecycle(venue):
             market = (await ex.load_markets())[venue.SYMBOL]
             balance = await ex.fetch_balance()
             assert balance and all(isinstance(b, Balance) for b in balance.values())
+            needs(ex, "create_order")
             price, amount = resting_order_terms(market, await ex.fetch_order_book(venue.SYMBOL))
             order = await ex.create_order(venue.SYMBOL, "buy", "limit", amount, price)
             assert isinstance(order, Order) and order.side == "buy" and order.type == "limit"
@@ -331,6 +333,7 @@ async def test_a_filled_market_order_is_found_by_client_id(venue):
         async with exchanges.create(venue.VENUE_ID, urls=fake.urls,
                                     credentials=venue.CREDENTIALS) as ex:
             market = (await ex.load_markets())[venue.SYMBOL]
+            needs(ex, "create_order")
             _, amount = resting_order_terms(market, await ex.fetch_order_book(venue.SYMBOL))
             order = await ex.create_order(venue.SYMBOL, "buy", "market", amount)
             found = await ex.find_order_by_client_id(market, order.client_order_id)
@@ -343,6 +346,7 @@ async def test_a_filled_limit_order_is_found_by_client_id(venue):
         async with exchanges.create(venue.VENUE_ID, urls=fake.urls,
                                     credentials=venue.CREDENTIALS) as ex:
             market = (await ex.load_markets())[venue.SYMBOL]
+            needs(ex, "create_order")
             price, amount = resting_order_terms(market, await ex.fetch_order_book(venue.SYMBOL))
             order = await ex.create_order(venue.SYMBOL, "buy", "limit", amount, price)
             fake.store.fill(order.id)
@@ -355,6 +359,7 @@ async def test_an_unreadable_success_reply_is_reconciled_not_failed(venue):
         async with exchanges.create(venue.VENUE_ID, urls=fake.urls,
                                     credentials=venue.CREDENTIALS) as ex:
             market = (await ex.load_markets())[venue.SYMBOL]
+            needs(ex, "create_order")
             price, amount = resting_order_terms(market, await ex.fetch_order_book(venue.SYMBOL))
             await ex.fetch_balance()            # any set-up call made before the order
             armed = {"on": True}
