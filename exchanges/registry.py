@@ -149,6 +149,7 @@ _ADAPTERS: dict[str, str] = {
     "bitfinex": "exchanges.venues.bitfinex:Bitfinex",
     "okx": "exchanges.venues.okx:OKX",
     "okxus": "exchanges.venues.okx:OKXUS",
+    "bit2c": "exchanges.venues.bit2c:Bit2C",
     "bitso": "exchanges.venues.bitso:Bitso",
     "btcmarkets": "exchanges.venues.btcmarkets:BTCMarkets",
     "gate": "exchanges.venues.gate:Gate",
