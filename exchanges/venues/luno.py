@@ -10,7 +10,8 @@ wss://ws.luno.com/api/1/stream/{pair}, with no subscribe message; its first clie
 the API key id and secret (market data included: `needs_keys`), its first server frame the
 whole order-level book, then updates of trades, a created order and a deleted order, each
 with the next sequence number ("out-of-sequence ... must reinitialise": a new connection).
-We keep the orders per connection and hand the core book price levels.
+We keep the orders per connection (a trade names only its maker order) and hand the core's
+order-level book the orders each frame touched.
 """
 from __future__ import annotations
 
@@ -175,21 +176,21 @@ class Luno(Exchange):
                                            "book: the API key (or the pair) was refused")
 
     def stream_route(self, msg):
-        """Every frame goes to the connection's topics (its pair's book and trades); the
-        connection keeps the orders, so a frame leaves here as price levels and trades."""
+        """Every frame goes to the connection's topics (its pair's book and trades). The
+        connection keeps the orders (a trade names only its maker order), so a frame leaves
+        here as the orders it touched, with what each has left, and the trades."""
         if not isinstance(msg, dict) or "sequence" not in msg:
             return None             # "" keep-alives
         hub = connection()
         st, seq = hub.venue_state, int(msg["sequence"])
-        orders, levels = st.setdefault("orders", {}), st.setdefault("levels", {})
+        orders = st.setdefault("orders", {})
         out = {"seq": seq, "time": msg.get("timestamp"), "snapshot": False, "trades": []}
         if "bids" in msg or "asks" in msg:      # the book, first frame of the connection
-            orders.clear(), levels.clear()
-            for side in ("bids", "asks"):
-                for o in msg.get(side) or ():
-                    self._add_order(orders, levels, o["id"], side, dec(o["price"]),
-                                    dec(o["volume"]))
-            st["seq"], out["snapshot"], out["levels"] = seq, True, dict(levels)
+            orders.clear()
+            for side in ("bid", "ask"):
+                for o in msg.get(f"{side}s") or ():
+                    orders[o["id"]] = (side, dec(o["price"]), dec(o["volume"]))
+            st["seq"], out["snapshot"], out["orders"] = seq, True, list(orders.items())
             return list(hub.topics), out
         if "seq" not in st or seq <= st["seq"] or st.get("broken"):
             return None             # before the book, already applied, or after a gap
@@ -197,51 +198,34 @@ class Luno(Exchange):
             st["broken"] = True
             hub.force_reconnect()
             return None
-        st["seq"], touched = seq, set()
+        st["seq"], touched = seq, {}
         # Applied as luno-go applies them: trades, then the created order, then the deleted.
         for i, t in enumerate(msg.get("trade_updates") or ()):
-            maker = orders.get(t.get("maker_order_id") or t.get("order_id"))
-            base, counter = dec(t["base"]), dec(t["counter"])
-            if maker is not None:
-                self._add_order(orders, levels, t.get("maker_order_id") or t.get("order_id"),
-                                maker[0], maker[1], -base)
-                touched.add(maker[:2])
+            oid = t.get("maker_order_id") or t.get("order_id")
+            maker, base = orders.get(oid), dec(t["base"])
+            if maker is not None:       # "Reduce the outstanding volume" of the maker order
+                touched[oid] = orders[oid] = (maker[0], maker[1], maker[2] - base)
             # A trade's side is the taker's: the other side of the maker's resting order.
-            side = None if maker is None else "sell" if maker[0] == "bids" else "buy"
+            side = None if maker is None else "sell" if maker[0] == "bid" else "buy"
             out["trades"].append((str(t.get("sequence") or f"{seq}.{i}"), side,
-                                  counter / base, base))
+                                  dec(t["counter"]) / base, base))
         if c := msg.get("create_update"):
-            side = "bids" if c["type"] == "BID" else "asks"
-            self._add_order(orders, levels, c["order_id"], side, dec(c["price"]),
-                            dec(c["volume"]))
-            touched.add((side, dec(c["price"])))
+            touched[c["order_id"]] = orders[c["order_id"]] = (
+                "bid" if c["type"] == "BID" else "ask", dec(c["price"]), dec(c["volume"]))
         if (d := msg.get("delete_update")) and d["order_id"] in orders:
-            side, price, volume = orders[d["order_id"]]
-            self._add_order(orders, levels, d["order_id"], side, price, -volume)
-            touched.add((side, price))
-        out["levels"] = {k: levels.get(k, Decimal(0)) for k in touched}
+            side, price, _ = orders[d["order_id"]]
+            touched[d["order_id"]] = (side, price, Decimal(0))
+        for oid, (_, _, left) in touched.items():
+            if left <= 0:
+                orders.pop(oid, None)
+        out["orders"] = list(touched.items())
         return list(hub.topics), out
 
-    @staticmethod
-    def _add_order(orders, levels, oid, side, price, volume):
-        """Add `volume` (negative: take it away) to order `oid` and its price level."""
-        left = (orders[oid][2] if oid in orders else Decimal(0)) + volume
-        if left > 0:
-            orders[oid] = (side, price, left)
-        else:
-            orders.pop(oid, None)
-        total = levels.get((side, price), Decimal(0)) + volume
-        if total > 0:
-            levels[(side, price)] = total
-        else:
-            levels.pop((side, price), None)
-
     def parse_book_frame(self, p, market):
-        side = {"bids": [], "asks": []}
-        for (s, price), amount in p["levels"].items():
-            side[s].append((price, amount))
-        return BookFrame(p["snapshot"], side["bids"], side["asks"], seq=p["seq"],
-                         timestamp=int(p["time"]) if p["time"] is not None else None)
+        return BookFrame(p["snapshot"], seq=p["seq"],
+                         timestamp=int(p["time"]) if p["time"] is not None else None,
+                         orders=[(oid, side, price, left)
+                                 for oid, (side, price, left) in p["orders"]])
 
     def parse_ws_trades(self, p, market):
         return [Trade(tid, int(p["time"]), side, price, amount, market.symbol)
