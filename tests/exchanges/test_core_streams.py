@@ -312,6 +312,8 @@ async def test_a_connection_closed_before_any_frame_is_a_refusal_not_a_retry():
 
 
 async def test_a_call_that_needs_keys_raises_without_them_before_connecting():
+    assert _PerMarket.has["watch_trades"] and not _PerMarket().has["watch_trades"]
+    assert _PerMarket(credentials=Credentials("k", "s")).has["watch_trades"]
     async with _FakePerMarket() as fake:
         async with _PerMarket(urls=fake.urls) as ex:
             with pytest.raises(E.AuthenticationError):
