@@ -116,6 +116,11 @@ class Exchange(MarketDataCalls, AccountCalls, OrderCalls, StreamCalls):
     # endpoint): `has` is False, the call raises NotSupported, and the generic tests know
     # the absence is declared, not forgotten.
     lacks: ClassVar[Mapping[str, str]] = {}
+    # Calls that serve public data but only to a caller with API keys (Luno's candles and
+    # market stream), each with the reason: without credentials they raise
+    # AuthenticationError at once (a watcher on its first step, never a hang), and such an
+    # adapter's own `has` says False for them, so the app polls instead.
+    needs_keys: ClassVar[Mapping[str, str]] = {}
 
     def __init_subclass__(cls, **kwargs) -> None:
         super().__init_subclass__(**kwargs)
@@ -157,6 +162,8 @@ class Exchange(MarketDataCalls, AccountCalls, OrderCalls, StreamCalls):
         self.credentials = credentials
         if credentials is not None:
             register_secrets(*credentials.secrets())
+        elif self.needs_keys:
+            self.has = {**type(self).has, **dict.fromkeys(self.needs_keys, False)}
         self.clock = clock or default_clock
         self.urls = self._resolve_hosts(urls or {})
         self._state = _State.UNOPENED

@@ -14,6 +14,10 @@ adapter base rebuilds it from a fresh snapshot. The sequence rules (`SEQUENCE_RU
   last applied is a gap (Bitstamp's microtimestamp).
 - None:    no ids; the checksum (if any) is the only check.
 
+Venues that stream orders, not levels (Bitso's diff-orders): a frame's `orders` are
+(order id, "bid"/"ask", price, remaining amount; 0 or less removes it), and `BookSync` keeps
+the orders and sets each touched level to the total of its orders.
+
 Checksums: `crc32_interleaved` (OKX, Bitfinex) and `crc32_concatenated` (Kraken), written
 once, from the digits exactly as the venue sent them.
 """
@@ -109,6 +113,8 @@ class BookFrame:
     prev: int | None = None         # "prev": the id it follows
     checksum: int | None = None     # the venue's checksum of the book after this frame
     timestamp: int | None = None
+    # An order-level frame: (order id, "bid"/"ask", price, remaining amount) instead of levels.
+    orders: list[tuple[str, str, Decimal, Decimal]] | None = None
 
 
 class BookSync:
@@ -126,11 +132,13 @@ class BookSync:
         self.crossed_is_gap = crossed_is_gap
         self.synced = False
         self._snapshot_seq: int | None = None
+        self.orders: dict[str, tuple[str, Decimal, Decimal]] = {}   # order-level venues
 
     def reset(self) -> None:
         self.book.clear()
         self.synced = False
         self._snapshot_seq = None
+        self.orders.clear()
 
     def load(self, bids, asks, seq: int | None = None, timestamp: int | None = None) -> None:
         """A snapshot from elsewhere (REST); frames queued meanwhile are applied after it."""
@@ -141,13 +149,16 @@ class BookSync:
         book = self.book
         if f.snapshot:
             book.reset(f.bids, f.asks, f.seq)
+            self.orders.clear()
             self.synced = True
             self._snapshot_seq = f.seq
+            self._apply_orders(f.orders or ())
         elif not self.synced:
             return False        # a delta of an older subscription, before the snapshot
         else:
             if not self._in_sequence(f):
                 return False
+            self._apply_orders(f.orders or ())
             for price, amount in f.bids:
                 book.set_bid(price, amount)
             for price, amount in f.asks:
@@ -165,6 +176,22 @@ class BookSync:
         if self.crossed_is_gap and book.crossed():
             raise OutOfSync("the book is crossed: an update was missed")
         return True
+
+    def _apply_orders(self, orders) -> None:
+        """Each order's remaining amount replaces what it had; its level is their total."""
+        zero = Decimal(0)
+        for oid, side, price, amount in orders:
+            old = self.orders.pop(oid, None)
+            if old is not None:
+                self._add(old[0], old[1], -old[2])
+            if amount > zero:
+                self.orders[oid] = (side, price, amount)
+                self._add(side, price, amount)
+
+    def _add(self, side: str, price: Decimal, amount: Decimal) -> None:
+        levels = self.book.bids if side == "bid" else self.book.asks
+        total = levels.get(-price if side == "bid" else price, Decimal(0)) + amount
+        self.book.set(side, price, total if total > 0 else Decimal(0))
 
     def _in_sequence(self, f: BookFrame) -> bool:
         """False: a frame the book already holds (skip it). OutOfSync: one after a gap."""

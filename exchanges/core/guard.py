@@ -45,7 +45,8 @@ def _check_offered(self, name: str) -> None:
 
 
 def guard(fn):
-    """Let only ExchangeErrors out of a call: anything else is a reply the parser couldn't read."""
+    """Let only ExchangeErrors out of a call: anything else is a reply the parser couldn't read.
+    A call the venue declares in `needs_keys` asks for credentials first."""
     if getattr(fn, "__guarded__", False):
         return fn
     if inspect.isasyncgenfunction(fn):
@@ -53,6 +54,8 @@ def guard(fn):
         async def gen(self, *args, **kwargs):
             self._check_open()
             _check_offered(self, fn.__name__)
+            if fn.__name__ in self.needs_keys:
+                self.require_credentials()
             try:
                 # Closed here when the consumer stops, not whenever it is collected (the
                 # venue's own stream would otherwise unsubscribe on some later loop).
@@ -72,6 +75,8 @@ def guard(fn):
     async def call(self, *args, **kwargs):
         self._check_open()
         _check_offered(self, fn.__name__)
+        if fn.__name__ in self.needs_keys:
+            self.require_credentials()
         try:
             return await fn(self, *args, **kwargs)
         except E.ExchangeError as exc:

@@ -159,6 +159,7 @@ class StreamHub:
                  on_state: Callable[[str, str], None] | None = None,
                  decode: Callable[[str], object] = loads,
                  resolve_url: Callable[[], Awaitable[str]] | None = None,
+                 on_close: Callable[[int | None, int], E.ExchangeError | None] | None = None,
                  backoff: tuple[float, float] = (0.2, 15.0)) -> None:
         self.exchange = exchange
         self.url = url
@@ -173,6 +174,7 @@ class StreamHub:
         self._on_state = on_state
         self._decode = decode
         self._resolve_url = resolve_url       # a fresh URL per connection (a token), or None
+        self._on_close = on_close
         self._backoff = backoff
         self.topics: dict[str, Topic] = {}
         self._subs: dict[str, list[Subscription]] = {}
@@ -377,14 +379,22 @@ class StreamHub:
         helpers = [asyncio.get_running_loop().create_task(self._sender())]
         if self._ping is not None:
             helpers.append(asyncio.get_running_loop().create_task(self._pinger(ws)))
+        frames = 0
         try:
             while True:
                 msg = await ws.receive(timeout=self.heartbeat)
                 if msg.type in (aiohttp.WSMsgType.TEXT, aiohttp.WSMsgType.BINARY):
                     self.last_frame = time.monotonic()
+                    frames += 1
                     self._dispatch(msg.data)
                 elif msg.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSING,
                                   aiohttp.WSMsgType.CLOSED, aiohttp.WSMsgType.ERROR):
+                    refused = self._on_close(ws.close_code, frames) if self._on_close else None
+                    if refused is not None:     # the venue refuses by closing: no retry
+                        log.warning("%s", refused)
+                        self._broadcast(refused)
+                        self._subs.clear()
+                        self.topics.clear()
                     return
                 for task in helpers:
                     if task.done() and not task.cancelled() and task.exception():
@@ -503,6 +513,14 @@ class StreamPool:
             hub = self.hub_of(key)
             if hub is not None:
                 await hub.resubscribe([key])
+
+    def reconnect(self, keys: Iterable[str]) -> None:
+        """Drop the connections carrying `keys`: where a venue sends its snapshot on
+        connect, not on subscribe (Luno), a new connection is the fresh snapshot."""
+        for key in keys:
+            hub = self.hub_of(key)
+            if hub is not None:
+                hub.force_reconnect()
 
     def refuse(self, keys: Iterable[str], error: E.ExchangeError) -> None:
         for key in list(keys):

@@ -53,7 +53,9 @@ class StreamCalls:
     # The host of each kind's stream where it is not "ws" (private streams: "ws_private").
     channel_hosts: ClassVar[Mapping[str, str]] = {}
     stream_limits: ClassVar[StreamLimits] = StreamLimits()
-    book_snapshot: ClassVar[str] = "ws"           # or "rest"
+    # "ws": the snapshot comes over the websocket when subscribed; "rest": it is fetched;
+    # "connect": it is the first frame of each connection (Luno), so a resync reconnects.
+    book_snapshot: ClassVar[str] = "ws"
     book_sequence: ClassVar[str | None] = None     # core/book.py SEQUENCE_RULES
     book_depths: ClassVar[tuple[int, ...]] = ()   # depths the venue's book channel offers
     book_crossed_is_gap: ClassVar[bool] = False    # no ids at all: a crossed book means a gap
@@ -93,6 +95,11 @@ class StreamCalls:
         connection attempt."""
         return url
 
+    def stream_closed(self, code: int | None, frames: int) -> E.ExchangeError | None:
+        """The venue closed a connection after `frames` frames: an error where that closing
+        is its refusal (raised to the watchers, no reconnect), None to reconnect."""
+        return None
+
     def ws_topic(self, kind: str, market: Market | None, depth: int | None = None) -> Topic:
         """The topic of one kind of stream for a market (None: the whole account)."""
         channel = self.channels.get(kind)
@@ -102,6 +109,12 @@ class StreamCalls:
 
     def book_checksum(self, book: LocalBook) -> int:
         raise NotImplementedError
+
+    async def fetch_book_snapshot(self, market: Market, depth: int | None) -> BookFrame:
+        """The REST snapshot a streamed book starts from (`book_snapshot = "rest"`): the
+        contract's order book, or, where the venue streams orders (Bitso), its orders."""
+        snap = await self.fetch_order_book(market.symbol, depth)
+        return BookFrame(True, snap.bids, snap.asks, seq=snap.nonce, timestamp=snap.timestamp)
 
     def parse_ws_ticker(self, payload, market: Market):
         raise NotImplementedError
@@ -141,6 +154,7 @@ class StreamCalls:
                        else lambda: self.connect_url(host, url))
             pool = StreamPool(self.id, url, lambda: self.transport.session,
                               limits=self.stream_limits, route=self.stream_route,
+                              on_close=self.stream_closed,
                               build=self.ws_subscribe, heartbeat=self.ws_heartbeat, ping=ping,
                               ping_interval=self.ws_ping_interval, resolve_url=resolve,
                               on_open=lambda ws: self.stream_open(ws, host),
@@ -416,9 +430,8 @@ class BookWatch:
             return
         self._snapshot_due = not live and self.ex.book_sequence in (None, "time")
         if not self._snapshot_due:
-            snap = await self.ex.fetch_order_book(self.market.symbol, self.sync.depth
-                                                  or self.ex.rest_book_depth)
-            self.sync.load(snap.bids, snap.asks, snap.nonce, snap.timestamp)
+            self.sync.apply(await self.ex.fetch_book_snapshot(
+                self.market, self.sync.depth or self.ex.rest_book_depth))
 
     async def _resync(self, pool: StreamPool, resubscribe: bool, why: str,
                       failures: int = 0) -> None:
@@ -433,7 +446,10 @@ class BookWatch:
                         why)
             ex._emit_status("resync", f"{self.market.symbol} book: {why}; resyncing")
         self.sync.reset()
-        if ex.book_snapshot == "ws":
+        if ex.book_snapshot == "connect":
+            if resubscribe:             # after a reconnect the snapshot is on its way
+                pool.reconnect([self.topic.key])
+        elif ex.book_snapshot == "ws":
             if resubscribe:
                 await pool.resubscribe([self.topic.key])
         else:   # after a reconnect (no resubscribe) the subscription is on its way again

@@ -29,6 +29,29 @@ def test_every_contract_call_is_implemented(venue):
                and c not in cls.lacks]
     assert not missing, f"{venue.VENUE_ID} lacks {missing} without saying why"
     assert all(not cls.has[c] and cls.lacks[c] for c in cls.lacks)
+    assert all(cls.has[c] and cls.needs_keys[c] for c in cls.needs_keys)
+
+
+def keys_for(venue, *calls):
+    """The venue's credentials where it serves one of `calls` only with keys (Luno's candles
+    and market stream: `needs_keys`), else None: public calls are tested without keys."""
+    cls = type(exchanges.create(venue.VENUE_ID))
+    return venue.CREDENTIALS if any(c in cls.needs_keys for c in calls) else None
+
+
+async def test_a_call_that_needs_keys_raises_authentication_error_without_them(venue):
+    async with venue.FAKE() as fake:
+        async with exchanges.create(venue.VENUE_ID, urls=fake.urls) as ex:
+            await ex.load_markets()
+            for call in ex.needs_keys:
+                args = {"fetch_ohlcv": (venue.SYMBOL, "1h"),
+                        "watch_tickers": ([venue.SYMBOL],)}.get(call, (venue.SYMBOL,))
+                with pytest.raises(exchanges.AuthenticationError):
+                    result = getattr(ex, call)(*args)
+                    if hasattr(result, "__anext__"):
+                        await asyncio.wait_for(result.__anext__(), 5)
+                    else:
+                        await result
 
 
 async def test_a_declared_absence_raises_not_supported(venue):
@@ -36,7 +59,9 @@ async def test_a_declared_absence_raises_not_supported(venue):
         async with exchanges.create(venue.VENUE_ID, urls=fake.urls) as ex:
             await ex.load_markets()
             for call in ex.lacks:
-                args = {"fetch_ohlcv": (venue.SYMBOL, "1h")}.get(call, (venue.SYMBOL,))
+                args = {"fetch_ohlcv": (venue.SYMBOL, "1h"),
+                        "create_order": (venue.SYMBOL, "buy", "limit", "1", "1"),
+                        "watch_tickers": ([venue.SYMBOL],)}.get(call, (venue.SYMBOL,))
                 with pytest.raises(exchanges.NotSupported):
                     result = getattr(ex, call)(*args)
                     if hasattr(result, "__anext__"):
@@ -53,7 +78,8 @@ def needs(ex, *calls) -> None:
 
 async def test_public_data_has_the_contract_shapes(venue):
     async with venue.FAKE() as fake:
-        async with exchanges.create(venue.VENUE_ID, urls=fake.urls) as ex:
+        async with exchanges.create(venue.VENUE_ID, urls=fake.urls,
+                                    credentials=keys_for(venue, "fetch_ohlcv")) as ex:
             markets = await ex.load_markets()
             m = markets[venue.SYMBOL]
             assert isinstance(m, Market) and m.symbol == f"{m.base}/{m.quote}"
@@ -107,6 +133,7 @@ async def test_order_lifecycle(venue):
             market = (await ex.load_markets())[venue.SYMBOL]
             balance = await ex.fetch_balance()
             assert balance and all(isinstance(b, Balance) for b in balance.values())
+            needs(ex, "create_order")
             price, amount = resting_order_terms(market, await ex.fetch_order_book(venue.SYMBOL))
             order = await ex.create_order(venue.SYMBOL, "buy", "limit", amount, price)
             assert isinstance(order, Order) and order.side == "buy" and order.type == "limit"
@@ -149,6 +176,7 @@ async def test_unknown_symbol_is_bad_symbol_and_sends_nothing_private(venue):
     async with venue.FAKE() as fake:
         async with exchanges.create(venue.VENUE_ID, urls=fake.urls,
                                     credentials=venue.CREDENTIALS) as ex:
+            needs(ex, "create_order")
             with pytest.raises(exchanges.BadSymbol):
                 await ex.create_order("NOPE/COIN", "buy", "limit", "1", "1")
             with pytest.raises(exchanges.InvalidOrder):
@@ -217,7 +245,9 @@ async def open_book(venue, fake, ex):
 
 async def test_a_lost_book_frame_resyncs_to_the_venues_book(venue):
     async with venue.FAKE() as fake:
-        async with exchanges.create(venue.VENUE_ID, urls=fake.urls) as ex:
+        async with exchanges.create(venue.VENUE_ID, urls=fake.urls,
+                                    credentials=keys_for(venue, "watch_order_book")) as ex:
+            needs(ex, "watch_order_book")
             if not sees_gaps(ex):
                 pytest.skip(f"{venue.VENUE_ID}'s book stream carries no sequence or checksum: "
                             "a lost frame cannot be seen (reconnects resync it)")
@@ -235,7 +265,8 @@ async def test_a_lost_book_frame_resyncs_to_the_venues_book(venue):
 
 async def test_a_dropped_connection_rebuilds_the_book(venue):
     async with venue.FAKE() as fake:
-        async with exchanges.create(venue.VENUE_ID, urls=fake.urls) as ex:
+        async with exchanges.create(venue.VENUE_ID, urls=fake.urls,
+                                    credentials=keys_for(venue, "watch_order_book")) as ex:
             market, watch, server = await open_book(venue, fake, ex)
             vs, tick = fake.venue_symbol(venue.SYMBOL), market.price_increment
             await fake.drop_ws()
@@ -252,7 +283,8 @@ async def test_a_dropped_connection_rebuilds_the_book(venue):
 
 async def test_a_second_watcher_of_a_book_gets_a_book(venue):
     async with venue.FAKE() as fake:
-        async with exchanges.create(venue.VENUE_ID, urls=fake.urls) as ex:
+        async with exchanges.create(venue.VENUE_ID, urls=fake.urls,
+                                    credentials=keys_for(venue, "watch_order_book")) as ex:
             market, first, server = await open_book(venue, fake, ex)
             second = ex.watch_order_book(venue.SYMBOL)
             assert same_top(await next_of(second), server)
@@ -267,7 +299,8 @@ async def test_a_second_watcher_of_a_book_gets_a_book(venue):
 
 async def test_a_refused_subscription_raises_to_its_watcher(venue):
     async with venue.FAKE() as fake:
-        async with exchanges.create(venue.VENUE_ID, urls=fake.urls) as ex:
+        async with exchanges.create(venue.VENUE_ID, urls=fake.urls,
+                                    credentials=keys_for(venue, "watch_trades")) as ex:
             await ex.load_markets()
             needs(ex, "watch_trades")
             fake.faults.refuse_next = True
@@ -279,7 +312,8 @@ async def test_a_refused_subscription_raises_to_its_watcher(venue):
 
 async def test_watch_tickers_streams_several_symbols_through_one_call(venue):
     async with venue.FAKE() as fake:
-        async with exchanges.create(venue.VENUE_ID, urls=fake.urls) as ex:
+        async with exchanges.create(venue.VENUE_ID, urls=fake.urls,
+                                    credentials=keys_for(venue, "watch_tickers")) as ex:
             markets = await ex.load_markets()
             needs(ex, "watch_tickers")
             # Two symbols where the fake lists two active markets (Bitstamp's lists one).
@@ -324,6 +358,7 @@ async def test_a_filled_limit_order_is_found_by_client_id(venue):
         async with exchanges.create(venue.VENUE_ID, urls=fake.urls,
                                     credentials=venue.CREDENTIALS) as ex:
             market = (await ex.load_markets())[venue.SYMBOL]
+            needs(ex, "create_order")
             price, amount = resting_order_terms(market, await ex.fetch_order_book(venue.SYMBOL))
             order = await ex.create_order(venue.SYMBOL, "buy", "limit", amount, price)
             fake.store.fill(order.id)
@@ -336,6 +371,7 @@ async def test_an_unreadable_success_reply_is_reconciled_not_failed(venue):
         async with exchanges.create(venue.VENUE_ID, urls=fake.urls,
                                     credentials=venue.CREDENTIALS) as ex:
             market = (await ex.load_markets())[venue.SYMBOL]
+            needs(ex, "create_order")
             price, amount = resting_order_terms(market, await ex.fetch_order_book(venue.SYMBOL))
             await ex.fetch_balance()            # any set-up call made before the order
             armed = {"on": True}

@@ -5,6 +5,10 @@ import asyncio
 from decimal import Decimal
 
 import pytest
+from aiohttp import web
+
+from exchanges import Credentials
+from exchanges import errors as E
 
 from exchanges.core.api import GET
 from exchanges.core.book import LocalBook
@@ -304,3 +308,104 @@ async def test_a_cancelled_watcher_unsubscribes_at_once_without_waiting_for_gc()
                     for m in fake.ws_received))
     finally:
         gc.enable()
+
+
+# -- one websocket per market, the snapshot on connect, a refusal by closing (Luno) -----------
+class _PerMarket(StreamingToy):
+    """The toy's frames, but each market on a websocket of its own whose first frame is the
+    book (no subscribe message), and a connection closed before any frame is a refusal."""
+    book_snapshot = "connect"
+    needs_keys = {"watch_trades": "the toy's trade stream wants keys"}
+
+    def stream_host(self, kind, market):
+        return f"ws:{market.id}" if market is not None else "ws"
+
+    def stream_url(self, host):
+        base, _, market = host.partition(":")
+        return f"{self.urls[base]}/{market}"
+
+    def ws_subscribe(self, channel, args, subscribe):
+        return None
+
+    def stream_closed(self, code, frames):
+        return None if frames else E.PermissionDenied(self.id, "stream refused")
+
+
+class _FakePerMarket(FakeStreamingToy):
+    def __init__(self):
+        super().__init__()
+        self.add_ws("/ws/{market}")
+        self.paths: list[str] = []
+        self.refuse = False
+
+    async def _ws_handler(self, request):
+        self.paths.append(request.path)
+        if self.refuse:
+            ws = web.WebSocketResponse()
+            await ws.prepare(request)
+            await ws.close()
+            return ws
+        return await super()._ws_handler(request)
+
+    async def on_ws_text(self, ws, message):
+        pass
+
+
+async def _connected(ws_fake, ws):
+    while not ws_fake.ws_clients:
+        await asyncio.sleep(0.01)
+    await ws_fake.ws_clients[-1].send_json(ws_fake.snapshot())
+
+
+async def test_a_market_of_its_own_url_gets_its_snapshot_on_connect_and_resyncs_by_reconnecting():
+    async with _FakePerMarket() as fake:
+        async with _PerMarket(urls=fake.urls) as ex:
+            it = ex.watch_order_book("BTC/USD")
+            first = asyncio.ensure_future(next_book(it, fake))
+            await _connected(fake, None)
+            await first
+            assert fake.paths == ["/ws/btcusd"] and fake.ws_received == []
+            await fake.change("bid", "99", "4", skip_seq=True)          # a lost frame
+            while fake.ws_connections < 2:                               # a new connection
+                await asyncio.sleep(0.01)
+            await _connected(fake, None)
+            book = await next_book(it, fake)
+            assert (D("99"), D("4")) in book.bids and fake.paths == ["/ws/btcusd"] * 2
+            await it.aclose()
+
+
+async def test_a_connection_closed_before_any_frame_is_a_refusal_not_a_retry():
+    async with _FakePerMarket() as fake:
+        fake.refuse = True
+        async with _PerMarket(urls=fake.urls, credentials=Credentials("k", "s")) as ex:
+            with pytest.raises(E.PermissionDenied):
+                await asyncio.wait_for(ex.watch_trades("BTC/USD").__anext__(), 3)
+        assert fake.paths == ["/ws/btcusd"]
+
+
+async def test_a_call_that_needs_keys_raises_without_them_before_connecting():
+    assert _PerMarket.has["watch_trades"] and not _PerMarket().has["watch_trades"]
+    assert _PerMarket(credentials=Credentials("k", "s")).has["watch_trades"]
+    async with _FakePerMarket() as fake:
+        async with _PerMarket(urls=fake.urls) as ex:
+            with pytest.raises(E.AuthenticationError):
+                await asyncio.wait_for(ex.watch_trades("BTC/USD").__anext__(), 3)
+        assert fake.paths == []
+
+
+def test_an_order_level_book_sums_each_levels_orders():
+    from exchanges.core.book import BookFrame, BookSync
+    sync = BookSync("X/Y", sequence="next")
+    sync.apply(BookFrame(True, seq=5, orders=[("a", "bid", D("100"), D("1")),
+                                              ("b", "bid", D("100"), D("2")),
+                                              ("c", "ask", D("101"), D("3"))]))
+    assert sync.book.top_bids() == [(D("100"), D("3"))]
+    sync.apply(BookFrame(False, seq=6, orders=[("a", "bid", D("100"), D("0.5")),
+                                               ("c", "ask", D("101"), D("0")),
+                                               ("d", "ask", D("102"), D("4"))]))
+    assert sync.book.top_bids() == [(D("100"), D("2.5"))]
+    assert sync.book.top_asks() == [(D("102"), D("4"))] and set(sync.orders) == {"a", "b", "d"}
+    sync.apply(BookFrame(False, seq=6, orders=[("b", "bid", D("100"), D("0"))]))   # held
+    assert sync.book.top_bids() == [(D("100"), D("2.5"))]
+    sync.reset()
+    assert not sync.orders and not sync.book.bids

@@ -7,6 +7,7 @@ scripting and fault injection. Point an adapter at it with `urls=fake.urls`.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import json
 import random
 from collections.abc import Awaitable, Callable
@@ -67,6 +68,12 @@ class Faults:
             return None
         attr = "status_after_if" if after else "status_if"
         setattr(self, attr, once)
+
+
+# The request being handled (each is handled in its own task): lets the order store say which
+# request placed an order.
+CURRENT_REQUEST: contextvars.ContextVar[web.Request | None] = contextvars.ContextVar(
+    "CURRENT_REQUEST", default=None)
 
 
 class FakeVenue:
@@ -136,6 +143,7 @@ class FakeVenue:
 
     @web.middleware
     async def _middleware(self, request: web.Request, handler: Handler):
+        CURRENT_REQUEST.set(request)
         body = await request.text()
         self.seen.append(Seen(request.method, request.path, request.query_string,
                               dict(request.headers), body))

@@ -30,7 +30,7 @@ from urllib.parse import parse_qsl
 
 from aiohttp import web
 
-from .base import FakeVenue, json_response
+from .base import CURRENT_REQUEST, FakeVenue, json_response
 
 __all__ = ["KitVenue", "ServerBook", "OrderStore", "Rec", "Fill", "Rejected", "Sub",
            "json_response", "text_levels"]
@@ -308,6 +308,20 @@ class KitVenue(FakeVenue):
     def __init__(self) -> None:
         self.books: dict[str, ServerBook] = getattr(self, "books", {})
         self.subscribers: dict[tuple[str, str], set[web.WebSocketResponse]] = {}
+        # (method, path) of each request that placed an order: which request a test's
+        # fault must hit to hit an order, whatever the venue's API looks like.
+        self.placed_by: list[tuple[str, str]] = []
+        store = getattr(self, "store", None)
+        if store is not None:
+            place = store.place
+
+            def placing(*args, **kwargs):
+                rec = place(*args, **kwargs)
+                request = CURRENT_REQUEST.get()
+                if request is not None:
+                    self.placed_by.append((request.method, request.path))
+                return rec
+            store.place = placing
         super().__init__()
 
     # -- what a venue's fake writes ----------------------------------------------------------
