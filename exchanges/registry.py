@@ -150,6 +150,7 @@ _ADAPTERS: dict[str, str] = {
     "okx": "exchanges.venues.okx:OKX",
     "okxus": "exchanges.venues.okx:OKXUS",
     "bitflyer": "exchanges.venues.bitflyer:Bitflyer",
+    "bithumb": "exchanges.venues.bithumb:Bithumb",
     "btcmarkets": "exchanges.venues.btcmarkets:BTCMarkets",
     "cex": "exchanges.venues.cex:CEX",
     "coincheck": "exchanges.venues.coincheck:Coincheck",
