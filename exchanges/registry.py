@@ -151,6 +151,7 @@ _ADAPTERS: dict[str, str] = {
     "okxus": "exchanges.venues.okx:OKXUS",
     "bitflyer": "exchanges.venues.bitflyer:Bitflyer",
     "bithumb": "exchanges.venues.bithumb:Bithumb",
+    "btcbox": "exchanges.venues.btcbox:BtcBox",
     "btcmarkets": "exchanges.venues.btcmarkets:BTCMarkets",
     "cex": "exchanges.venues.cex:CEX",
     "coincheck": "exchanges.venues.coincheck:Coincheck",
