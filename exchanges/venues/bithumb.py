@@ -9,9 +9,12 @@ Docs: https://apidocs.bithumb.com (v2.1.5, the version the site opens on; API 1.
 - Markets are quote-base ("KRW-BTC"). /v1/market/all lists them without tick, lot or minimum;
   the KRW price units and the minimum order value (5,000 KRW, per GET /v1/orders/chance, a
   signed call per market) are not read: the venue refuses what does not fit (unconfirmed).
-- Orders: POST /v2/orders takes our `client_order_id`, and GET /v1/order finds an order by
-  `uuid` or `client_order_id` ("개별 주문 조회": one of the two is required). The v2 create
-  reply's fields are not confirmed: we read its id and then the venue's record of the order.
+- Orders: POST /v2/orders ("주문 요청": market, side, order_type (formerly ord_type), price,
+  volume, client_order_id of 1-36 characters [A-Za-z0-9_-]) and DELETE /v2/order (order_id);
+  GET /v1/order finds an order by `uuid` or `client_order_id` ("개별 주문 조회"). The single
+  create reply is not shown in the docs we could read ("성공 시 빈 객체 또는 표준 성공 메시지");
+  the batch reply's items are {client_order_id, order_id, market, side, order_type, created_at}:
+  we read order_id and then the venue's record of the order.
 - The public websocket (wss://ws-api.bithumb.com/websocket/v1) takes Upbit-style requests,
   [{"ticket"}, {"type", "codes"}, {"format"}]; every orderbook frame is the whole top of the
   book (no deltas, no sequence, no checksum), so each frame replaces the book. A new request
@@ -101,7 +104,9 @@ class Bithumb(Exchange):
             "market": m.id, "count": limit}),
         "balance": GET("/v1/accounts", signed=True, idempotent=True),
         "create_order": POST("/v2/orders", signed=True, params=_order_body),
-        "cancel_order": DELETE("/v1/order", signed=True, params=lambda m, oid: {"uuid": oid}),
+        # "주문 취소 접수": DELETE /v2/order by order_id (the uuid); answers {order_id, created_at}.
+        "cancel_order": DELETE("/v2/order", signed=True, params=lambda m, oid: {
+            "order_id": oid}),
         "order": GET("/v1/order", signed=True, idempotent=True,
                      params=lambda m, oid: {"uuid": oid}),
         "order_by_client_id": GET("/v1/order", signed=True, idempotent=True,
@@ -112,7 +117,6 @@ class Bithumb(Exchange):
     lacks = {"fetch_my_trades": "Bithumb lists no account-wide fills: each order's fills come "
                                 f"with the order (GET /v1/order, trades; {_DOCS}/reference)"}
     create_returns_state = False
-    cancel_returns_order = True          # "주문 취소 접수" answers with the order
     # {"error": {"name", "message"}} with the HTTP status ("API 주요 에러 코드"). The funds and
     # minimum names are Upbit's (insufficient_funds_*, under_min_total_*): not in Bithumb's list.
     errors = {**dict.fromkeys(("jwt_verification", "expired_jwt", "invalid_query_payload",

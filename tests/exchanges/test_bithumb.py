@@ -78,19 +78,22 @@ async def test_ccxt_recorded_requests(call, ccxt):
 
 
 async def test_where_we_differ_from_ccxts_recorded_requests():
-    """ccxt: GET /v1/market/all, POST /v1/orders {ord_type}, GET /v1/orders?market=. Ours:
-    isDetails=true (market_warning), POST /v2/orders with our client_order_id (the id
-    GET /v1/order finds it by: "uuid 또는 client_order_id"), and open orders asked as
-    state=wait page by page."""
+    """ccxt: GET /v1/market/all, POST /v1/orders {ord_type}, DELETE /v1/order?uuid=,
+    GET /v1/orders?market=. Ours: isDetails=true (market_warning), POST /v2/orders with
+    order_type and our client_order_id (the id GET /v1/order finds it by: "uuid 또는
+    client_order_id"), DELETE /v2/order?order_id= ("주문 취소 접수"), and open orders asked
+    as state=wait page by page."""
     async with FakeBithumb() as fake:
         async with exchanges.create("bithumb", urls=fake.urls, credentials=CREDENTIALS) as ex:
-            await ex.create_order("BTC/KRW", "buy", "limit", "0.01", "67000000")
+            order = await ex.create_order("BTC/KRW", "buy", "limit", "0.01", "67000000")
             await ex.fetch_open_orders("BTC/KRW")
+            canceled = await ex.cancel_order(order.id, "BTC/KRW")
             await ex.find_order_by_client_id(ex.markets["BTC/KRW"], "nope")
     lines = [f"{s.method} {s.path}?{s.query_string}" for s in fake.seen]
     assert lines[0] == "GET /v1/market/all?isDetails=true"
     assert any(line.startswith("POST /v2/orders") for line in lines)
     assert "GET /v1/orders?market=KRW-BTC&state=wait&limit=100&page=1" in lines
+    assert f"DELETE /v2/order?order_id={order.id}" in lines and canceled.status == "canceled"
     assert lines[-1] == "GET /v1/order?client_order_id=nope"
 
 

@@ -3,8 +3,9 @@ reply shapes from the docs' field tables and ccxt's recorded replies
 (ts/src/test/static/response/bithumb.json: ticker, order rows), the JWT checked as the docs
 say (HS256 with the secret; access_key, a UUID nonce, a ms timestamp, query_hash = hex SHA-512
 of the query string, or of a JSON body's k=v&… form), errors as {"error": {"name", "message"}}.
-Assumed (not in the docs we could read): POST /v2/orders answers {"order_id", …}; a refused
-websocket request is answered with an error frame. The websocket (/websocket/v1) takes
+POST /v2/orders answers like an item of the docs' batch reply (POST /v2/orders/batch), since
+the single reply is not shown; DELETE /v2/order answers {order_id, created_at}. Assumed (not in
+the docs we could read): a refused websocket request is answered with an error frame. The websocket (/websocket/v1) takes
 Upbit-style requests and streams whole books."""
 from __future__ import annotations
 
@@ -66,7 +67,7 @@ class FakeBithumb(KitVenue):
         for method, path, handler in [("GET", "/v1/accounts", self.accounts),
                                       ("POST", "/v2/orders", self.place),
                                       ("GET", "/v1/order", self.order),
-                                      ("DELETE", "/v1/order", self.cancel),
+                                      ("DELETE", "/v2/order", self.cancel),
                                       ("GET", "/v1/orders", self.orders)]:
             self.route(method, path, self.signed(handler))
         self.add_ws()
@@ -163,7 +164,8 @@ class FakeBithumb(KitVenue):
                 "volume": None if quote_buy else str(o.amount),
                 "remaining_volume": str(o.remaining), "reserved_fee": "0", "remaining_fee": "0",
                 "paid_fee": str(o.fee), "locked": "0", "executed_volume": str(o.filled),
-                "trades_count": len(o.fills)}
+                "executed_funds": str(o.cost), "trades_count": len(o.fills),
+                "stp_type": "cancel_taker"}
 
     async def place(self, q, p):
         code, kind = p.get("market"), p.get("order_type")
@@ -194,10 +196,10 @@ class FakeBithumb(KitVenue):
 
     async def cancel(self, q, p):
         try:
-            o = self.store.cancel(p.get("uuid"))
+            o = self.store.cancel(p.get("order_id"), p.get("client_order_id"))
         except Rejected:
             return _err("order_not_found", "주문을 찾지 못했습니다.", 404)
-        return json_response(self.record(o))
+        return json_response({"order_id": o.id, "created_at": _kst(o.created)})
 
     async def orders(self, q, p):
         held = [o for o in self.store.open(p.get("market"))] if p.get("state") == "wait" else [
