@@ -26,7 +26,7 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from urllib.parse import urlencode
 
 from .. import errors as E
@@ -41,6 +41,7 @@ from ..types import Balance, Candle, Market, Order, OrderBook, Ticker, Trade
 __all__ = ["Bithumb"]
 
 _DOCS = "https://apidocs.bithumb.com"
+_KST = timezone(timedelta(hours=9))
 _STATES = {"wait": "open", "watch": "open", "done": "closed", "cancel": "canceled"}
 # Not published by the API (unconfirmed): the finest grid we accept; the venue refuses the rest.
 _TICK, _STEP, _MIN_KRW = "0.0001", "0.00000001", "5000"
@@ -52,6 +53,17 @@ def _ms(text: str | None) -> int | None:
         return None
     at = datetime.fromisoformat(text)
     return int((at if at.tzinfo else at.replace(tzinfo=timezone.utc)).timestamp() * 1000)
+
+
+def _span_ms(tf: str) -> int:
+    """One candle's length: "minutes/15" → 15 min; days, weeks; a month counted as 31 days."""
+    unit, _, n = tf.partition("/")
+    return {"minutes": 60_000 * int(n or 1), "days": 86_400_000, "weeks": 604_800_000,
+            "months": 31 * 86_400_000}[unit]
+
+
+def _kst_text(ms: int) -> str:
+    return datetime.fromtimestamp(ms / 1000, _KST).strftime("%Y-%m-%d %H:%M:%S")
 
 
 def _claims(ex, request, fields: dict) -> dict:
@@ -98,8 +110,10 @@ class Bithumb(Exchange):
         "ticker": GET("/v1/ticker", params=lambda m: {"markets": m.id}),
         # One market: up to 30 levels a side ("호가 정보 조회").
         "order_book": GET("/v1/orderbook", cap=30, params=lambda m, limit: {"markets": m.id}),
+        # "count" defaults to 1 (at most 200); "to" is the exclusive end, KST by default.
         "ohlcv": GET("/v1/candles/{tf}", cap=200, params=lambda m, tf, since, limit: {
-            "tf": tf, "market": m.id, "count": limit or 200}),
+            "tf": tf, "market": m.id, "count": limit or 200, **({} if since is None else {
+                "to": _kst_text(since + (limit or 200) * _span_ms(tf))})}),
         "trades": GET("/v1/trades/ticks", cap=500, params=lambda m, limit: {
             "market": m.id, "count": limit}),
         "balance": GET("/v1/accounts", signed=True, idempotent=True),

@@ -66,7 +66,10 @@ async def test_jwt_claims_and_query_hash_as_documented():
     (lambda ex: ex.fetch_ohlcv("BTC/KRW", "1m", None, 5),
      "GET /v1/candles/minutes/1?market=KRW-BTC&count=5"),
     (lambda ex: ex.fetch_trades("BTC/KRW", 5), "GET /v1/trades/ticks?market=KRW-BTC&count=5"),
-    (lambda ex: ex.fetch_balance(), "GET /v1/accounts?")])
+    (lambda ex: ex.fetch_balance(), "GET /v1/accounts?"),
+    # Not ccxt's: with `since`, "to" (exclusive end, KST) = since + count candles.
+    (lambda ex: ex.fetch_ohlcv("BTC/KRW", "1h", 1_700_000_000_000, 2),
+     "GET /v1/candles/minutes/60?market=KRW-BTC&count=2&to=2023-11-15 09:13:20")])
 async def test_ccxt_recorded_requests(call, ccxt):
     async with FakeBithumb() as fake:
         async with exchanges.create("bithumb", urls=fake.urls, credentials=CREDENTIALS) as ex:
