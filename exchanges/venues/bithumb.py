@@ -176,8 +176,7 @@ class Bithumb(Exchange):
         quote_id, _, base_id = r["market"].partition("-")
         base, quote = self.currency(base_id), self.currency(quote_id)
         return Market(f"{base}/{quote}", r["market"], base, quote, dec(_TICK), dec(_STEP),
-                      None, dec(_MIN_KRW) if quote == "KRW" else None,
-                      r.get("market_warning") != "DELISTED")
+                      None, dec(_MIN_KRW) if quote == "KRW" else None, True)
 
     def parse_ticker(self, t: dict, market: Market | None) -> Ticker | None:
         market = market or self.by_id(t.get("market") or t.get("code"))
@@ -203,8 +202,9 @@ class Bithumb(Exchange):
                       dec(r["candle_acc_trade_volume"]))
 
     def parse_trade(self, r: dict, market: Market) -> Trade:
-        # ask_bid: the side of the order that took liquidity, as on Upbit (unconfirmed).
-        return Trade(str(r["sequential_id"]), int(r.get("timestamp") or r["trade_timestamp"]),
+        # ask_bid: the side of the order that took liquidity, as on Upbit (unconfirmed);
+        # REST rows carry the trade's time as "timestamp", stream frames as "trade_timestamp".
+        return Trade(str(r["sequential_id"]), int(r.get("trade_timestamp") or r["timestamp"]),
                      {"ASK": "sell", "BID": "buy"}.get(r.get("ask_bid")),
                      dec(r["trade_price"]), dec(r["trade_volume"]), market.symbol)
 
