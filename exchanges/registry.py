@@ -152,6 +152,7 @@ _ADAPTERS: dict[str, str] = {
     "btcmarkets": "exchanges.venues.btcmarkets:BTCMarkets",
     "gate": "exchanges.venues.gate:Gate",
     "htx": "exchanges.venues.htx:HTX",
+    "indodax": "exchanges.venues.indodax:Indodax",
 }
 
 
