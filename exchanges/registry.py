@@ -150,6 +150,7 @@ _ADAPTERS: dict[str, str] = {
     "okx": "exchanges.venues.okx:OKX",
     "okxus": "exchanges.venues.okx:OKXUS",
     "btcmarkets": "exchanges.venues.btcmarkets:BTCMarkets",
+    "btcturk": "exchanges.venues.btcturk:BtcTurk",
     "gate": "exchanges.venues.gate:Gate",
     "htx": "exchanges.venues.htx:HTX",
     "indodax": "exchanges.venues.indodax:Indodax",
