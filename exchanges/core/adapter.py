@@ -70,6 +70,20 @@ _PROVIDED_BY: dict[str, tuple[str, ...]] = {
 }
 
 
+def _declared_absent(name: str, why: str):
+    """A call the venue declares it lacks: NotSupported with the venue's reason, before any
+    argument is looked at (a watcher raises on its first item)."""
+    if name.startswith("watch_"):
+        async def absent(self, *args, **kwargs):
+            raise E.NotSupported(self.id, why or f"{name} is not offered by this venue")
+            yield  # pragma: no cover
+    else:
+        async def absent(self, *args, **kwargs):
+            raise E.NotSupported(self.id, why or f"{name} is not offered by this venue")
+    absent.__name__ = absent.__qualname__ = name
+    return guard(absent)
+
+
 def default_clock() -> int:
     return time.time_ns() // 1_000_000
 
@@ -123,7 +137,10 @@ class Exchange(MarketDataCalls, AccountCalls, OrderCalls, StreamCalls):
             fn = cls.__dict__.get(name)
             if fn is not None:
                 setattr(cls, name, guard(fn))
-        cls.has = {name: cls._implements(name) for name in CONTRACT_CALLS}
+        for name, why in cls.__dict__.get("lacks", {}).items():
+            setattr(cls, name, _declared_absent(name, why))
+        cls.has = {name: cls._implements(name) and name not in cls.lacks
+                   for name in CONTRACT_CALLS}
         cls.has.update({opt: cls.has["create_order"] and opt in cls.order_options
                         for opt in ORDER_OPTIONS})
 

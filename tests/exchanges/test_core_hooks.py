@@ -216,3 +216,19 @@ async def test_a_lookup_answering_a_list_finds_only_the_order_with_that_client_i
         assert await ex.find_order_by_client_id(_market(), "lost") is None
         rows[:] = [{"id": "5"}]           # a direct lookup that does not echo the client id
         assert (await ex.find_order_by_client_id(_market(), "lost")).id == "5"
+
+
+class _Lacking(Exchange):
+    id = "lacking"
+    api = {"ticker": GET("/t")}
+    lacks = {"fetch_ohlcv": "no candle endpoint (docs)", "watch_tickers": "no ticker stream"}
+
+
+async def test_a_declared_absence_raises_its_reason_before_reading_arguments():
+    assert not _Lacking.has["fetch_ohlcv"] and not _Lacking.has["watch_tickers"]
+    assert _Lacking.has["fetch_ticker"]
+    async with _Lacking() as ex:
+        with pytest.raises(E.NotSupported, match="no candle endpoint"):
+            await ex.fetch_ohlcv("BTC/USD", "1h")
+        with pytest.raises(E.NotSupported, match="no ticker stream"):
+            await ex.watch_tickers("not even a list").__anext__()
