@@ -153,6 +153,7 @@ _ADAPTERS: dict[str, str] = {
     "btcturk": "exchanges.venues.btcturk:BtcTurk",
     "gate": "exchanges.venues.gate:Gate",
     "htx": "exchanges.venues.htx:HTX",
+    "independentreserve": "exchanges.venues.independentreserve:IndependentReserve",
     "indodax": "exchanges.venues.indodax:Indodax",
 }
 
