@@ -104,6 +104,7 @@ async def test_order_lifecycle(venue):
     async with venue.FAKE() as fake:
         async with exchanges.create(venue.VENUE_ID, urls=fake.urls,
                                     credentials=venue.CREDENTIALS) as ex:
+            needs(ex, "create_order")
             market = (await ex.load_markets())[venue.SYMBOL]
             balance = await ex.fetch_balance()
             assert balance and all(isinstance(b, Balance) for b in balance.values())
@@ -143,6 +144,7 @@ async def test_unknown_symbol_is_bad_symbol_and_sends_nothing_private(venue):
     async with venue.FAKE() as fake:
         async with exchanges.create(venue.VENUE_ID, urls=fake.urls,
                                     credentials=venue.CREDENTIALS) as ex:
+            needs(ex, "create_order")
             with pytest.raises(exchanges.BadSymbol):
                 await ex.create_order("NOPE/COIN", "buy", "limit", "1", "1")
             with pytest.raises(exchanges.InvalidOrder):
@@ -300,6 +302,7 @@ async def test_a_filled_market_order_is_found_by_client_id(venue):
     async with venue.FAKE() as fake:
         async with exchanges.create(venue.VENUE_ID, urls=fake.urls,
                                     credentials=venue.CREDENTIALS) as ex:
+            needs(ex, "create_order")
             market = (await ex.load_markets())[venue.SYMBOL]
             _, amount = resting_order_terms(market, await ex.fetch_order_book(venue.SYMBOL))
             order = await ex.create_order(venue.SYMBOL, "buy", "market", amount)
@@ -312,6 +315,7 @@ async def test_a_filled_limit_order_is_found_by_client_id(venue):
     async with venue.FAKE() as fake:
         async with exchanges.create(venue.VENUE_ID, urls=fake.urls,
                                     credentials=venue.CREDENTIALS) as ex:
+            needs(ex, "create_order")
             market = (await ex.load_markets())[venue.SYMBOL]
             price, amount = resting_order_terms(market, await ex.fetch_order_book(venue.SYMBOL))
             order = await ex.create_order(venue.SYMBOL, "buy", "limit", amount, price)
@@ -324,6 +328,7 @@ async def test_an_unreadable_success_reply_is_reconciled_not_failed(venue):
     async with venue.FAKE() as fake:
         async with exchanges.create(venue.VENUE_ID, urls=fake.urls,
                                     credentials=venue.CREDENTIALS) as ex:
+            needs(ex, "create_order")
             market = (await ex.load_markets())[venue.SYMBOL]
             price, amount = resting_order_terms(market, await ex.fetch_order_book(venue.SYMBOL))
             await ex.fetch_balance()            # any set-up call made before the order
