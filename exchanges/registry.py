@@ -151,6 +151,7 @@ _ADAPTERS: dict[str, str] = {
     "okxus": "exchanges.venues.okx:OKXUS",
     "btcmarkets": "exchanges.venues.btcmarkets:BTCMarkets",
     "btcturk": "exchanges.venues.btcturk:BtcTurk",
+    "coinspot": "exchanges.venues.coinspot:CoinSpot",
     "gate": "exchanges.venues.gate:Gate",
     "htx": "exchanges.venues.htx:HTX",
     "independentreserve": "exchanges.venues.independentreserve:IndependentReserve",
