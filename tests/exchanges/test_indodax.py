@@ -103,3 +103,36 @@ async def test_errors_map_to_the_hierarchy(ex):
         await ex.create_order(SYMBOL, "sell", "limit", "100", "1600000000")
     with pytest.raises(E.OrderNotFound):
         await ex.fetch_order("1", SYMBOL)
+
+
+def _market(base="BTC", quote="IDR"):
+    from exchanges.types import Market
+    return Market(f"{base}/{quote}", f"{base}{quote}".lower(), base, quote, D("1"),
+                  D("0.00000001"), None, None, True)
+
+
+def test_ccxt_recorded_ticker_reply():
+    # ccxt ts/src/test/static/response/indodax.json, fetchTicker "public spot ticker" (BTC/USDT):
+    # server_time in seconds, volumes named vol_<coin>; no open price.
+    ex = Indodax()
+    ex._ticker_ids = {"btcusdt": "btc_usdt"}
+    t = ex.parse_ticker({"high": "73595.39", "low": "69500", "vol_btc": "1.58603722",
+                         "vol_usdt": "113619.71423736", "last": "73302", "buy": "73302",
+                         "sell": "73594.990001", "server_time": "1710328244"},
+                        _market("BTC", "USDT"))
+    assert (t.timestamp, t.bid, t.ask, t.base_volume, t.quote_volume, t.open) == (
+        1710328244000, D("73302"), D("73594.990001"), D("1.58603722"), D("113619.71423736"),
+        None)
+
+
+def test_ccxt_recorded_v2_trade_history_reply():
+    # ccxt ts/src/test/static/response/indodax.json, fetchMyTrades "TAPI v2 trade history".
+    ex = Indodax()
+    m = _market()
+    ex.markets_by_id = {m.id: m}
+    t = ex.parse_my_trade({"tradeId": "trade1", "orderId": "btcidr-limit-3568",
+                           "symbol": "BTCIDR", "price": "1000000", "qty": "0.01",
+                           "quoteQty": "10000", "commission": "30", "commissionAsset": "IDR",
+                           "isBuyer": True, "isMaker": False, "time": 1609459200000}, None)
+    assert (t.id, t.side, t.order_id, t.taker_or_maker, t.fee, t.fee_currency, t.amount) == (
+        "trade1", "buy", "btcidr-limit-3568", "taker", D("30"), "IDR", D("0.01"))
