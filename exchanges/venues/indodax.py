@@ -147,11 +147,11 @@ class Indodax(Exchange):
         p = {"method": "trade", "pair": self._pair(m), "type": side, "order_type": type,
              "client_order_id": cid}
         if type == "limit":
-            p.update(price=price, **{m.base.lower(): amount})
+            p.update(price=price, **{self._coin_id(m): amount})
         elif side == "buy":             # a market buy takes its amount in IDR (the quote)
             p[self._quote_id(m)] = options["quote_amount"]
         else:
-            p[m.base.lower()] = amount
+            p[self._coin_id(m)] = amount
         return p
 
     def cancel_order_params(self, m, oid):
@@ -168,6 +168,10 @@ class Indodax(Exchange):
 
     def _quote_id(self, m: Market) -> str:
         return self._pair(m).rpartition("_")[2]
+
+    def _coin_id(self, m: Market) -> str:
+        """The venue's own name of the base (`btc` in btc_idr), as its field names use it."""
+        return self._pair(m).partition("_")[0]
 
     _ticker_ids: dict = {}
 
@@ -217,7 +221,7 @@ class Indodax(Exchange):
         return Ticker(market.symbol, int(t["server_time"]) * 1000 if t.get("server_time")
                       else None, opt_dec(t.get("buy")), opt_dec(t.get("sell")), dec(t["last"]),
                       opt_dec(t.get("high")), opt_dec(t.get("low")), None,
-                      opt_dec(t.get(f"vol_{market.base.lower()}")),
+                      opt_dec(t.get(f"vol_{self._coin_id(market)}")),
                       opt_dec(t.get(f"vol_{self._quote_id(market)}")))
 
     def each(self, rows, endpoint):
@@ -256,7 +260,7 @@ class Indodax(Exchange):
         market = market or self._market_of_pair(o.get("pair"))
         if market is None:
             return None
-        coin, fiat = market.base.lower(), self._quote_id(market)
+        coin, fiat = self._coin_id(market), self._quote_id(market)
         price = opt_dec(o.get("price"))
         status = _STATUSES.get(o.get("status") or "open", "open")
         # Amounts are named order_<coin>/remain_<coin>; an order given in IDR (a market buy)
@@ -333,7 +337,8 @@ class Indodax(Exchange):
 
     def parse_book_frame(self, pub: dict, market: Market) -> BookFrame:
         d = pub["data"]
-        coin = market.base.lower()
-        side = lambda rows: [(dec(r["price"]), dec(r[f"{coin}_volume"])) for r in rows or ()]  # noqa: E731
+        coin = self._coin_id(market)
+        side = lambda rows: [(dec(r["price"]), dec(r[f"{coin}_volume"]))  # noqa: E731
+                             for r in rows or ()]
         return BookFrame(True, side(d.get("bid")), side(d.get("ask")), seq=int(pub["offset"])
                          if pub.get("offset") is not None else None)
