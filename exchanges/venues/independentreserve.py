@@ -1,4 +1,4 @@
-"""Independent Reserve: the Public/Private REST API and the websocket ticker channel.
+"""Independent Reserve: the Public/Private REST API and the websocket (trades, order book).
 
 Docs: https://www.independentreserve.com/API (could not be read here); the facts below come from
 Independent Reserve's own .NET client (https://github.com/independentreserve/dotNetApiClient,
@@ -21,6 +21,8 @@ from .. import errors as E
 from ..core.adapter import Exchange
 from ..core.api import GET, POST, Pages
 from ..core.auth import Hmac
+from ..core.book import BookFrame
+from ..core.stream import Topic
 from ..numbers import dec, decimals_to_increment, opt_dec
 from ..types import Balance, Candle, Market, Order, OrderBook, Ticker, Trade
 
@@ -75,7 +77,9 @@ class IndependentReserve(Exchange):
     timeframes = {"1h": 1}
     api = {
         "ticker": GET("/Public/GetMarketSummary", params=lambda m: _pair(m)),
-        "order_book": GET("/Public/GetOrderBook", params=lambda m, limit: _pair(m)),
+        # GetAllOrders: every order with its guid (SDK GetAllOrdersAsync), which the book stream
+        # needs to apply its per-order events; GetOrderBook is the same without guids.
+        "order_book": GET("/Public/GetAllOrders", params=lambda m, limit: _pair(m)),
         # The largest number of hours is not documented where we could read (240 assumed).
         "ohlcv": GET("/Public/GetTradeHistorySummary", rows="HistorySummaryItems", cap=240),
         # "numberOfRecentTradesToRetrieve": at most 50 (dossier; unconfirmed).
@@ -107,18 +111,19 @@ class IndependentReserve(Exchange):
                       "insufficient": E.InsufficientFunds,
                       "order not found": E.OrderNotFound, "not found": E.OrderNotFound,
                       "volume must be": E.InvalidOrder, "invalid": E.InvalidOrder}
-    # The websocket "ticker" channel carries trades only (WS docs); its "orderbook" channel
-    # streams individual orders, keyed by crypto currency, with prices in every fiat.
+    # Websocket (WS docs): the "ticker-<crypto>" channel carries trades only; the
+    # "orderbook-<crypto>" channel carries each order's NewOrder / OrderChanged / OrderCanceled
+    # (by order guid; a new order's price in every fiat), each event numbered by the channel's
+    # Nonce ("will increase by exactly 1"; more is a dropped event). No snapshot is streamed:
+    # the book starts from GetAllOrders and the events are folded into price levels here.
     lacks = {
         "watch_ticker": "Independent Reserve's websocket 'ticker' channel carries trades, "
                         "not tickers (github.com/independentreserve/websockets)",
         "watch_tickers": "Independent Reserve streams no tickers (its 'ticker' channel "
                          "carries trades)",
-        "watch_order_book": "Independent Reserve streams individual orders (NewOrder, "
-                            "OrderChanged, OrderCanceled by order guid), not price levels; "
-                            "Exchange Atlas does not build a level book from them yet",
     }
-    channels = {"trades": "ticker"}
+    channels = {"trades": "ticker", "book": "orderbook"}
+    book_snapshot, book_sequence = "rest", "next"
 
     def error_code(self, reply):
         d = reply.payload
@@ -176,11 +181,19 @@ class IndependentReserve(Exchange):
                       opt_dec(t.get("DayHighestPrice")), opt_dec(t.get("DayLowestPrice")), None,
                       opt_dec(t.get("DayVolumeXbt")), None)
 
-    @staticmethod
-    def parse_order_book(r: dict, market: Market) -> OrderBook:
-        side = lambda rows: [(dec(o["Price"]), dec(o["Volume"])) for o in rows or ()]  # noqa: E731
-        return OrderBook(market.symbol, side(r.get("BuyOrders")), side(r.get("SellOrders")),
-                         _ms(r.get("CreatedTimestampUtc")), None)
+    def parse_order_book(self, r: dict, market: Market) -> OrderBook:
+        """Orders summed into price levels; their guids kept for the book stream's events."""
+        orders, levels = {}, {"bid": {}, "ask": {}}
+        for key, side in (("BuyOrders", "bid"), ("SellOrders", "ask")):
+            for o in r.get(key) or ():
+                price, volume = dec(o["Price"]), dec(o["Volume"])
+                levels[side][price] = levels[side].get(price, Decimal(0)) + volume
+                if o.get("Guid"):
+                    orders[str(o["Guid"])] = (side, price, volume)
+        self._book_orders[market.id] = (orders, levels)
+        return OrderBook(market.symbol, sorted(levels["bid"].items(), reverse=True),
+                         sorted(levels["ask"].items()), _ms(r.get("CreatedTimestampUtc")), None)
+
 
     @staticmethod
     def parse_candle(c: dict) -> Candle:
@@ -240,12 +253,15 @@ class IndependentReserve(Exchange):
                      dec(t["VolumeTraded"]), market.symbol, str(t["OrderGuid"]), None, None,
                      None, maker)
 
-    # -- streams: trades on the "ticker-<crypto>" channel ---------------------------------------
+    # -- streams -------------------------------------------------------------------------------
+    def __init__(self, **kw) -> None:
+        super().__init__(**kw)
+        self._book_orders = {}      # market id → ({guid: (side, price, volume)}, levels)
+
     def ws_topic(self, kind, market, depth=None):
-        from ..core.stream import Topic
-        if kind != "trades":
+        if kind not in self.channels:
             raise E.NotSupported(self.id, f"streaming {kind} is not supported")
-        channel = f"ticker-{market.id.partition('-')[0].lower()}"
+        channel = f"{self.channels[kind]}-{market.id.partition('-')[0].lower()}"
         return Topic(channel, "", channel)
 
     def ws_subscribe(self, channel, args, subscribe):
@@ -258,7 +274,8 @@ class IndependentReserve(Exchange):
         if msg.get("Event") == "Error":
             # "If you get an Error event when subscribing, check the error data field".
             return self.refused([getattr(self, "_last_ws_channel", "")], str(msg.get("Data")))
-        if msg.get("Event") == "Trade" and msg.get("Channel"):
+        if msg.get("Event") in ("Trade", "NewOrder", "OrderChanged", "OrderCanceled") and \
+                msg.get("Channel"):
             return msg["Channel"], msg
         return None                 # Subscriptions, Heartbeat
 
@@ -272,3 +289,35 @@ class IndependentReserve(Exchange):
         # Side: Buy or Sell (WS docs; taken as the taker's, not said there).
         return [Trade(str(d["TradeGuid"]), int(msg["Time"]), str(d.get("Side", "")).lower()
                       or None, dec(price), dec(d["Volume"]), market.symbol)]
+
+    def parse_book_frame(self, msg: dict, market: Market) -> BookFrame:
+        """One order event → the price level it changes, as its new total."""
+        orders, levels = self._book_orders.setdefault(market.id, ({}, {"bid": {}, "ask": {}}))
+        d, event = msg["Data"], msg["Event"]
+        guid = str(d["OrderGuid"])
+        old = orders.pop(guid, None)
+        new = None
+        if event == "NewOrder":
+            prices = {k.lower(): v for k, v in (d.get("Price") or {}).items()}
+            fiat = market.id.partition("-")[2].lower()
+            if prices.get(fiat) is not None:
+                side = "bid" if str(d["OrderType"]).endswith("Bid") else "ask"
+                new = (side, dec(prices[fiat]), dec(d["Volume"]))
+        elif event == "OrderChanged" and old is not None:
+            new = (old[0], old[1], dec(d["Volume"]))
+        touched = []
+        for entry, sign in ((old, -1), (new, 1)):
+            if entry is not None:
+                side, price, volume = entry
+                levels[side][price] = levels[side].get(price, Decimal(0)) + sign * volume
+                touched.append((side, price))
+        if new is not None and new[2]:
+            orders[guid] = new
+        changes = {"bid": [], "ask": []}
+        for side, price in dict.fromkeys(touched):
+            total = levels[side].get(price, Decimal(0))
+            if total <= 0:
+                levels[side].pop(price, None)
+            changes[side].append((price, max(total, Decimal(0))))
+        return BookFrame(False, changes["bid"], changes["ask"], seq=int(msg["Nonce"]),
+                         timestamp=msg.get("Time"))

@@ -116,5 +116,28 @@ async def test_errors_map_to_the_hierarchy(ex, fake):
         await ex.create_order(SYMBOL, "buy", "limit", "100", "150000")
     with pytest.raises(E.OrderNotFound):
         await ex.fetch_order("00000000-0000-4000-8000-999999999999", SYMBOL)
-    for call in ("watch_ticker", "watch_order_book"):
+    for call in ("watch_ticker", "watch_tickers"):
         assert not ex.has[call] and ex.lacks[call]
+
+
+def test_order_events_fold_into_price_levels():
+    # orderbook-ticker.md: NewOrder carries the price in every fiat; OrderChanged the volume
+    # left; OrderCanceled only the guid. Two orders at one price make one level.
+    ex = IndependentReserve()
+    m = Market("BTC/AUD", "Xbt-Aud", "BTC", "AUD", D("0.01"), D("0.00000001"), None, None, True)
+    book = ex.parse_order_book({"BuyOrders": [{"Guid": "a", "Price": D("100"),
+                                               "Volume": D("1")}], "SellOrders": []}, m)
+    assert book.bids == [(D("100"), D("1"))]
+
+    def event(name, nonce, **data):
+        return {"Channel": "orderbook-xbt", "Nonce": nonce, "Time": 1, "Event": name,
+                "Data": {"OrderType": "LimitBid", **data}}
+    f = ex.parse_book_frame(event("NewOrder", 5, OrderGuid="b", Volume=D("2"),
+                                  Price={"aud": D("100"), "usd": D("66")}), m)
+    assert (f.bids, f.seq) == ([(D("100"), D("3"))], 5)
+    f = ex.parse_book_frame(event("OrderChanged", 6, OrderGuid="a", Volume=D("0.25")), m)
+    assert f.bids == [(D("100"), D("2.25"))]
+    f = ex.parse_book_frame(event("OrderCanceled", 7, OrderGuid="b"), m)
+    assert f.bids == [(D("100"), D("0.25"))]
+    f = ex.parse_book_frame(event("OrderCanceled", 8, OrderGuid="a"), m)
+    assert f.bids == [(D("100"), D("0"))]           # the level is gone

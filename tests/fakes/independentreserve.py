@@ -45,6 +45,7 @@ class FakeIndependentReserve(KitVenue):
                                 clock=lambda: self.clock(),
                                 make_id=lambda n: f"00000000-0000-4000-8000-{n:012d}")
         self.last_nonce = 0
+        self.nonces: dict[str, int] = {}
         super().__init__()
 
     def venue_symbol(self, symbol: str) -> str:
@@ -56,7 +57,7 @@ class FakeIndependentReserve(KitVenue):
                               ("GetValidSecondaryCurrencyCodes", self.secondaries),
                               ("GetOrderMinimumVolumes", self.minimums),
                               ("GetPrimaryCurrencyConfig", self.config),
-                              ("GetMarketSummary", self.summary), ("GetOrderBook", self.book),
+                              ("GetMarketSummary", self.summary), ("GetAllOrders", self.book),
                               ("GetTradeHistorySummary", self.history),
                               ("GetRecentTrades", self.recent)]:
             self.route("GET", f"/Public/{name}", handler)
@@ -112,12 +113,21 @@ class FakeIndependentReserve(KitVenue):
                               "SecondaryCurrencyCode": s,
                               "CreatedTimestampUtc": _iso(self.clock())})
 
-    async def book(self, q):
-        book = self.books[self.pair(q)]
-        row = lambda t, p, a: {"OrderType": t, "Price": float(p), "Volume": float(a)}  # noqa
-        return json_response({"BuyOrders": [row("LimitBid", p, a) for p, a in book.top("bids")],
-                              "SellOrders": [row("LimitOffer", p, a)
+    @staticmethod
+    def guid(pair: str, side: str, price) -> str:
+        """One resting order per level here: its guid is made of the level."""
+        return f"{pair}-{side}-{D(str(price)).normalize()}"
+
+    async def book(self, q):        # GetAllOrders: every order with its Guid
+        pair, book = self.pair(q), self.books[self.pair(q)]
+        row = lambda t, s, p, a: {"Guid": self.guid(pair, s, p), "OrderType": t,  # noqa: E731
+                                  "Price": float(p), "Volume": float(a)}
+        return json_response({"BuyOrders": [row("LimitBid", "bids", p, a)
+                                            for p, a in book.top("bids")],
+                              "SellOrders": [row("LimitOffer", "asks", p, a)
                                              for p, a in book.top("asks")],
+                              "PrimaryCurrencyCode": pair.split("-")[0],
+                              "SecondaryCurrencyCode": pair.split("-")[1],
                               "CreatedTimestampUtc": _iso(self.clock())})
 
     async def history(self, q):
@@ -215,11 +225,39 @@ class FakeIndependentReserve(KitVenue):
                                        for f in rows]})
 
     # -- websocket -----------------------------------------------------------------------------
+    snapshot_on_subscribe = False       # the book channel streams order events only
+
     def subscriptions(self, m):
         if not isinstance(m, dict) or m.get("Event") not in ("Subscribe", "Unsubscribe"):
             return None
-        return [Sub("trades", p, m["Event"] == "Subscribe") for c in m.get("Data") or ()
-                for p in PAIRS if c == f"ticker-{p.split('-')[0].lower()}"]
+        kinds = {"ticker": "trades", "orderbook": "book"}
+        return [Sub(kinds[c.split("-")[0]], p, m["Event"] == "Subscribe")
+                for c in m.get("Data") or () for p in PAIRS
+                if c.split("-")[0] in kinds and c.split("-")[1] == p.split("-")[0].lower()]
+
+    async def publish_book(self, symbol, bids=(), asks=()):
+        # Which levels existed before the change decides NewOrder or OrderChanged.
+        book = self.books[symbol]
+        self.before = {(s, D(p)) for s in ("bids", "asks") for p, _ in book.top(s)}
+        await super().publish_book(symbol, bids, asks)
+
+    def book_message(self, pair, changes):
+        """The one order event of a one-level change, numbered by the channel's Nonce."""
+        (side, (price, amount)), = [(s, lv) for s, lvs in zip(("bids", "asks"), changes)
+                                     for lv in lvs]
+        channel = f"orderbook-{pair.split('-')[0].lower()}"
+        self.nonces[channel] = self.nonces.get(channel, 0) + 1
+        data = {"OrderType": "LimitBid" if side == "bids" else "LimitOffer",
+                "OrderGuid": self.guid(pair, side, price)}
+        if not D(amount):
+            event = "OrderCanceled"
+        elif (side, D(price)) in getattr(self, "before", ()):
+            event, data["Volume"] = "OrderChanged", float(amount)
+        else:
+            event = "NewOrder"
+            data.update(Price={pair.split("-")[1].lower(): float(price)}, Volume=float(amount))
+        return {"Channel": channel, "Nonce": self.nonces[channel], "Data": data,
+                "Time": self.clock(), "Event": event}
 
     async def acknowledge(self, ws, m, subs):
         await self.send(ws, {"Event": "Subscriptions", "Data": m.get("Data"),
