@@ -344,6 +344,7 @@ async def test_a_filled_market_order_is_found_by_client_id(venue):
     async with venue.FAKE() as fake:
         async with exchanges.create(venue.VENUE_ID, urls=fake.urls,
                                     credentials=venue.CREDENTIALS) as ex:
+            needs(ex, "create_order")
             market = (await ex.load_markets())[venue.SYMBOL]
             needs(ex, "create_market_order")
             _, amount = resting_order_terms(market, await ex.fetch_order_book(venue.SYMBOL))
@@ -357,8 +358,8 @@ async def test_a_filled_limit_order_is_found_by_client_id(venue):
     async with venue.FAKE() as fake:
         async with exchanges.create(venue.VENUE_ID, urls=fake.urls,
                                     credentials=venue.CREDENTIALS) as ex:
-            market = (await ex.load_markets())[venue.SYMBOL]
             needs(ex, "create_order")
+            market = (await ex.load_markets())[venue.SYMBOL]
             price, amount = resting_order_terms(market, await ex.fetch_order_book(venue.SYMBOL))
             order = await ex.create_order(venue.SYMBOL, "buy", "limit", amount, price)
             fake.store.fill(order.id)
@@ -370,8 +371,8 @@ async def test_an_unreadable_success_reply_is_reconciled_not_failed(venue):
     async with venue.FAKE() as fake:
         async with exchanges.create(venue.VENUE_ID, urls=fake.urls,
                                     credentials=venue.CREDENTIALS) as ex:
-            market = (await ex.load_markets())[venue.SYMBOL]
             needs(ex, "create_order")
+            market = (await ex.load_markets())[venue.SYMBOL]
             price, amount = resting_order_terms(market, await ex.fetch_order_book(venue.SYMBOL))
             await ex.fetch_balance()            # any set-up call made before the order
             armed = {"on": True}

@@ -59,17 +59,15 @@ async def _record(venue) -> dict:
             await run("fetch_trades", ex.fetch_trades(venue.SYMBOL))
             await run("fetch_balance", ex.fetch_balance())
             price, amount = resting_order_terms(market, book)
-            if not ex.has["create_order"]:      # declared absent (Bit2C): one placed elsewhere
-                held = fake.store.add_open(fake.store_symbol(venue.SYMBOL), 1, price, amount)[0]
-                await run("fetch_open_orders", ex.fetch_open_orders(venue.SYMBOL))
-                await run("cancel_order", ex.cancel_order(held.id, venue.SYMBOL))
-                out["_order_terms"] = (price, amount, held.id)
-                return out
-            order = await run("create_order",
-                              ex.create_order(venue.SYMBOL, "buy", "limit", amount, price))
+            if ex.has["create_order"]:
+                order_id = (await run("create_order", ex.create_order(
+                    venue.SYMBOL, "buy", "limit", amount, price))).id
+            else:       # a venue that declares it places no orders: one resting at the venue
+                order_id = fake.store.add_open(fake.store_symbol(venue.SYMBOL), 1, price,
+                                               amount)[0].id
             await run("fetch_open_orders", ex.fetch_open_orders(venue.SYMBOL))
-            await run("cancel_order", ex.cancel_order(order.id, venue.SYMBOL))
-            out["_order_terms"] = (price, amount, order.id)
+            await run("cancel_order", ex.cancel_order(order_id, venue.SYMBOL))
+            out["_order_terms"] = (price, amount, order_id)
     return out
 
 
