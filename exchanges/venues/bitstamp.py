@@ -183,11 +183,13 @@ class Bitstamp(Exchange):
         if market is None:
             return None
         volume, vwap = opt_dec(t.get("volume")), opt_dec(t.get("vwap"))
-        # "open" is today's (UTC) open; "open_24" is 24 h ago, which the contract means.
+        # "open" is today's (UTC) open; "open_24" is 24 h ago, which the contract means: the
+        # day's open is never taken for it (two windows would mix), only kept apart.
         return Ticker(market.symbol, int(t["timestamp"]) * 1000, opt_dec(t.get("bid")),
                       opt_dec(t.get("ask")), opt_dec(t.get("last")), opt_dec(t.get("high")),
-                      opt_dec(t.get("low")), opt_dec(t.get("open_24", t.get("open"))), volume,
-                      volume * vwap if volume is not None and vwap is not None else None)
+                      opt_dec(t.get("low")), opt_dec(t.get("open_24")), volume,
+                      volume * vwap if volume is not None and vwap is not None else None,
+                      open_today=opt_dec(t.get("open")))
 
     @staticmethod
     def parse_order_book(reply: dict, market: Market) -> OrderBook:

@@ -189,10 +189,12 @@ class Kraken(Exchange):
         if market is None:
             return None
         # h, l, v, p are [today, last 24 h]; `o` is only today's open (since 00:00 UTC,
-        # rest-api/get-ticker-information), so a 24 h ticker has no open here.
+        # rest-api/get-ticker-information), so a 24 h ticker has no open here: it is kept as
+        # the day's open, which the board shows labelled.
         volume = dec(t["v"][1])
         return Ticker(market.symbol, None, dec(t["b"][0]), dec(t["a"][0]), dec(t["c"][0]),
-                      dec(t["h"][1]), dec(t["l"][1]), None, volume, volume * dec(t["p"][1]))
+                      dec(t["h"][1]), dec(t["l"][1]), None, volume, volume * dec(t["p"][1]),
+                      open_today=opt_dec(t.get("o")))
 
     def parse_order_book(self, book: dict, market: Market) -> OrderBook:
         return OrderBook(market.symbol, levels(book["bids"]), levels(book["asks"]),

@@ -18,7 +18,7 @@ from exchanges import errors as E
 from exchanges.core.adapter import CONTRACT_CALLS
 from exchanges.types import Credentials, Market
 from tests.exchanges.test_all_venues import OPTIONAL
-from tests.fakes.bitstamp import CREDENTIALS, SYMBOL, FakeBitstamp
+from tests.fakes.bitstamp import CREDENTIALS, SYMBOL, TICKERS, FakeBitstamp
 
 D = Decimal
 DATA = Path(__file__).parent.parent / "data" / "ccxt" / "bitstamp"
@@ -83,6 +83,11 @@ async def test_ticker_and_tickers(ex, fake):
     assert (t.bid, t.ask, t.last, t.high, t.low) == (D("73353"), D("73367"), D("73285"),
                                                      D("73656"), D("68626"))
     assert t.open == D("72144")                         # 24 h open, not today's
+    assert t.open_today == D("71448")                   # today's, kept apart
+    # a reply without open_24 has no 24 h open: today's never stands in for it
+    one = ex.parse_ticker({k: v for k, v in TICKERS["btcusd"].items() if k != "open_24"},
+                          ex.markets[SYMBOL])
+    assert one.open is None and one.change_percent is None and one.open_today == D("71448")
     assert t.base_volume == D("135.29692054")
     assert t.quote_volume == D("135.29692054") * D("70853")
     assert t.timestamp == 1710328241000

@@ -99,6 +99,8 @@ async def test_ticker_and_tickers(fake):
     # high/low are the 24 h values; `o` (29800, today's open since 00:00 UTC) is another
     # window, so the REST ticker has no open (issue 12 #5)
     assert (t.high, t.low, t.open) == (D("30200.00000"), D("29400.10000"), None)
+    assert t.change_percent is None and t.open_today == D("29800.00000")     # kept apart
+    assert t.change_percent_today == (D("30000.50000") - t.open_today) * 100 / t.open_today
     assert t.base_volume == D("598.03698452")
     assert t.quote_volume == D("598.03698452") * D("29950.50000")
     assert set(all_) == {"BTC/USD", "DOGE/USD"} and set(some) == {"DOGE/USD"}
