@@ -45,13 +45,25 @@ class Ticker:
     open: Decimal | None = None
     base_volume: Decimal | None = None
     quote_volume: Decimal | None = None
+    # Where the venue gives no price from 24 h ago but the day's first (since 00:00 UTC:
+    # Kraken's REST `o`): never used as `open`, which is 24 h, so two windows never mix.
+    open_today: Decimal | None = None
 
     @property
     def change_percent(self) -> Decimal | None:
         """24 h change in percent, from `open` to `last`, when both are known."""
-        if self.open is None or self.last is None or not self.open:
-            return None
-        return (self.last - self.open) * 100 / self.open
+        return _percent(self.open, self.last)
+
+    @property
+    def change_percent_today(self) -> Decimal | None:
+        """The change since the day's open (`open_today`), where the venue gives only that."""
+        return _percent(self.open_today, self.last)
+
+
+def _percent(start: Decimal | None, end: Decimal | None) -> Decimal | None:
+    if start is None or end is None or not start:
+        return None
+    return (end - start) * 100 / start
 
 
 @dataclass(slots=True)

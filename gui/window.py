@@ -22,6 +22,7 @@ from .session import Session
 from .settings import Settings
 from .statusbar import VenueStatusBar
 from .trading import Trading
+from .twins import shared_books
 from .views import DOCKS, DockSpec
 
 __all__ = ["MainWindow"]
@@ -54,6 +55,8 @@ class MainWindow(QMainWindow):
         self.portfolio = Portfolio(self.session, self.trading, self, settings=self.settings)
         self.crossvenue = CrossVenue(self.session, self.trading, self)   # cross-venue docks
         self.docks: dict[str, QDockWidget] = {}
+        # venue → {symbol: (the pair it shares an order book with, the book)} (gui/twins.py)
+        self.shared_books: dict[str, dict[str, tuple[str, str]]] = {}
         self.views: dict[str, object] = {}
         self._tasks: set[asyncio.Task] = set()
         self._shut = False
@@ -220,6 +223,8 @@ class MainWindow(QMainWindow):
 
     def _on_markets(self, venue: str, markets: dict) -> None:
         self.tickers.set_markets(venue, markets)
+        self.shared_books[venue] = shared_books(self.session.adapters.get(venue), markets)
+        self.tickers.set_twins(venue, self.shared_books[venue])
         if self.session.selection is None and markets:
             wanted = self._wanted_selection
             symbol = wanted[1] if wanted and wanted[0] == venue and wanted[1] in markets \

@@ -117,7 +117,11 @@ class AccountCalls:
         await self.load_markets()
         self.require_credentials()
         asked = self.capped(limit, "my_trades")
-        rows = await self.rows("my_trades", market, since, asked, limit=limit)
+        # From `since` a newest-first listing is read back to it: its first `limit` rows
+        # would be the newest, and a sync paging forward from its cursor would skip the rest.
+        whole = since is not None and self.api["my_trades"].newest_first
+        rows = await self.rows("my_trades", market, since, asked,
+                               limit=None if whole else limit)
         fills = [t for r in rows if (t := self.parse_my_trade(r, market)) is not None
                  and (market is None or t.symbol == market.symbol)]
         if since is not None:

@@ -91,6 +91,9 @@ class Endpoint:
       client_id: the parameter by which the venue filters this listing to one client order
       id (Kraken's `cl_ord_id` on OpenOrders/ClosedOrders): the lookup by client id then asks
       for that order alone instead of reading every page of the account's history.
+      newest_first: the venue lists newest first (OKX fills-history, Kraken TradesHistory):
+      asked from `since` with a `limit`, every page back to `since` is read, since the first
+      `limit` rows would be the newest, not the oldest after `since`.
     """
     method: str
     path: str
@@ -107,6 +110,7 @@ class Endpoint:
     decode: Callable | None = None
     keyed: bool = False         # the rows are a mapping of market id (or key) → row
     client_id: str | None = None
+    newest_first: bool = False
 
 
 def GET(path: str, **kw) -> Endpoint:

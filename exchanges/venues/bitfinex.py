@@ -159,6 +159,13 @@ class Bitfinex(Exchange):
         "closed_orders": _private("/v2/auth/r/orders/{symbol}/hist",
                                   params=lambda m: {"symbol": m.id},
                                   paging=After("end", key=lambda row: row[4], size=2500)),
+        # The account's trades, of one symbol or all (rest-auth-trades, rest-auth-trades-by-
+        # symbol): `start`/`end` ms, `limit` at most 2500, newest first by default; the next
+        # page ends at the last row's MTS (inclusive, as above: a row twice, never one missed).
+        "my_trades": _private("/v2/auth/r/trades{symbol}/hist", newest_first=True,
+                              params=lambda m, since, limit: {
+                                  "symbol": f"/{m.id}" if m else "", "start": since},
+                              paging=After("end", key=lambda row: row[2], size=2500)),
     }
     cancel_returns_order = True
     errors = {
@@ -281,6 +288,19 @@ class Bitfinex(Exchange):
                      price if kind == "limit" and price else None, abs(original),
                      abs(original) - abs(left), abs(left), _status(row[13] or ""),
                      None if row[4] is None else int(row[4]), average=average or None)
+
+    def parse_my_trade(self, row: list, market: Market | None) -> Trade | None:
+        """[ID, SYMBOL, MTS, ORDER_ID, EXEC_AMOUNT (signed), EXEC_PRICE, ORDER_TYPE,
+        ORDER_PRICE, MAKER (1 maker, -1 taker), FEE (negative: paid), FEE_CURRENCY, CID]"""
+        market = self.by_id(row[1])
+        if market is None:
+            return None
+        amount = dec(row[4])
+        return Trade(str(row[0]), int(row[2]), "buy" if amount > 0 else "sell", dec(row[5]),
+                     abs(amount), market.symbol, order_id=str(row[3]),
+                     client_order_id=None if len(row) < 12 or row[11] is None else str(row[11]),
+                     fee=-dec(row[9]), fee_currency=self.currency(row[10]),
+                     taker_or_maker={1: "maker", -1: "taker"}.get(row[8]))
 
     # -- streams -----------------------------------------------------------------------------
     def ws_topic(self, kind, market, depth=None) -> Topic:

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from .. import errors as E
 from ..core.adapter import Exchange
-from ..core.api import GET, POST, Endpoint
+from ..core.api import GET, POST, Endpoint, Pages
 from ..core.auth import Hmac
 from ..core.book import BookFrame
 from ..core.stream import StreamLimits, Topic
@@ -40,10 +40,14 @@ def _private(path: str, **kw) -> Endpoint:
     return POST("/api/v2/" + path, signed=True, **kw)
 
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+
 def _stamp(text: str | None) -> int | None:
     """Bitstamp's "2022-01-31 14:43:15[.123456]" (UTC) → ms."""
-    return int(datetime.fromisoformat(text).replace(tzinfo=timezone.utc).timestamp() * 1000
-               ) if text else None
+    # exact: the float of .timestamp() * 1000 can fall a millisecond short
+    return (datetime.fromisoformat(text).replace(tzinfo=timezone.utc) - _EPOCH
+            ) // timedelta(milliseconds=1) if text else None
 
 
 def _base_amount(tx: dict, market: Market):
@@ -97,6 +101,18 @@ class Bitstamp(Exchange):
         # No paging and no cap documented; "cached for 10 seconds".
         "open_orders": _private("open_orders/{pair}/", idempotent=True,
                                 params=lambda m: {"pair": m.id if m else "all"}),
+        # user_transactions/[{market_symbol}/]: deposits, withdrawals and trades (type 2),
+        # `limit` "default 100, maximum 1000", `offset`, `sort` asc|desc (default desc),
+        # `since_timestamp` (s; "for max 30 days old"). From `since` oldest first, page by
+        # offset; without, newest first (/api/#tag/Transactions-private/operation/
+        # GetUserTransactionsForMarket).
+        "my_trades": _private("user_transactions/{pair}", idempotent=True,
+                              paging=Pages("offset", 1000, "limit", "offset", 0),
+                              params=lambda m, since, limit: {
+                                  "pair": f"{m.id}/" if m else "",
+                                  "sort": "desc" if since is None else "asc",
+                                  "since_timestamp": since // 1000 if since is not None
+                                  else None}),
     }
     # The create reply is {id, market, datetime, type, price, amount, client_order_id}, for a
     # market order too ("price: Price."): it says nothing of what was filled, nor whether `price`
@@ -167,11 +183,13 @@ class Bitstamp(Exchange):
         if market is None:
             return None
         volume, vwap = opt_dec(t.get("volume")), opt_dec(t.get("vwap"))
-        # "open" is today's (UTC) open; "open_24" is 24 h ago, which the contract means.
+        # "open" is today's (UTC) open; "open_24" is 24 h ago, which the contract means: the
+        # day's open is never taken for it (two windows would mix), only kept apart.
         return Ticker(market.symbol, int(t["timestamp"]) * 1000, opt_dec(t.get("bid")),
                       opt_dec(t.get("ask")), opt_dec(t.get("last")), opt_dec(t.get("high")),
-                      opt_dec(t.get("low")), opt_dec(t.get("open_24", t.get("open"))), volume,
-                      volume * vwap if volume is not None and vwap is not None else None)
+                      opt_dec(t.get("low")), opt_dec(t.get("open_24")), volume,
+                      volume * vwap if volume is not None and vwap is not None else None,
+                      open_today=opt_dec(t.get("open")))
 
     @staticmethod
     def parse_order_book(reply: dict, market: Market) -> OrderBook:
@@ -195,6 +213,22 @@ class Bitstamp(Exchange):
 
     def parse_placed(self, r: dict, market: Market) -> str:
         return str(r["id"])
+
+    def parse_my_trade(self, t: dict, market: Market | None) -> Trade | None:
+        if str(t.get("type")) != "2":          # a deposit, withdrawal, transfer: not a fill
+            return None
+        # The price is keyed "btc_usd" (the venue's codes), amounts by code, the base signed:
+        # negative when sold. No maker/taker flag. The fee is taken as the quote's, as ccxt
+        # reads it (the docs say only "Transaction fee").
+        pair = next((k for k in t if k.count("_") == 1 and k.replace("_", "") in
+                     self.markets_by_id), None)
+        market = market or (self.by_id(pair.replace("_", "")) if pair else None)
+        if market is None or pair is None:
+            return None
+        base = _base_amount(t, market)
+        return Trade(str(t["id"]), _stamp(t["datetime"]), "buy" if base > 0 else "sell",
+                     dec(t[pair]), abs(base), market.symbol, order_id=str(t["order_id"]),
+                     fee=opt_dec(t.get("fee")), fee_currency=market.quote)
 
     def parse_order(self, o: dict, market: Market | None) -> Order | None:
         market = market or self._market_of(o.get("market") or o["currency_pair"])

@@ -84,6 +84,10 @@ def iso_ms(text: str | None) -> int | None:
     return (datetime.fromisoformat(text) - _EPOCH) // _MS if text else None
 
 
+def _rfc3339(ms: int) -> str:
+    return (_EPOCH + ms * _MS).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
 def _open_from_change(last: Decimal | None, percent, increment: Decimal) -> Decimal | None:
     """The 24 h open implied by the last price and the venue's percent change."""
     pct = opt_dec(percent.rstrip("%") if isinstance(percent, str) else percent)
@@ -160,6 +164,16 @@ class Coinbase(Exchange):
         # filled at once); the order just sent is among them.
         "order_by_client_id": GET(f"{API}/orders/historical/batch", signed=True, rows="orders",
                                   params=lambda m, cid: [("product_ids", m.id), ("limit", 100)]),
+        # List Fills: newest first, the next page by `cursor` ("" at the end); from
+        # `start_sequence_timestamp`, which is not the trade time the fills carry: a minute
+        # before `since` is asked, the core keeps trade times from `since`
+        # (https://docs.cdp.coinbase.com/api-reference/advanced-trade-api/rest-api/orders/list-fills).
+        "my_trades": GET(f"{API}/orders/historical/fills", signed=True, rows="fills",
+                         newest_first=True, paging=Cursor("cursor", lambda r: r.get("cursor")),
+                         params=lambda m, since, limit: [
+                             *([("product_ids", m.id)] if m else []), ("limit", 100),
+                             *([("start_sequence_timestamp", _rfc3339(since - 60_000))]
+                               if since is not None else [])]),
     }
     errors = {
         **dict.fromkeys(("UNAUTHENTICATED", "authentication_error", "invalid_token",
@@ -346,6 +360,19 @@ class Coinbase(Exchange):
                      opt_dec(conf.get("limit_price")) or average, amount, filled, remaining,
                      status, iso_ms(o.get("created_time")), average=average,
                      fee=opt_dec(o.get("total_fees")))
+
+    def parse_my_trade(self, f: dict, market: Market | None) -> Trade | None:
+        market = market or self.by_id(f["product_id"])
+        if market is None:
+            return None
+        price, size = dec(f["price"]), dec(f["size"])
+        # `commission` is in the quote currency; `size_in_quote`: the size is a quote amount.
+        amount = size / price if f.get("size_in_quote") else size
+        return Trade(str(f["trade_id"]), iso_ms(f["trade_time"]), f["side"].lower(), price,
+                     amount, market.symbol, order_id=f["order_id"], fee=dec(f["commission"]),
+                     fee_currency=market.quote,
+                     taker_or_maker={"MAKER": "maker", "TAKER": "taker"}.get(
+                         f.get("liquidity_indicator")))
 
     # -- streams -----------------------------------------------------------------------------
     def ws_topic(self, kind: str, market: Market | None, depth: int | None = None) -> Topic:

@@ -32,6 +32,11 @@ def _ms(seconds) -> int:
     return int(dec(seconds) * 1000)
 
 
+def _seconds(ms: int) -> str:
+    """Integer milliseconds → Kraken's epoch seconds with the fraction."""
+    return format(dec(ms) / 1000, "f")
+
+
 def _iso_ms(text: str) -> int:
     """RFC 3339 (the v2 websocket's 2023-09-25T07:49:37.708706Z) → ms, exactly."""
     return (datetime.fromisoformat(text.replace("Z", "+00:00")) - _EPOCH) // _MS
@@ -117,6 +122,15 @@ class Kraken(Exchange):
         "open_orders": _signed("OpenOrders", rows=_by_txid("open"), client_id="cl_ord_id"),
         "closed_orders": _signed("ClosedOrders", rows=_by_txid("closed"), client_id="cl_ord_id",
                                  paging=Pages("ofs", 50, None, "offset", 0)),
+        # TradesHistory: 50 a time, newest first, from offset `ofs`; `start` is exclusive
+        # ("Starting unix timestamp or trade tx ID of results (exclusive)"), so one ms before
+        # `since`; no pair filter: one symbol is picked out of the account's fills
+        # (https://docs.kraken.com/api/docs/rest-api/get-trade-history).
+        "my_trades": _signed("TradesHistory", rows=_by_txid("trades"), newest_first=True,
+                             paging=Pages("ofs", 50, None, "offset", 0),
+                             params=lambda m, since, limit: {
+                                 "type": "all", "start": _seconds(since - 1)
+                                 if since is not None else None}),
     }
     # Errors are "E<category>:<message>[:detail]" strings (rest-api errors); matched by part,
     # the specific before the category-wide ("EOrder:Rate limit exceeded" is a rate limit).
@@ -175,10 +189,12 @@ class Kraken(Exchange):
         if market is None:
             return None
         # h, l, v, p are [today, last 24 h]; `o` is only today's open (since 00:00 UTC,
-        # rest-api/get-ticker-information), so a 24 h ticker has no open here.
+        # rest-api/get-ticker-information), so a 24 h ticker has no open here: it is kept as
+        # the day's open, which the board shows labelled.
         volume = dec(t["v"][1])
         return Ticker(market.symbol, None, dec(t["b"][0]), dec(t["a"][0]), dec(t["c"][0]),
-                      dec(t["h"][1]), dec(t["l"][1]), None, volume, volume * dec(t["p"][1]))
+                      dec(t["h"][1]), dec(t["l"][1]), None, volume, volume * dec(t["p"][1]),
+                      open_today=opt_dec(t.get("o")))
 
     def parse_order_book(self, book: dict, market: Market) -> OrderBook:
         return OrderBook(market.symbol, levels(book["bids"]), levels(book["asks"]),
@@ -205,6 +221,17 @@ class Kraken(Exchange):
                 total, used = dec(row["balance"]), dec(row.get("hold_trade") or 0)
                 out[self.currency(code)] = Balance(total - used, used, total)
         return out
+
+    def parse_my_trade(self, t: dict, market: Market | None) -> Trade | None:
+        m = self.by_id(t["pair"])
+        if m is None:
+            return None
+        # `fee` is in the quote currency ("total fee (quote currency)"); `maker`: "true if
+        # trade was executed with user as maker". Older replies lack `maker`: then unknown.
+        maker = t.get("maker")
+        return Trade(t["txid"], _ms(t["time"]), t["type"], dec(t["price"]), dec(t["vol"]),
+                     m.symbol, order_id=t["ordertxid"], fee=dec(t["fee"]), fee_currency=m.quote,
+                     taker_or_maker=None if maker is None else "maker" if maker else "taker")
 
     def parse_placed(self, result: dict, market: Market) -> str:
         return result["txid"][0]

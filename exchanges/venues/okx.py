@@ -41,6 +41,11 @@ def _open_orders_params(m):
     return {"instType": "SPOT", "instId": m.id} if m else {"instType": "SPOT"}
 
 
+def _fills_params(m, since, limit):
+    return {"instType": "SPOT", "instId": m.id if m else None,
+            "begin": since - 1 if since is not None else None}
+
+
 class OKX(Exchange):
     id = "okx"
     name = "OKX"
@@ -50,7 +55,7 @@ class OKX(Exchange):
     # 20-100 per IP (20 for tickers and instruments), balance 10, order details and open
     # orders 60, place and cancel 60 each per user: orders never wait behind reads.
     limits = {"public": (20, 2.0), "private": (60, 2.0), "balance": (10, 2.0),
-              "orders": (60, 2.0)}
+              "orders": (60, 2.0), "fills": (10, 2.0)}
     timeframes = {"1m": "1m", "3m": "3m", "5m": "5m", "15m": "15m", "30m": "30m",
                   "1h": "1H", "2h": "2H", "4h": "4H", "6h": "6Hutc", "12h": "12Hutc",
                   "1d": "1Dutc", "1w": "1Wutc", "1M": "1Mutc"}
@@ -88,6 +93,13 @@ class OKX(Exchange):
                            params=_open_orders_params,
                            paging=After("after", key=lambda o: o["ordId"], size=100,
                                         size_param=None)),
+        # fills-history: the last 3 months (fills: 3 days), "100 at most", newest first by
+        # billId; older with after=<billId>; `begin` filters on ts (whether inclusively is not
+        # said: one ms earlier keeps a fill at `since`); 10 requests per 2 s
+        # (https://www.okx.com/docs-v5/en/#order-book-trading-trade-get-transaction-details-last-3-months).
+        "my_trades": GET("/api/v5/trade/fills-history", signed=True, rows="data", cap=100,
+                         bucket="fills", newest_first=True, params=_fills_params,
+                         paging=After("after", key=lambda f: f["billId"], size=100)),
     }
     # https://www.okx.com/docs-v5/en/#error-code (50101-50119: key, passphrase, stamp, sign)
     errors = {
@@ -176,6 +188,18 @@ class OKX(Exchange):
             return None
         return Trade(str(t["tradeId"]), int(t["ts"]), t.get("side") or None, dec(t["px"]),
                      dec(t["sz"]), market.symbol)
+
+    def parse_my_trade(self, f: dict, market: Market | None) -> Trade | None:
+        market = market or self.by_id(f["instId"])
+        if market is None:
+            return None
+        # fee: "Negative number represents the user transaction fee charged by the platform.
+        # Positive number represents rebate"; execType T taker, M maker.
+        return Trade(str(f["tradeId"]), int(f.get("fillTime") or f["ts"]), f["side"],
+                     dec(f["fillPx"]), dec(f["fillSz"]), market.symbol, order_id=str(f["ordId"]),
+                     client_order_id=f.get("clOrdId") or None, fee=-dec(f["fee"]),
+                     fee_currency=self.currency(f["feeCcy"]),
+                     taker_or_maker={"T": "taker", "M": "maker"}.get(f.get("execType")))
 
     def parse_balance(self, rows: list) -> dict[str, Balance]:
         out = {}

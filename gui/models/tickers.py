@@ -1,5 +1,11 @@
 """The tickers board model: one row per (venue, symbol), updated cell by cell.
 
+The change column is the 24 h change. Where a venue gives no price from 24 h ago but the
+day's open (Kraken's REST ticker), it shows the change since 00:00 UTC labelled "today";
+where it gives neither, the cell is empty and its tooltip says why: two windows never mix
+unlabelled. A pair that trades on another listed pair's order book (Coinbase's BTC/USDC on
+the BTC-USD book) is marked on its symbol, the tooltip naming the book.
+
 A batch of tickers (one frame's worth from the session) becomes, per changed row, one
 `dataChanged` spanning only that row's changed columns; new pairs are appended with one
 `beginInsertRows` per batch. The model is never reset for a tick. When the last price moves,
@@ -12,12 +18,14 @@ import time
 from decimal import Decimal
 
 from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtGui import QFont
 
 from .. import format as fmt
 from .. import theme
 from .table import TableModel
 
-__all__ = ["TickerModel", "COLUMNS", "SORT_ROLE", "KEY_ROLE", "FLASH_ROLE", "FLASH_MS", "LAST"]
+__all__ = ["TickerModel", "COLUMNS", "SORT_ROLE", "KEY_ROLE", "FLASH_ROLE", "FLASH_MS", "LAST",
+           "CHANGE", "TWIN_MARK"]
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1     # the raw value (Decimal / str) for sorting
 KEY_ROLE = Qt.ItemDataRole.UserRole + 2      # (venue, symbol) of the row
@@ -26,8 +34,12 @@ FLASH_MS = 600
 
 COLUMNS = ("Venue", "Symbol", "Last", "Bid", "Ask", "24h %", "High", "Low", "Volume")
 _VENUE, _SYMBOL, _LAST, _BID, _ASK, _CHANGE, _HIGH, _LOW, _VOLUME = range(len(COLUMNS))
-LAST = _LAST
+LAST, CHANGE = _LAST, _CHANGE
 _NUMERIC = frozenset(range(_LAST, len(COLUMNS)))
+TWIN_MARK = " ⇄"            # after the symbol of a pair that shares another pair's book
+_TODAY = "today"            # after a change since 00:00 UTC (the venue has no 24 h open)
+_ITALIC = QFont()
+_ITALIC.setItalic(True)
 
 
 def _step(market, value: Decimal | None) -> Decimal | None:
@@ -37,22 +49,35 @@ def _step(market, value: Decimal | None) -> Decimal | None:
     return step(value) if step else market.price_increment
 
 
-def _text(c: int, v, market) -> str:
+def _text(c: int, v, market, window: str = "24h") -> str:
     if c == _CHANGE:
-        return fmt.percent(v)
+        return f"{fmt.percent(v)} {_TODAY}" if window == _TODAY and v is not None else \
+            fmt.percent(v)
     if c == _VOLUME:
         return fmt.compact(v)
     return fmt.price(v, _step(market, v))
 
 
-def _values(t) -> tuple:
-    """The raw value of every column of a ticker row (venue/symbol filled by the caller)."""
-    return (None, t.symbol, t.last, t.bid, t.ask, t.change_percent, t.high, t.low,
-            t.quote_volume if t.quote_volume is not None else t.base_volume)
+def _change(t) -> tuple[Decimal | None, str | None]:
+    """(the change in percent, its window: "24h", "today", or None when there is neither)."""
+    pct = t.change_percent
+    if pct is not None:
+        return pct, "24h"
+    today = getattr(t, "change_percent_today", None)
+    return (today, _TODAY) if today is not None else (None, None)
+
+
+def _values(t) -> tuple[tuple, str | None]:
+    """The raw value of every column of a ticker row (venue/symbol filled by the caller), and
+    the change's window."""
+    change, window = _change(t)
+    return (None, t.symbol, t.last, t.bid, t.ask, change, t.high, t.low,
+            t.quote_volume if t.quote_volume is not None else t.base_volume), window
 
 
 class _Row:
-    __slots__ = ("venue", "symbol", "values", "text", "market", "flash", "flash_at", "stale")
+    __slots__ = ("venue", "symbol", "values", "text", "market", "flash", "flash_at", "stale",
+                 "window", "twin")
 
     def __init__(self, venue: str, symbol: str, market) -> None:
         self.venue = venue
@@ -63,6 +88,8 @@ class _Row:
         self.flash = 0          # +1 up, -1 down, 0 never moved
         self.flash_at = 0.0     # time.monotonic() of the last move of the last price
         self.stale = False      # its data stopped: shown greyed, never as live
+        self.window: str | None = "24h"     # the change's window ("today", None: none)
+        self.twin: tuple[str, str] | None = None    # (the pair it shares a book with, book)
 
 
 class TickerModel(TableModel):
@@ -74,6 +101,7 @@ class TickerModel(TableModel):
         self._rows: list[_Row] = []
         self._index: dict[tuple[str, str], int] = {}
         self._markets: dict[tuple[str, str], object] = {}
+        self._twins: dict[tuple[str, str], tuple[str, str]] = {}
         self.last_move = 0.0        # time.monotonic() of the latest last-price move (any row)
         self.cells_changed = 0      # for the benchmark: how many dataChanged were emitted
 
@@ -86,7 +114,9 @@ class TickerModel(TableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             text = row.text[c]
             if text is None:        # formatted when first shown: off-screen rows cost nothing
-                text = row.text[c] = _text(c, row.values[c], row.market)
+                text = row.text[c] = _text(c, row.values[c], row.market, row.window)
+            if c == _SYMBOL and row.twin:
+                return text + TWIN_MARK
             return text
         if role == SORT_ROLE:
             return row.values[c]
@@ -94,6 +124,10 @@ class TickerModel(TableModel):
             return theme.muted_color()
         if row.stale and role == Qt.ItemDataRole.ToolTipRole:
             return f"{row.venue} {row.symbol}: no recent data (stale)"
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self._tooltip(row, c)
+        if role == Qt.ItemDataRole.FontRole and c == _CHANGE and row.window == _TODAY:
+            return _ITALIC
         if role == Qt.ItemDataRole.ForegroundRole and c == _CHANGE:
             v = row.values[c]
             if v:
@@ -105,7 +139,34 @@ class TickerModel(TableModel):
             return (row.venue, row.symbol)
         return None
 
+    @staticmethod
+    def _tooltip(row: _Row, c: int) -> str | None:
+        if c == _SYMBOL and row.twin:
+            twin, book = row.twin
+            return (f"{row.symbol} shares the {book} book with {twin}: {row.venue} runs both "
+                    f"pairs on one order book (the same bids, asks and trades)")
+        if c != _CHANGE or row.values[_LAST] is None:
+            return None
+        if row.window == _TODAY:
+            return (f"Change since 00:00 UTC: {row.venue} gives today's open for {row.symbol}, "
+                    f"not the price 24 h ago (high, low and volume are 24 h)")
+        if row.window is None:
+            return (f"No 24 h change: {row.venue} gives no price from 24 h ago (nor a day's "
+                    f"open) for {row.symbol}")
+        return None
+
     # -- updates -----------------------------------------------------------------------------
+    def set_twins(self, venue: str, twins: dict) -> None:
+        """{symbol: (the other symbol, the shared book's id)}: pairs of `venue` that trade on
+        one order book are marked, with the book named in the tooltip."""
+        for key in [k for k in self._twins if k[0] == venue]:
+            del self._twins[key]
+        self._twins.update({(venue, s): t for s, t in twins.items()})
+        for (v, s), r in self._index.items():
+            if v == venue and self._rows[r].twin != twins.get(s):
+                self._rows[r].twin = twins.get(s)
+                self.dataChanged.emit(self.createIndex(r, _SYMBOL), self.createIndex(r, _SYMBOL))
+
     def set_markets(self, venue: str, markets: dict) -> None:
         """Remember each market so prices show at the market's own increment."""
         for symbol, m in markets.items():
@@ -115,6 +176,8 @@ class TickerModel(TableModel):
                 self._rows[r].market = markets[s]
 
     def remove_venue(self, venue: str) -> None:
+        for key in [k for k in self._twins if k[0] == venue]:
+            del self._twins[key]
         doomed = [r for (v, _), r in self._index.items() if v == venue]
         for r in sorted(doomed, reverse=True):
             self.beginRemoveRows(QModelIndex(), r, r)
@@ -142,7 +205,8 @@ class TickerModel(TableModel):
             self.beginInsertRows(QModelIndex(), first, first + len(fresh) - 1)
             for key in fresh:
                 self._index[key] = len(self._rows)
-                self._rows.append(_Row(key[0], key[1], self._markets.get(key)))
+                self._rows.append(row := _Row(key[0], key[1], self._markets.get(key)))
+                row.twin = self._twins.get(key)
             self.endInsertRows()
         now = time.monotonic()
         for key, ticker in batch.items():
@@ -154,8 +218,11 @@ class TickerModel(TableModel):
                 self.dataChanged.emit(self.createIndex(r, lo), self.createIndex(r, hi))
 
     def _apply(self, row: _Row, ticker, now: float) -> tuple[int | None, int | None]:
-        new = _values(ticker)
+        new, window = _values(ticker)
         lo = hi = None
+        if window != row.window:            # the same number in another window is news
+            row.window, row.text[_CHANGE] = window, None
+            lo = hi = _CHANGE
         for c in range(_LAST, len(COLUMNS)):
             v = new[c]
             if v == row.values[c]:
@@ -165,6 +232,6 @@ class TickerModel(TableModel):
                 row.flash_at = self.last_move = now
             row.values[c] = v
             row.text[c] = None
-            lo = c if lo is None else lo
-            hi = c
+            lo = c if lo is None else min(lo, c)
+            hi = c if hi is None else max(hi, c)
         return lo, hi

@@ -45,7 +45,7 @@ class BoardView(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(False)
-        widths = (70, 96, 104, 104, 104, 68, 104, 104, 80)
+        widths = (70, 104, 104, 104, 104, 108, 104, 104, 80)    # 24h %: room for "today"
         for col, w in enumerate(widths):
             header.resizeSection(col, w)
         self.flash = FlashDelegate(FLASH_ROLE, FLASH_MS, self.table, window.tickers, LAST)

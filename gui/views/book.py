@@ -7,6 +7,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHeaderView, QLabel, QSplitter, QTableView, QVBoxLayout, QWidget
 
 from ..models.book import DEPTH_ROLE
+from ..twins import caption
 from ..widgets.delegates import DepthBarDelegate
 from ..widgets.depth import DepthChart
 from .board import configure_table
@@ -20,6 +21,12 @@ class BookView(QWidget):
         model = window.book
         self.spread = QLabel("")
         self.spread.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        # Coinbase's BTC/USDC trades on the BTC-USD book: the caption says whose book it is.
+        self.shared = QLabel("")
+        self.shared.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.shared.setWordWrap(True)
+        self.shared.setObjectName("sharedBook")
+        self.shared.hide()
         self.stale = False
         self.stale_note = QLabel("")
         self.stale_note.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -44,6 +51,8 @@ class BookView(QWidget):
         window.session.selected.connect(lambda v, s: self.depth.clear_book())
         window.session.book_stale.connect(self._on_stale)
         window.session.selected.connect(lambda v, s: self._on_stale(v, s, False))
+        window.session.selected.connect(
+            lambda v, s: self._on_shared(s, window.shared_books.get(v, {}).get(s)))
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.table)
         split.addWidget(self.depth)
@@ -53,9 +62,17 @@ class BookView(QWidget):
         layout.setContentsMargins(2, 2, 2, 2)
         layout.setSpacing(2)
         layout.addWidget(self.spread)
+        layout.addWidget(self.shared)
         layout.addWidget(self.stale_note)
         layout.addWidget(split)
 
+
+    def _on_shared(self, symbol: str, twin) -> None:
+        self.shared.setText(caption(symbol, twin))
+        self.shared.setToolTip("The venue runs these two pairs on one order book: the same "
+                               "bids, asks and trades; an order on either meets them."
+                               if twin else "")
+        self.shared.setVisible(twin is not None)
 
     def _on_stale(self, venue: str, symbol: str, stale: bool) -> None:
         """A frozen book must never look live: greyed, and the spread line says so."""

@@ -233,6 +233,40 @@ async def test_client_id_lookup_pages_through_the_whole_order_history(fake):
     assert pages == [{"limit": 2500}, {"limit": 2500, "end": fake.now - 2499}]
 
 
+# -- my trades: trades history (issue 15) ----------------------------------------------------
+def test_the_documented_trade_row_parses():
+    # rest-auth-trades response: [ID, SYMBOL, MTS, ORDER_ID, EXEC_AMOUNT, EXEC_PRICE,
+    # ORDER_TYPE, ORDER_PRICE, MAKER, FEE, FEE_CURRENCY, CID]
+    row = [402088407, "tBTCUST", 1574963975602, 34938060782, -0.2, 153.57,
+           "MARKET", 0, -1, -0.061668, "UST", 1574963975000]
+    ex = exchanges.create("bitfinex")
+    m = exchanges.Market("BTC/USDT", "tBTCUST", "BTC", "USDT", D("0.1"), D("0.00000001"))
+    ex.markets, ex.markets_by_id = {m.symbol: m}, {m.id: m}
+    row = json.loads(json.dumps(row), parse_float=D)
+    assert ex.parse_my_trade(row, None) == exchanges.Trade(
+        "402088407", 1574963975602, "sell", D("153.57"), D("0.2"), "BTC/USDT", "34938060782",
+        "1574963975000", D("0.061668"), "USDT", "taker")
+
+
+async def test_my_trades_page_back_by_inclusive_end_to_since(fake):
+    for i, o in enumerate(fake.store.add_open("tBTCUST", 2700, "50000", "0.0001")):
+        fake.now += i % 3 == 0          # three fills a millisecond: pages end inside one
+        o.cid = 9000 + i
+        fake.store.fill(o.id)
+    fills = fake.store.fills_of()
+    async with open_ex(fake) as ex:
+        every = await ex.fetch_my_trades()
+        fake.seen.clear()
+        since = fills[100].time
+        page = await ex.fetch_my_trades("BTC/USDT", since=since, limit=30)
+    assert [f.id for f in every] == [f.id for f in fills]
+    assert (every[5].client_order_id, every[5].fee, every[5].fee_currency,
+            every[5].taker_or_maker) == ("9005", fills[5].fee, "USDT", "maker")
+    assert [f.id for f in page] == [f.id for f in fills if f.time >= since][:30]
+    pages = [json.loads(s.body) for s in fake.seen]
+    assert pages[0] == {"start": since, "limit": 2500} and pages[1]["end"] == fills[-2500].time
+
+
 async def test_wrong_secret_is_an_authentication_error(fake):
     bad = exchanges.Credentials(api_key=KEY, secret="not-the-secret")
     async with open_ex(fake, credentials=bad) as ex:

@@ -18,7 +18,7 @@ from exchanges import errors as E
 from exchanges.core.adapter import CONTRACT_CALLS
 from exchanges.types import Credentials, Market
 from tests.exchanges.test_all_venues import OPTIONAL
-from tests.fakes.bitstamp import CREDENTIALS, SYMBOL, FakeBitstamp
+from tests.fakes.bitstamp import CREDENTIALS, SYMBOL, TICKERS, FakeBitstamp
 
 D = Decimal
 DATA = Path(__file__).parent.parent / "data" / "ccxt" / "bitstamp"
@@ -83,6 +83,11 @@ async def test_ticker_and_tickers(ex, fake):
     assert (t.bid, t.ask, t.last, t.high, t.low) == (D("73353"), D("73367"), D("73285"),
                                                      D("73656"), D("68626"))
     assert t.open == D("72144")                         # 24 h open, not today's
+    assert t.open_today == D("71448")                   # today's, kept apart
+    # a reply without open_24 has no 24 h open: today's never stands in for it
+    one = ex.parse_ticker({k: v for k, v in TICKERS["btcusd"].items() if k != "open_24"},
+                          ex.markets[SYMBOL])
+    assert one.open is None and one.change_percent is None and one.open_today == D("71448")
     assert t.base_volume == D("135.29692054")
     assert t.quote_volume == D("135.29692054") * D("70853")
     assert t.timestamp == 1710328241000
@@ -494,3 +499,31 @@ def test_heartbeat_is_the_venue_event():
     assert ex.stream_route({"event": "bts:heartbeat", "channel": "", "data": {}}) is None
     assert ex.stream_route({"event": "trade", "channel": "live_trades_btcusd"}) \
         == "live_trades_btcusd"
+
+
+# -- my trades: user_transactions (issue 15) -------------------------------------------------
+async def test_user_transactions_keep_trades_with_side_from_the_signed_base_amount(ex, fake):
+    # Rows shaped after the docs' field list (/api/#tag/Transactions-private): amounts keyed by
+    # currency code, the price by "btc_usd", type "2" a market trade, "0" a deposit.
+    times = iter(range(1_700_000_000_000, 1_800_000_000_000, 1500))
+    fake.store.clock = lambda: next(times)
+    buy = fake.store.add_open("btcusd", 1, "70000", "0.01")[0]
+    fake.store.fill(buy.id)
+    sell = await ex.create_order("BTC/USD", "sell", "market", "0.02")
+    for o in fake.store.add_open("btcusd", 1500, "70000", "0.001"):
+        fake.store.fill(o.id)
+    fills = fake.store.fills_of()
+    every = await ex.fetch_my_trades()          # the deposit row is left out
+    assert [f.id for f in every] == [f.id for f in fills]
+    first, second = every[0], every[1]
+    assert (first.side, first.amount, first.price, first.order_id) == (
+        "buy", D("0.01"), D("70000"), buy.id)
+    assert (second.side, second.order_id, second.fee, second.fee_currency) == (
+        "sell", sell.id, fills[1].fee, "USD")
+    fake.seen.clear()
+    page = await ex.fetch_my_trades("BTC/USD", since=fills[100].time, limit=1200)
+    assert [f.id for f in page] == [f.id for f in fills[100:1300]]
+    sent = [dict(parse_qsl(s.body)) for s in private_seen(fake, "/api/v2/user_transactions/btcusd/")]
+    assert [(s["sort"], s["offset"], s["limit"]) for s in sent] == [
+        ("asc", "0", "1000"), ("asc", "1000", "1000")]
+    assert sent[0]["since_timestamp"] == str(fills[100].time // 1000)

@@ -16,7 +16,7 @@ from cryptography.hazmat.primitives.asymmetric import ed25519
 import exchanges
 from exchanges.types import Market
 from exchanges.venues.coinbase import Coinbase, iso_ms
-from tests.fakes.coinbase import CREDENTIALS, KEY_NAME, FakeCoinbase, new_key_pair
+from tests.fakes.coinbase import CREDENTIALS, KEY_NAME, T0, FakeCoinbase, new_key_pair
 
 FIXED_MS = 1_714_564_800_123      # 2024-05-01T12:00:00.123Z
 DATA = Path(__file__).resolve().parents[1] / "data" / "ccxt" / "coinbase"
@@ -176,6 +176,59 @@ async def test_open_orders_follow_every_page(fake):
             ] == ["order_status=OPEN&product_ids=BTC-USD",
                   "order_status=OPEN&product_ids=BTC-USD&cursor=100",
                   "order_status=OPEN&product_ids=BTC-USD&cursor=200"]
+
+
+# -- my trades: List Fills (issue 15) -------------------------------------------------------
+def test_the_fill_rows_of_the_docs_and_of_ccxt_parse():
+    btc = Market("BTC/USD", "BTC-USD", "BTC", "USD", D("0.01"), D("0.00000001"))
+    usdt = Market("BTC/USDT", "BTC-USDT", "BTC", "USDT", D("0.01"), D("0.00000001"))
+    ex = with_markets(btc, usdt)
+    # the List Fills response example (docs.cdp.coinbase.com ... orders/list-fills)
+    docs = {"entry_id": "22222-2222222-22222222", "trade_id": "1111-11111-111111",
+            "order_id": "0000-000000-000000", "trade_time": "2021-05-31T09:59:59Z",
+            "trade_type": "FILL", "price": "10000.00", "size": "0.001", "commission": "1.25",
+            "product_id": "BTC-USD", "sequence_timestamp": "2021-05-31T09:58:59Z",
+            "liquidity_indicator": "MAKER", "size_in_quote": False,
+            "user_id": "3333-333333-3333333", "side": "BUY"}
+    assert ex.parse_my_trade(docs, None) == exchanges.Trade(
+        "1111-11111-111111", 1622455199000, "buy", D("10000.00"), D("0.001"), "BTC/USD",
+        "0000-000000-000000", None, D("1.25"), "USD", "maker")
+    # ccxt ts/src/coinbase.ts parseTrade, "fetchMyTrades": a size in the quote currency
+    # (the commission is 0.6 % of it), liquidity unknown
+    ccxt = {"entry_id": "b88b82cc89e326a2778874795102cbafd08dd979a2a7a3c69603fc4c23c2e010",
+            "trade_id": "cdc39e45-bbd3-44ec-bf02-61742dfb16a1",
+            "order_id": "813a53c5-3e39-47bb-863d-2faf685d22d8",
+            "trade_time": "2023-01-18T01:37:38.091377090Z", "trade_type": "FILL",
+            "price": "21220.64", "size": "0.0046830664333996",
+            "commission": "0.0000280983986004", "product_id": "BTC-USDT",
+            "sequence_timestamp": "2023-01-18T01:37:38.092520Z",
+            "liquidity_indicator": "UNKNOWN_LIQUIDITY_INDICATOR", "size_in_quote": True,
+            "user_id": "1111111-1111-1111-1111-111111111111", "side": "BUY"}
+    fill = ex.parse_my_trade(ccxt, None)
+    assert (fill.timestamp, fill.symbol, fill.fee_currency, fill.taker_or_maker) == (
+        1674005858091, "BTC/USDT", "USDT", None)
+    assert abs(fill.amount * fill.price - D("0.0046830664333996")) < D("1e-20")
+
+
+async def test_my_trades_follow_the_cursor_back_to_since(fake):
+    times = iter(range(T0, T0 + 10**7, 1000))
+    fake.store.clock = lambda: next(times)
+    for o in fake.store.add_open("BTC-USD", 230, "40000", "0.001"):
+        fake.store.fill(o.id)
+    fills = fake.store.fills_of()
+    async with open_(fake) as ex:
+        every = await ex.fetch_my_trades()
+        fake.seen.clear()
+        page = await ex.fetch_my_trades("BTC/USD", since=fills[100].time, limit=50)
+    assert [f.order_id for f in every] == [f.order_id for f in fills]
+    assert (every[0].fee, every[0].fee_currency, every[0].taker_or_maker) == (
+        fills[0].fee, "USD", "maker")
+    assert [f.order_id for f in page] == [f.order_id for f in fills[100:150]]
+    # a minute (60 fills here) before since, newest first: 190 rows, two pages
+    assert [s.query_string for s in seen(fake, "GET", "/api/v3/brokerage/orders/historical/fills")
+            ] == [q := "product_ids=BTC-USD&limit=100&start_sequence_timestamp="
+                  "2024-05-01T12:04:30.500Z", q + "&cursor=100"]
+    assert fills[100].time - 60_000 == iso_ms("2024-05-01T12:04:30.500Z")
 
 
 async def test_create_limit_order_exact_request(fake):

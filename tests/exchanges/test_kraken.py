@@ -99,6 +99,8 @@ async def test_ticker_and_tickers(fake):
     # high/low are the 24 h values; `o` (29800, today's open since 00:00 UTC) is another
     # window, so the REST ticker has no open (issue 12 #5)
     assert (t.high, t.low, t.open) == (D("30200.00000"), D("29400.10000"), None)
+    assert t.change_percent is None and t.open_today == D("29800.00000")     # kept apart
+    assert t.change_percent_today == (D("30000.50000") - t.open_today) * 100 / t.open_today
     assert t.base_volume == D("598.03698452")
     assert t.quote_volume == D("598.03698452") * D("29950.50000")
     assert set(all_) == {"BTC/USD", "DOGE/USD"} and set(some) == {"DOGE/USD"}
@@ -273,6 +275,42 @@ async def test_open_orders_come_at_once_and_closed_orders_50_a_time(fake):
     sent = [_form(s) for s in _private_seen(fake, "ClosedOrders")]
     assert [f.get("ofs") for f in sent] == ["0", "50", "0"] and sent[-1]["cl_ord_id"] == "old-0"
     assert (found.status, found.client_order_id) == ("canceled", "old-0")
+
+
+# -- my trades: TradesHistory (issue 15) ----------------------------------------------------
+def test_ccxts_recorded_trades_history_row_parses():
+    # ccxt ts/src/kraken.ts parseTrade, "fetchMyTrades" row (the txid is the result's key);
+    # the fee is in the quote currency (get-trade-history: "total fee (quote currency)").
+    row = {"ordertxid": "OSJVN7-A2AE-63WZV", "postxid": "TBP7O6-PNXI-CONU", "pair": "XXBTZUSD",
+           "time": D("1710429248.3052235"), "type": "sell", "ordertype": "liquidation market",
+           "price": "72026.50000", "cost": "7.20265", "fee": "0.01873", "vol": "0.00010000",
+           "margin": "1.44053", "leverage": "5", "misc": "closing", "trade_id": 68230622,
+           "maker": False, "txid": "TCJTWX-4RDOS-CP3D3Q"}
+    ex = Kraken()
+    ex.markets_by_id["XXBTZUSD"] = exchanges.Market("BTC/USD", "XXBTZUSD", "BTC", "USD",
+                                                    D("0.1"), D("0.00000001"))
+    assert ex.parse_my_trade(row, None) == exchanges.Trade(
+        "TCJTWX-4RDOS-CP3D3Q", 1710429248305, "sell", D("72026.50000"), D("0.00010000"),
+        "BTC/USD", "OSJVN7-A2AE-63WZV", None, D("0.01873"), "USD", "taker")
+
+
+async def test_trades_history_pages_50_a_time_back_to_an_exclusive_start(fake):
+    for i, o in enumerate(fake.store.add_open("XXBTZUSD", 130, "20000", "0.001")):
+        fake.now += 3
+        fake.store.fill(o.id)
+    fills = fake.store.fills_of()
+    async with _open(fake) as ex:
+        every = await ex.fetch_my_trades()
+        fake.seen.clear()
+        since = fills[20].time
+        page = await ex.fetch_my_trades("BTC/USD", since=since, limit=60)
+    assert [f.order_id for f in every] == [f.order_id for f in fills]
+    assert {(f.fee, f.fee_currency, f.taker_or_maker) for f in every[:1]} == {
+        (fills[0].fee, "USD", "maker")}
+    assert [f.order_id for f in page] == [f.order_id for f in fills[20:80]]
+    sent = [_form(s) for s in _private_seen(fake, "TradesHistory")]
+    assert [f.get("ofs") for f in sent] == ["0", "50", "100"]     # 110 from since, 50 a time
+    assert sent[0]["start"] == str(D(since - 1) / 1000) and sent[0]["type"] == "all"
 
 
 # -- auth and errors -----------------------------------------------------------------------

@@ -294,6 +294,58 @@ async def test_open_orders_page_past_the_100_a_request(fake):
     assert len(pages) == 4 and pages[3] == {"instType": "SPOT", "after": newest_first[99]}
 
 
+# -- my trades: fills-history (issue 15) ------------------------------------------------------
+def make_fills(store, symbol, n, t0, step=7):
+    """`n` resting orders, each filled as maker at its own moment `step` ms apart."""
+    times = iter(range(t0, t0 + 10 * n * step, step))
+    store.clock = lambda: next(times)
+    recs = store.add_open(symbol, n, "42000", "0.01")
+    for i, rec in enumerate(recs):
+        rec.cid = f"c{symbol[:3]}{i}"
+        store.fill(rec.id)
+    return store.fills_of(symbol)[-n:]
+
+
+def test_the_docs_fill_row_parses_with_fee_sign_and_liquidity():
+    # "Get transaction details (last 3 months)", Response Example (docs-v5): the fee is
+    # negative when charged; execType "T" taker.
+    row = {"side": "buy", "fillSz": "0.00192834", "fillPx": "51858", "fee": "-0.00000192834",
+           "fillPnl": "0", "ordId": "680800019749904384", "feeRate": "-0.001",
+           "instType": "SPOT", "instId": "BTC-USDT", "clOrdId": "", "posSide": "net",
+           "billId": "680800019754098688", "subType": "1", "tag": "",
+           "fillTime": "1708587373361", "execType": "T", "tradeId": "744876980",
+           "feeCcy": "BTC", "ts": "1708587373362"}
+    ex = OKX()
+    market = exchanges.Market("BTC/USDT", "BTC-USDT", "BTC", "USDT", D("0.1"), D("0.00000001"))
+    fill = ex.parse_my_trade(row, market)
+    assert fill == exchanges.Trade("744876980", 1708587373361, "buy", D("51858"),
+                                   D("0.00192834"), "BTC/USDT", "680800019749904384", None,
+                                   D("0.00000192834"), "BTC", "taker")
+
+
+async def test_my_trades_page_back_by_bill_id_and_from_since_oldest_first(fake):
+    btc = make_fills(fake.store, "BTC-USDT", 230, FIXED_TS)
+    eth = make_fills(fake.store, "ETH-USDT", 20, FIXED_TS + 5_000)
+    async with open_okx(fake) as ex:
+        every = await ex.fetch_my_trades()
+        mine = await ex.fetch_my_trades("BTC/USDT")
+        fake.seen.clear()
+        since = btc[50].time
+        page = await ex.fetch_my_trades("BTC/USDT", since=since, limit=100)
+    assert [f.id for f in every] == [f.id for f in sorted(btc + eth, key=lambda f: f.time)]
+    assert [f.id for f in mine] == [f.id for f in btc]
+    f = mine[0]
+    assert (f.order_id, f.client_order_id, f.fee, f.fee_currency, f.taker_or_maker) == (
+        btc[0].order_id, "cBTC0", btc[0].fee, "USDT", "maker") and f.fee > 0
+    # newest first: the first 100 rows from `since` would be the newest; the oldest 100
+    # after `since` are wanted, so every page back to `since` is read
+    assert [f.id for f in page] == [f.id for f in btc[50:150]]
+    asked = [dict(parse_qsl(s.query_string)) for s in fake.seen]
+    assert asked[0] == {"instType": "SPOT", "instId": "BTC-USDT", "begin": str(since - 1),
+                        "limit": "100"}
+    assert len(asked) == 2 and asked[1]["after"] == str(int(btc[130].id) * 10 + 1)
+
+
 # -- websocket -------------------------------------------------------------------------------
 def subscribes(fake, channel, op="subscribe"):
     """The (un)subscribe requests the fake received for `channel`, without their ids."""

@@ -100,6 +100,8 @@ class FakeBitfinex(KitVenue):
         for path in ("/v2/auth/r/orders", "/v2/auth/r/orders/{symbol}"):
             r("POST", path, s(self.active))
         r("POST", "/v2/auth/r/orders/{symbol}/hist", s(self.history))
+        r("POST", "/v2/auth/r/trades/hist", s(self.fills))
+        r("POST", "/v2/auth/r/trades/{symbol}/hist", s(self.fills))
         self.add_ws()
 
     def check_auth(self, request, body):
@@ -206,6 +208,20 @@ class FakeBitfinex(KitVenue):
         done = [o for o in done if int(body.get("start", 0)) <= o.created
                 <= int(body.get("end", 2 ** 63))]
         return reply(self._rows(done, request, body)[: min(int(body.get("limit", 25)), 2500)])
+
+    async def fills(self, request, body):
+        """Newest first unless sort=1, `start`/`end` inclusive, `limit` 25 by default and at
+        most 2500; rows as in rest-auth-trades' response (docs.bitfinex.com/reference/
+        rest-auth-trades): the amount signed, MAKER 1/-1, the fee negative, CID."""
+        rows = [f for f in self.store.fills_of(request.match_info.get("symbol"))
+                if int(body.get("start", 0)) <= f.time <= int(body.get("end", 2 ** 63))]
+        rows.sort(key=lambda f: (f.time, int(f.id)), reverse=body.get("sort") != 1)
+        return reply([[int(f.id), f.symbol, f.time, int(f.order_id),
+                       (f.amount if f.side == "buy" else -f.amount), f.price,
+                       self.store.orders[f.order_id].type.upper(), f.price,
+                       -1 if f.taker else 1, -f.fee, f.fee_currency,
+                       self.store.orders[f.order_id].cid]
+                      for f in rows[: min(int(body.get("limit", 25)), 2500)]])
 
     # -- websocket ---------------------------------------------------------------------------
     async def on_ws_text(self, ws, message) -> None:

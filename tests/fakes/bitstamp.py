@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import time
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
 from exchanges import Credentials
@@ -55,6 +55,9 @@ def _err(reason, code: str | None = None, status: int = 200):
                          status=status)
 
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+
 def _dt(ms: int, fraction: bool = True) -> str:
     return datetime.fromtimestamp(ms / 1000, timezone.utc).strftime(
         "%Y-%m-%d %H:%M:%S" + (".%f" if fraction else ""))
@@ -95,7 +98,9 @@ class FakeBitstamp(KitVenue):
                               ("sell/{pair}/", self.place), ("buy/market/{pair}/", self.place),
                               ("sell/market/{pair}/", self.place), ("cancel_order/", self.cancel),
                               ("order_status/", self.status), ("open_orders/all/", self.opened),
-                              ("open_orders/{pair}/", self.opened)]:
+                              ("open_orders/{pair}/", self.opened),
+                              ("user_transactions/", self.transactions),
+                              ("user_transactions/{pair}/", self.transactions)]:
             self.route("POST", "/api/v2/" + path, self.signed(handler))
         self.add_ws()
 
@@ -207,6 +212,30 @@ class FakeBitstamp(KitVenue):
              "price": str(o.price), "amount": str(o.remaining), "amount_at_create": str(o.amount),
              "currency_pair": NAMES[o.symbol], "market": NAMES[o.symbol], **_cid(o)}
             for o in self.store.open(q.match_info.get("pair"))])
+
+    async def transactions(self, q, p):
+        """Deposits and fills, `sort` (default desc), `offset`, `limit` (default 100, max
+        1000), `since_timestamp` (s). Rows as in the docs' example (/api/#tag/
+        Transactions-private/operation/GetUserTransactions) and ccxt's recorded rows
+        (ts/src/bitstamp.ts parseTrade): amounts by code, the base negative when sold."""
+        pair, since = q.match_info.get("pair"), int(p.get("since_timestamp", 0)) * 1000
+        rows = [{"id": 1, "datetime": _dt(0), "type": "0", "usd": "1000.0", "btc": "0.0",
+                 "btc_usd": "0.00", "fee": "0.00000", "order_id": None}] * (not pair)
+        for f in self.store.fills_of(pair):
+            base, quote = (c.lower() for c in self.store.markets[f.symbol])
+            sign = "" if f.side == "buy" else "-"
+            rows.append({"id": int(f.id), "datetime": _dt(f.time), "type": "2",
+                         base: sign + str(f.amount), quote: ("-" if not sign else "") +
+                         str(f.price * f.amount), f"{base}_{quote}": str(f.price),
+                         "fee": str(f.fee), "order_id": int(f.order_id)})
+        rows = [r for r in rows if self._ms(r["datetime"]) >= since]
+        rows.sort(key=lambda r: r["id"], reverse=p.get("sort", "desc") == "desc")
+        at, n = int(p.get("offset", 0)), min(int(p.get("limit", 100)), 1000)
+        return json_response(rows[at:at + n])
+
+    @staticmethod
+    def _ms(text):
+        return (datetime.fromisoformat(text + "+00:00") - _EPOCH) // timedelta(milliseconds=1)
 
     # -- websocket ---------------------------------------------------------------------------
     async def on_ws_text(self, ws, message) -> None:

@@ -112,6 +112,7 @@ class FakeCoinbase(KitVenue):
         r("POST", f"{API}/orders", s(self.create_order))
         r("POST", f"{API}/orders/batch_cancel", s(self.batch_cancel))
         r("GET", f"{API}/orders/historical/batch", s(self.list_orders))
+        r("GET", f"{API}/orders/historical/fills", s(self.list_fills))
         r("GET", f"{API}/orders/historical/{{order_id}}", s(self.get_order))
         self.add_ws()
 
@@ -266,6 +267,24 @@ class FakeCoinbase(KitVenue):
         o = self.store.find(request.match_info["order_id"])
         return json_response({"order": self.order_row(o)}) if o else self.error(
             "NOT_FOUND", 5, "order with this orderID was not found", 404)
+
+    async def list_fills(self, request, p):
+        """Newest first, 100 a page unless `limit`, `cursor` "" at the end; rows as in the
+        docs' List Fills response example (api-reference/advanced-trade-api/rest-api/orders/
+        list-fills) and ccxt's recorded fetchMyTrades row (ts/src/coinbase.ts parseTrade)."""
+        pids, start = request.query.getall("product_ids", []), p.get("start_sequence_timestamp")
+        rows = [f for f in reversed(self.store.fills_of()) if (not pids or f.symbol in pids)
+                and (start is None or _iso(f.time) >= start)]
+        at, n = int(p.get("cursor") or 0), int(p.get("limit") or 100)
+        more = at + n < len(rows)
+        return json_response({"fills": [{
+            "entry_id": f"e{f.id}", "trade_id": f"t-{f.id}", "order_id": f.order_id,
+            "trade_time": _iso(f.time), "trade_type": "FILL", "price": str(f.price),
+            "size": str(f.amount), "commission": str(f.fee), "product_id": f.symbol,
+            "sequence_timestamp": _iso(f.time), "liquidity_indicator": "TAKER" if f.taker
+            else "MAKER", "size_in_quote": False, "user_id": "3333-333333-3333333",
+            "side": f.side.upper()} for f in rows[at:at + n]],
+            "cursor": str(at + n) if more else ""})
 
     # -- websocket ---------------------------------------------------------------------------
     async def send(self, ws, message) -> None:

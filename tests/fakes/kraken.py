@@ -106,7 +106,7 @@ class FakeKraken(KitVenue):
         for name in ("AssetPairs", "Ticker", "Depth", "OHLC", "Trades"):
             self.route("GET", f"/0/public/{name}", self._public(name))
         for name in ("BalanceEx", "AddOrder", "CancelOrder", "QueryOrders", "OpenOrders",
-                     "ClosedOrders"):
+                     "ClosedOrders", "TradesHistory"):
             self.route("POST", f"/0/private/{name}", self.signed(self._private(name)))
         self.add_ws()
 
@@ -245,6 +245,25 @@ class FakeKraken(KitVenue):
         ofs = int(form.get("ofs", 0))
         return ok({"closed": {o.id: self.row(o) for o in closed[ofs:ofs + 50]},
                    "count": len(closed)})
+
+    def tradeshistory(self, form):
+        """50 at a time, newest first, from offset `ofs`; `start` exclusive. Row keys as in
+        the docs' example (docs.kraken.com/api/docs/rest-api/get-trade-history) and ccxt's
+        recorded fetchMyTrades row (ts/src/kraken.ts, parseTrade)."""
+        start = Decimal(form.get("start", "0")) * 1000
+        fills = sorted((f for f in self.store.fills_of() if f.time > start),
+                       key=lambda f: (f.time, int(f.id)), reverse=True)
+        ofs = int(form.get("ofs", 0))
+        return ok({"trades": {f"T{f.id}-FAKE": self.fill_row(f) for f in fills[ofs:ofs + 50]},
+                   "count": len(fills)})
+
+    def fill_row(self, f) -> dict:
+        o = self.store.orders[f.order_id]
+        return {"ordertxid": f.order_id, "postxid": "TKH2SE-M7IF5-CFI7LT", "pair": f.symbol,
+                "aclass": "forex", "time": Decimal(f.time) / 1000, "type": f.side,
+                "ordertype": o.type, "price": str(f.price), "cost": str(f.price * f.amount),
+                "fee": str(f.fee), "vol": f"{f.amount:.8f}", "margin": "0.00000",
+                "leverage": "0", "misc": "", "trade_id": int(f.id), "maker": not f.taker}
 
     # -- websocket v2 ------------------------------------------------------------------------
     def subscriptions(self, message):

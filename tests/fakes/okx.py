@@ -93,6 +93,7 @@ class FakeOKX(KitVenue):
         r("POST", api + "/trade/cancel-order", s(self.cancel))
         r("GET", api + "/trade/order", s(self.get_order))
         r("GET", api + "/trade/orders-pending", s(self.pending))
+        r("GET", api + "/trade/fills-history", s(self.fills_history))
         self.add_ws()
 
     def check_auth(self, request, body):
@@ -206,6 +207,28 @@ class FakeOKX(KitVenue):
         if "after" in p:
             rows = [o for o in rows if int(o.id) < int(p["after"])]
         return ok([self.order_row(o) for o in rows[:min(int(p.get("limit", 100)), 100)]])
+
+    async def fills_history(self, request, p):
+        """Newest first by billId; `after`: records earlier than that billId; `begin`/`end`
+        filter on ts; "The maximum is 100; The default is 100". Row keys as in the docs'
+        Response Example of "Get transaction details (last 3 months)"
+        (https://www.okx.com/docs-v5/en/#order-book-trading-trade-get-transaction-details-last-3-months)."""
+        if p.get("instType") != "SPOT":
+            return fail("51000", "Parameter instType error")
+        rows = sorted(self.store.fills_of(p.get("instId")), key=lambda f: -int(f.id))
+        rows = [f for f in rows if int(f.id) * 10 + 1 < int(p.get("after", 1 << 70))
+                and int(p.get("begin", 0)) <= f.time <= int(p.get("end", 1 << 70))]
+        return ok([self.fill_row(f) for f in rows[:min(int(p.get("limit", 100)), 100)]])
+
+    def fill_row(self, f) -> dict:
+        return {"instType": "SPOT", "instId": f.symbol, "tradeId": f.id,
+                "ordId": f.order_id, "clOrdId": self.store.orders[f.order_id].cid or "",
+                "billId": str(int(f.id) * 10 + 1), "subType": "1" if f.side == "buy" else "2", "tag": "",
+                "fillPx": str(f.price), "fillSz": str(f.amount), "fillIdxPx": "",
+                "fillPnl": "0", "side": f.side, "posSide": "net",
+                "execType": "T" if f.taker else "M", "feeCcy": f.fee_currency,
+                "fee": str(-f.fee), "feeRate": "-0.0002", "ts": str(f.time),
+                "fillTime": str(f.time), "tradeQuoteCcy": "USDT"}
 
     # -- websocket ---------------------------------------------------------------------------
     async def on_ws_text(self, ws, message) -> None:
