@@ -7,11 +7,13 @@ increasing `nonce` among the parameters, keyed with the secret in upper case ("Y
 (upper case)", the older revision of the page; the Node.js client the docs list,
 github.com/OferE/bit2c, upper-cases it too).
 
-What Bit2C does not offer, declared in `lacks`: candles, websockets, and (by the kit's rule,
-core/orders.py) placing orders: Bit2C takes no client order id (none in ccxt or the clients
-the docs list; the page's Add Order section could not be read in full: unconfirmed), so an
-order whose reply is lost could never be found again and told apart from an identical one.
-Balances, open orders, looking up and cancelling orders (placed elsewhere) and fills work.
+What Bit2C does not offer, declared in `lacks`: candles and websockets. Bit2C takes no client
+order id (none in ccxt or the clients the docs list): a lost reply is found by its terms
+(core/orders.py, `takes_client_ids`) among the open orders and the orders of the newest fills.
+Orders: Order/AddOrder (limit: Amount, Price, IsBid, Pair), Order/AddOrderMarketPriceBuy
+(Total, the NIS to spend) and Order/AddOrderMarketPriceSell (Amount); the endpoint names are
+those of ccxt's map and the Node.js client the docs list; the parameter names could not be
+confirmed on the docs page itself (unconfirmed).
 """
 from __future__ import annotations
 
@@ -22,6 +24,7 @@ import hmac
 from .. import errors as E
 from ..core.adapter import Exchange
 from ..core.api import GET, POST
+from ..core.market_data import rows_of
 from ..numbers import dec, opt_dec
 from ..types import Balance, Market, Order, OrderBook, Ticker, Trade
 
@@ -34,6 +37,18 @@ _DOCS = "https://bit2c.co.il/home/api"
 _PAIRS = {"BtcNis": ("BTC", "NIS"), "EthNis": ("ETH", "NIS"), "LtcNis": ("LTC", "NIS"),
           "UsdcNis": ("USDC", "NIS")}
 _NOT_OFFERED = "Bit2C's API has no websocket (https://bit2c.co.il/home/api)"
+
+
+_RECENT_FILLS_MS = 600_000
+
+
+def _order_body(m, side, type, amount, price, cid, options) -> dict:
+    if type == "limit":
+        return {"kind": "AddOrder", "Amount": amount, "Price": price,
+                "IsBid": "true" if side == "buy" else "false", "Pair": m.id}
+    if side == "sell":
+        return {"kind": "AddOrderMarketPriceSell", "Amount": amount, "Pair": m.id}
+    return {"kind": "AddOrderMarketPriceBuy", "Total": options["quote_amount"], "Pair": m.id}
 
 
 def _open_rows(reply) -> list:
@@ -50,8 +65,9 @@ class Bit2C(Exchange):
     name = "Bit2C"
     docs = (_DOCS,)
     hosts = {"rest": "https://bit2c.co.il"}
-    # Rate limits are not published (unconfirmed): 1 request a second, bursts of 5.
-    rate_limit = (5, 5.0)
+    # Rate limits are not published (unconfirmed): 1 request a second, bursts of 5, for each
+    # of public data, private reads and order writes.
+    limits = {"public": (5, 5.0), "private": (5, 5.0), "orders": (5, 5.0)}
     body_format = "form"
     api = {
         "ticker": GET("/Exchanges/{pair}/Ticker.json", params=lambda m: {"pair": m.id}),
@@ -62,6 +78,7 @@ class Bit2C(Exchange):
         "trades": GET("/Exchanges/{pair}/trades.json", cap=100_000,
                       params=lambda m, limit: {"pair": m.id, "limit": limit or 100}),
         "balance": GET("/Account/Balance/v2", signed=True),
+        "create_order": POST("/Order/{kind}", signed=True, params=_order_body),
         "cancel_order": POST("/Order/CancelOrder", signed=True,
                              params=lambda m, oid: {"id": oid}),
         "order": GET("/Order/GetById", signed=True, params=lambda m, oid: {"id": oid}),
@@ -69,6 +86,9 @@ class Bit2C(Exchange):
                            params=lambda m: {"pair": m.id if m else None}),
         # OrderHistory: the account's executions, `take` of them (the date filters' format
         # is not documented in what could be read: unconfirmed, not sent).
+        # No list of finished orders: the fills name them (`_open_and_closed`).
+        "closed_orders": GET("/Order/OrderHistory", signed=True,
+                             params=lambda m: {"pair": m.id if m else None, "take": 100}),
         "my_trades": GET("/Order/OrderHistory", signed=True, cap=1000,
                          params=lambda m, since, limit: {"pair": m.id if m else None,
                                                          "take": limit or 1000}),
@@ -80,11 +100,41 @@ class Bit2C(Exchange):
                       "approve new terms of use": E.PermissionDenied,
                       "insufficient": E.InsufficientFunds}
     lacks = {"fetch_ohlcv": "Bit2C has no candle endpoint (https://bit2c.co.il/home/api)",
-             "create_order": "Bit2C takes no client order id, so an order whose reply is lost "
-                             "could not be found again; placing orders is left out "
-                             "(core/orders.py)",
              **dict.fromkeys(("watch_ticker", "watch_tickers", "watch_order_book",
                               "watch_trades"), _NOT_OFFERED)}
+
+    takes_client_ids = False
+    # The create reply: {"OrderResponse": {...}, "NewOrder": {"id", ...}} (ccxt's bit2c.ts
+    # reading; the docs page shows no example: unconfirmed). Only the id is taken.
+    create_returns_state = False
+
+    def parse_placed(self, r: dict, market: Market) -> str:
+        return str(r["NewOrder"]["id"])
+
+    async def _place_order(self, market, side, type, amount, price, client_order_id, **options):
+        if type == "market" and side == "buy":
+            # AddOrderMarketPriceBuy takes the NIS to spend: the base amount asked at the best
+            # ask just read (deeper levels buy a little less). The NIS precision the venue
+            # takes is not documented (unconfirmed): sent unrounded.
+            book = await self.fetch_order_book(market.symbol)
+            if not book.asks:
+                raise E.InvalidOrder(self.id, f"{market.symbol} has no asks to buy from")
+            options["quote_amount"] = amount * book.asks[0][0]
+        return await super()._place_order(market, side, type, amount, price, client_order_id,
+                                          **options)
+
+    async def _open_and_closed(self, market, client_order_id=None, since=None) -> list[Order]:
+        """Open orders, then the orders behind the fills since `since` (by default the last
+        ten minutes), each read by id: Bit2C lists no finished orders."""
+        orders = self._orders(await self.rows("open_orders", market), market)
+        known = {o.id for o in orders}
+        since = self.now() - _RECENT_FILLS_MS if since is None else since
+        ids = [str(f["reference"]).split("|")[1] for f in await self.rows("closed_orders", market)
+               if str(f.get("reference", "")).startswith(f"{market.id}|")
+               and int(f.get("ticks") or 0) * 1000 >= since - 1000]
+        for oid in dict.fromkeys(i for i in ids if i not in known):
+            orders += self._orders(rows_of(await self.call("order", market, oid)), market)
+        return orders
 
     def sign(self, request):
         """key + sign = base64(HMAC-SHA512(SECRET, form data)), the nonce the last field."""

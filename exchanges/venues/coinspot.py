@@ -9,9 +9,12 @@ Signing (v2 docs, "Security"): every private call is a POST whose JSON body carr
 ("any integer value which must always be greater than the previous request's"); headers `key`
 and `sign` = hex HMAC-SHA512 of the POST data with the secret.
 
-No client order id exists, and no order can be looked up by anything but its id: an order
-whose reply is lost could never be found again, so Exchange Atlas does not place orders here
-(it reads balances, orders and fills, and cancels).
+No client order id exists: a lost reply is found by its terms (core/orders.py,
+`takes_client_ids`) among the open and completed orders. Limit orders only: /api/v2/my/buy and
+/my/sell {cointype, markettype, amount, rate}, answered with the order's `id` (the dossier and
+the third-party clients; unconfirmed in the official text). The market ("now") orders are not
+offered: what /my/buy/now answers (whether it names an order id, how it shows in the completed
+list) could not be confirmed, so such an order could not be told apart after a lost reply.
 """
 from __future__ import annotations
 
@@ -82,6 +85,9 @@ class CoinSpot(Exchange):
         "trades": GET("/pubapi/v2/orders/completed/{cointype}/{markettype}", rows=_sides,
                       params=lambda m, limit: _coin(m)),
         "balance": POST("/api/v2/ro/my/balances", signed=True, rows="balances"),
+        "create_order": POST("/api/v2/my/{side}", signed=True, params=lambda m, side, type,
+                             amount, price, cid, o: {"side": side, **_coin(m), "amount": amount,
+                                                     "rate": price}),
         "cancel_order": POST("/api/v2/my/{side}/cancel", signed=True),
         "open_orders": POST("/api/v2/ro/my/orders/market/open", signed=True, idempotent=True,
                             rows=_sides, params=lambda m: _coin(m) if m else {}),
@@ -101,12 +107,23 @@ class CoinSpot(Exchange):
     lacks = {
         "fetch_ohlcv": "CoinSpot publishes no candles (v2 API: prices, open and completed "
                        "orders only)",
-        "create_order": "CoinSpot orders take no client id and cannot be looked up by "
-                        "anything else: an order whose reply is lost could never be found, "
-                        "so Exchange Atlas does not place orders on CoinSpot",
+        "fetch_order": "CoinSpot has no order lookup: it lists open and completed orders only "
+                       "(v2 read-only API), and a canceled order appears in neither "
+                       "(unconfirmed), so an order could be reported missing that was canceled",
         "watch_ticker": _NO_WS, "watch_tickers": _NO_WS, "watch_order_book": _NO_WS,
         "watch_trades": _NO_WS,
     }
+
+    takes_client_ids = False
+    order_types = ("limit",)            # see the module's docstring: no "now" orders
+    # The reply is {"status", "coin", "market", "amount", "rate", "id"}: no fills. With no order
+    # lookup there is no record to read after it (core: `_with_venue_state` needs "order"),
+    # so the order is returned as accepted (open, nothing filled); its fills show in the open
+    # and completed orders.
+    create_returns_state = True
+
+    def parse_placed(self, r: dict, market: Market) -> str:
+        return str(r["id"])
 
     def error_code(self, reply):
         d = reply.payload

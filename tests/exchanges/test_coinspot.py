@@ -1,4 +1,5 @@
-"""CoinSpot adapter against the fake venue (v2 REST; no websocket, no candles, no order entry)."""
+"""CoinSpot adapter against the fake venue (v2 REST; no websocket, no candles, limit orders
+only, no client order id)."""
 from __future__ import annotations
 
 import hashlib
@@ -50,10 +51,22 @@ async def test_markets_come_from_the_latest_prices(ex):
 
 
 async def test_what_coinspot_lacks_is_declared(ex):
-    for call in ("fetch_ohlcv", "create_order", "watch_order_book", "watch_trades"):
+    for call in ("fetch_ohlcv", "fetch_order", "watch_order_book", "watch_trades"):
         assert not ex.has[call] and ex.lacks[call]
-    with pytest.raises(exchanges.NotSupported, match="client id"):
-        await ex.create_order(SYMBOL, "buy", "limit", "0.01", "100000")
+    assert ex.has["create_order"] and not ex.has["create_market_order"]
+    with pytest.raises(exchanges.NotSupported):
+        await ex.create_order(SYMBOL, "buy", "market", "0.01")
+
+
+async def test_a_limit_order_is_sent_with_coin_market_amount_and_rate(ex, fake):
+    order = await ex.create_order(SYMBOL, "sell", "limit", "0.01", "160000")
+    sent = [s for s in fake.seen if s.path == "/api/v2/my/sell"][0]
+    body = json.loads(sent.body)
+    assert {k: v for k, v in body.items() if k != "nonce"} == {
+        "cointype": "BTC", "markettype": "AUD", "amount": 0.01, "rate": 160000} or \
+        {k: str(v) for k, v in body.items() if k != "nonce"} == {
+        "cointype": "BTC", "markettype": "AUD", "amount": "0.01", "rate": "160000"}
+    assert order.status == "open" and fake.store.find(order.id).price == D("160000")
 
 
 async def test_cancel_uses_the_orders_side(ex, fake):
@@ -69,4 +82,5 @@ async def test_filled_orders_are_fills_and_closed_orders(ex, fake):
     rec = fake.store.place("BTC-AUD", "buy", "market", "0.01", book=fake.books["BTC-AUD"])
     fills = await ex.fetch_my_trades(SYMBOL)
     assert [(f.order_id, f.amount, f.side) for f in fills] == [(rec.id, D("0.01"), "buy")]
-    assert (await ex.fetch_order(rec.id, SYMBOL)).status == "closed"
+    market = await ex.market(SYMBOL)
+    assert [o.status for o in await ex._open_and_closed(market) if o.id == rec.id] == ["closed"]

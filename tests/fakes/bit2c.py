@@ -2,18 +2,20 @@
 calls signed with the `key` and `sign` headers (base64 HMAC-SHA512 of the form data as sent,
 query or body, with its increasing nonce, keyed with the upper-cased secret), errors as
 {"error": …} / {"Error": …} texts. Reply shapes from the docs' tables and ccxt's bit2c.ts
-comments (recorded replies); no websocket, no order placement (see the adapter)."""
+comments (recorded replies); no websocket. Orders: AddOrder, AddOrderMarketPriceBuy (Total in
+NIS, bought at the best ask) and AddOrderMarketPriceSell, replying {"OrderResponse", "NewOrder"}
+(ccxt's bit2c.ts reading)."""
 from __future__ import annotations
 
 import base64
 import hashlib
 import hmac
-import itertools
+import time
 from decimal import Decimal
 
 from exchanges import Credentials
 
-from .kit import KitVenue, OrderStore, ServerBook, json_response
+from .kit import KitVenue, OrderStore, Rejected, ServerBook, json_response
 
 VENUE_ID, SYMBOL = "bit2c", "BTC/NIS"
 CREDENTIALS = Credentials(api_key="692036b-23b9-48c7-aedf-17db72e23a5b",
@@ -34,8 +36,8 @@ def _err(text, key="error"):
 
 class FakeBit2C(KitVenue):
     def __init__(self) -> None:
-        ms = itertools.count(1710328244000, 1000)
-        self.clock = lambda: next(ms)
+        # The venue's clock is the wall clock: orders are matched to ours by creation time.
+        self.clock = lambda: int(time.time() * 1000)
         self.books = {"BtcNis": ServerBook.around("250000", "0.01", seq=1),
                       "EthNis": ServerBook({"12000.00": "1"}, {"12100.00": "1"}),
                       "LtcNis": ServerBook({"300.00": "5"}, {"301.00": "5"}),
@@ -58,6 +60,9 @@ class FakeBit2C(KitVenue):
                 ("GET", "/Order/MyOrders", self.my_orders),
                 ("GET", "/Order/GetById", self.get_by_id),
                 ("POST", "/Order/CancelOrder", self.cancel),
+                ("POST", "/Order/AddOrder", self.add_order),
+                ("POST", "/Order/AddOrderMarketPriceBuy", self.add_order),
+                ("POST", "/Order/AddOrderMarketPriceSell", self.add_order),
                 ("GET", "/Order/OrderHistory", self.order_history)]:
             self.route(method, path, self.signed(handler))
 
@@ -111,6 +116,30 @@ class FakeBit2C(KitVenue):
         return json_response({pair: {side: [self.order_row(o) for o in self.store.open(pair)
                                             if (o.side == "buy") == (side == "bid")]
                                      for side in ("bid", "ask")} for pair in pairs})
+
+    async def add_order(self, q, p):
+        pair, kind = p.get("Pair"), q.path.rsplit("/", 1)[-1]
+        if pair not in PAIRS:
+            return _err("Pair is not valid")
+        try:
+            if kind == "AddOrder":
+                o = self.store.place(pair, "buy" if p.get("IsBid") == "true" else "sell",
+                                     "limit", p["Amount"], p["Price"])
+            elif kind == "AddOrderMarketPriceSell":
+                o = self.store.place(pair, "sell", "market", p["Amount"], book=self.books[pair])
+            else:
+                amount = Decimal(p["Total"]) / self.books[pair].best("asks")
+                o = self.store.place(pair, "buy", "market", amount, book=self.books[pair])
+        except Rejected as exc:
+            return _err("insufficient funds" if exc.kind == "funds" else str(exc))
+        return json_response({"OrderResponse": {"pair": pair, "HasError": False, "Error": "",
+                                                "Message": ""},
+                              "NewOrder": {"created": o.created // 1000,
+                                           "type": 0 if o.side == "buy" else 1,
+                                           "order_type": 0 if o.type == "limit" else 1,
+                                           "status_type": 0, "amount": float(o.amount),
+                                           "price": float(o.price or 0), "stop": 0,
+                                           "id": int(o.id), "initialAmount": None}})
 
     async def get_by_id(self, q, p):
         o = self.store.find(p.get("id"))

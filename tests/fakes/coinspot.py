@@ -1,7 +1,8 @@
 """A fake CoinSpot on the kit: the v2 Public GETs and the signed private POSTs (JSON body with an
 integer nonce; `key` and `sign` = hex HMAC-SHA512 of the body, per the v2 docs' "Security"),
 reply shapes from the `coinspot-api` TypeScript client's types (the docs' endpoint list could
-not be read). No websocket."""
+not be read). No websocket. Limit orders (/my/buy, /my/sell) on the kit's OrderStore, answered
+{"status", "message", "coin", "market", "amount", "rate", "id"}."""
 from __future__ import annotations
 
 import hashlib
@@ -49,7 +50,8 @@ class FakeCoinSpot(KitVenue):
         for path, handler in [("ro/my/balances", self.balances),
                               ("ro/my/orders/market/open", self.my_open),
                               ("ro/my/orders/market/completed", self.my_completed),
-                              ("my/buy/cancel", self.cancel), ("my/sell/cancel", self.cancel)]:
+                              ("my/buy/cancel", self.cancel), ("my/sell/cancel", self.cancel),
+                              ("my/buy", self.place), ("my/sell", self.place)]:
             self.route("POST", f"/api/v2/{path}", self.signed(handler))
 
     def check_auth(self, q, body):
@@ -128,6 +130,18 @@ class FakeCoinSpot(KitVenue):
         return json_response({"status": "ok", "message": "ok",
                               "buyorders": [out(o) for o in rows if o.side == "buy"],
                               "sellorders": [out(o) for o in rows if o.side == "sell"]})
+
+    async def place(self, q, p):
+        pair, side = self.pair(p) or f"{p.get('cointype', '')}-AUD".upper(), q.path.split("/")[-1]
+        if pair not in self.books:
+            return _err("Coin not found")
+        try:
+            o = self.store.place(pair, side, "limit", p["amount"], p["rate"])
+        except Rejected as exc:
+            return _err("Insufficient funds" if exc.kind == "funds" else str(exc))
+        return json_response({"status": "ok", "message": "ok", "coin": pair.split("-")[0],
+                              "market": pair.replace("-", "/"), "amount": float(o.amount),
+                              "rate": float(o.price), "id": o.id})
 
     async def cancel(self, q, p):
         o = self.store.find(p.get("id"))
