@@ -170,12 +170,23 @@ class OrderCalls:
             # The venue answered, but not in a shape we can read: it may hold the order.
             return await self._reconcile(market, cid, self._bad_response(exc))
 
+    async def _quote_for(self, market: Market, amount: Decimal) -> Decimal:
+        """What buying `amount` costs at the best ask just read: for venues whose market buy
+        names the quote to spend. The fill is `amount` while the top level lasts; deeper
+        levels buy a little less. Sent exactly (venues do not document a coarser precision)."""
+        book = await self.fetch_order_book(market.symbol)
+        if not book.asks:
+            raise E.InvalidOrder(self.id, f"{market.symbol} has no asks to buy from")
+        return amount * book.asks[0][0]
+
     async def _place_order(self, market: Market, side: str, type: str, amount: Decimal,
                            price: Decimal | None, client_order_id: str, **options) -> Order:
         """Send the order through the "create_order" endpoint. `options` holds only the
         ORDER_OPTIONS the caller set, each one already checked against `has`."""
         if "create_order" not in self.api:
             raise E.NotSupported(self.id, "placing orders is not supported")
+        if type == "market" and side == "buy" and self.market_buy_in_quote:
+            options["quote_amount"] = await self._quote_for(market, amount)
         if not self.takes_client_ids:
             self._sent_terms()[client_order_id] = (side, type, amount, price, self.now())
         reply = await self.call("create_order", market, side, type, amount, price,
@@ -291,6 +302,10 @@ class OrderCalls:
                 return None
             sent[cid] = match[0].id
         return dataclasses.replace(match[0], client_order_id=cid) if match else None
+
+    # A market buy sized in the quote currency (Gate, HTX, Coincheck, Indodax …): the base
+    # amount asked goes out as options["quote_amount"], converted by `_quote_for`.
+    market_buy_in_quote: ClassVar[bool] = False
 
     reconcile_attempts: ClassVar[int] = 3
     reconcile_delay: ClassVar[float] = 0.5

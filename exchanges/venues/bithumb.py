@@ -95,6 +95,7 @@ def _order_body(m, side, type, amount, price, cid, options) -> dict:
 
 class Bithumb(Exchange):
     id = "bithumb"
+    market_buy_in_quote = True         # a market buy names the quote to spend
     name = "Bithumb"
     docs = (_DOCS,)
     hosts = {"rest": "https://api.bithumb.com", "ws": "wss://ws-api.bithumb.com/websocket/v1"}
@@ -161,15 +162,6 @@ class Bithumb(Exchange):
             return str(err.get("name") or ""), str(err.get("message") or err.get("name") or "")
         return None
 
-    async def _place_order(self, market, side, type, amount, price, client_order_id, **options):
-        if type == "market" and side == "buy":
-            # A market buy names the KRW to spend: the amount asked, at the best ask just read.
-            book = await self.fetch_order_book(market.symbol)
-            if not book.asks:
-                raise E.InvalidOrder(self.id, f"{market.symbol} has no asks to buy from")
-            options["quote_amount"] = amount * book.asks[0][0]
-        return await super()._place_order(market, side, type, amount, price, client_order_id,
-                                          **options)
 
     # -- parsers -----------------------------------------------------------------------------
     def parse_market(self, r: dict, key=None) -> Market | None:

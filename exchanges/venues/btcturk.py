@@ -43,6 +43,7 @@ def _candles(d: dict) -> list:
 
 class BtcTurk(Exchange):
     id = "btcturk"
+    market_buy_in_quote = True         # a market buy names the quote to spend
     name = "BtcTurk"
     docs = ("https://docs.btcturk.com/", "https://github.com/BTCTrader/broker-api-docs")
     hosts = {"rest": "https://api.btcturk.com", "rest_graph": "https://graph-api.btcturk.com",
@@ -137,19 +138,11 @@ class BtcTurk(Exchange):
 
     def create_order_params(self, m, side, type, amount, price, cid, options):
         # A market buy's quantity is in the quote currency ("quantity for Market Buy Order:
-        # TRY, USDT or BTC"); `_place_order` converts it.
+        # TRY, USDT or BTC"); the core converts it (market_buy_in_quote).
         return {"quantity": options.get("quote_amount", amount), "price": price,
                 "newOrderClientId": cid, "orderMethod": type, "orderType": side,
                 "pairSymbol": m.id}
 
-    async def _place_order(self, market, side, type, amount, price, client_order_id, **options):
-        if type == "market" and side == "buy":
-            book = await self.fetch_order_book(market.symbol, 1)
-            if not book.asks:
-                raise E.InvalidOrder(self.id, f"{market.symbol} has no asks to buy from")
-            options["quote_amount"] = amount * book.asks[0][0]
-        return await super()._place_order(market, side, type, amount, price, client_order_id,
-                                          **options)
 
     # -- parsers -------------------------------------------------------------------------------
     def parse_market(self, s: dict, key=None) -> Market | None:

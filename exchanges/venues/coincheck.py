@@ -49,7 +49,7 @@ def _ms(text: str | None) -> int | None:
 
 def _order_body(m, side, type, amount, price, cid, options) -> dict:
     """"New order": buy/sell take rate and amount; market_sell an amount; market_buy the JPY
-    to spend (market_buy_amount, set by `_place_order`)."""
+    to spend (market_buy_amount, converted by the core: market_buy_in_quote)."""
     body = {"pair": m.id, "order_type": side if type == "limit" else f"market_{side}"}
     if type == "limit":
         body.update(rate=price, amount=amount)
@@ -64,6 +64,7 @@ def _order_body(m, side, type, amount, price, cid, options) -> dict:
 
 class Coincheck(Exchange):
     id = "coincheck"
+    market_buy_in_quote = True         # a market buy names the quote to spend
     name = "Coincheck"
     docs = (_DOCS,)
     hosts = {"rest": "https://coincheck.com", "ws": "wss://ws-api.coincheck.com/"}
@@ -125,17 +126,6 @@ class Coincheck(Exchange):
             return "", str(d.get("error") or "the venue reported an error")
         return None
 
-    async def _place_order(self, market, side, type, amount, price, client_order_id, **options):
-        if type == "market" and side == "buy":
-            # "In MarketBuy you have to specify JPY not BTC": the base amount asked is bought
-            # with its value at the best ask just read (deeper levels buy a little less). The
-            # JPY precision the venue takes is not documented (unconfirmed).
-            book = await self.fetch_order_book(market.symbol)
-            if not book.asks:
-                raise E.InvalidOrder(self.id, f"{market.symbol} has no asks to buy from")
-            options["quote_amount"] = amount * book.asks[0][0]
-        return await super()._place_order(market, side, type, amount, price, client_order_id,
-                                          **options)
 
     async def _open_and_closed(self, market, client_order_id=None, since=None) -> list[Order]:
         """Open orders, then the orders behind the fills since `since` (by default the last

@@ -41,6 +41,7 @@ def _place_params(m, side, type, amount, price, cid, options):
 
 class Coinmate(Exchange):
     id = "coinmate"
+    market_buy_in_quote = True         # a market buy names the quote to spend
     name = "Coinmate"
     docs = ("https://coinmate.docs.apiary.io/",)
     hosts = {"rest": "https://coinmate.io", "ws": "wss://coinmate.io/api/websocket"}
@@ -110,15 +111,6 @@ class Coinmate(Exchange):
         # range is not stated: unconfirmed; 15 digits stay inside a 64-bit long).
         return str(random.SystemRandom().randrange(10**14, 10**15))
 
-    async def _place_order(self, market, side, type, amount, price, client_order_id, **options):
-        if type == "market" and side == "buy":
-            # buyInstant spends a quote `total`: the base amount asked, at the best ask now.
-            book = await self.fetch_order_book(market.symbol, 1)
-            if not book.asks:
-                raise E.InvalidOrder(self.id, f"{market.symbol} has no asks to buy from")
-            options["quote_amount"] = amount * book.asks[0][0]
-        return await super()._place_order(market, side, type, amount, price, client_order_id,
-                                          **options)
 
     # -- parsers -----------------------------------------------------------------------------
     def parse_market(self, r: dict, key=None) -> Market:

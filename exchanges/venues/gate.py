@@ -45,7 +45,7 @@ def _ohlcv_params(m, tf, since, limit):
 
 def _order_params(m, side, type, amount, price, cid, options):
     # A market buy's `amount` is in the quote currency ("Create an order", field amount):
-    # `_place_order` puts the converted amount in options["quote_amount"].
+    # The core puts the converted amount in options["quote_amount"] (market_buy_in_quote).
     return {"text": cid, "currency_pair": m.id, "type": type, "account": "spot", "side": side,
             "amount": options.get("quote_amount", amount), "price": price,
             # market orders take only ioc or fok; gtc is the limit default
@@ -61,6 +61,7 @@ def _open_rows(reply):
 
 class Gate(Exchange):
     id = "gate"
+    market_buy_in_quote = True         # a market buy names the quote to spend
     name = "Gate"
     docs = ("https://www.gate.com/docs/developers/apiv4/en/",
             "https://www.gate.com/docs/developers/apiv4/ws/en/")
@@ -137,19 +138,6 @@ class Gate(Exchange):
     def parse_server_time(self, reply) -> int:
         return int(reply["server_time"])
 
-    async def _place_order(self, market, side, type, amount, price, client_order_id, **options):
-        if type == "market" and side == "buy":
-            # Gate takes a market buy's amount in the quote currency: the base amount asked is
-            # converted at the best ask just read, so the fill is that amount while the top
-            # level lasts (deeper levels buy a little less).
-            book = await self.fetch_order_book(market.symbol, 1)
-            if not book.asks:
-                raise E.InvalidOrder(self.id, f"{market.symbol} has no asks to buy from")
-            # Sent exactly (amount x ask): the precision Gate wants of a quote amount is not
-            # documented (not confirmed; a coarser one would fill less than asked).
-            options["quote_amount"] = amount * book.asks[0][0]
-        return await super()._place_order(market, side, type, amount, price, client_order_id,
-                                          **options)
 
     # -- parsers -----------------------------------------------------------------------------
     def parse_market(self, p: dict, key=None) -> Market:

@@ -65,6 +65,7 @@ def _trade_rows(reply):
 
 class HTX(Exchange):
     id = "htx"
+    market_buy_in_quote = True         # a market buy names the quote to spend
     name = "HTX"
     docs = ("https://www.htx.com/en-us/opend/newApiPages/",
             "https://huobiapi.github.io/docs/spot/v1/en/")
@@ -159,12 +160,6 @@ class HTX(Exchange):
 
     async def _place_order(self, market, side, type, amount, price, client_order_id, **options):
         await self.spot_account()
-        if type == "market" and side == "buy":
-            # The base amount asked, converted at the best ask just read (sent exactly).
-            book = await self.fetch_order_book(market.symbol)
-            if not book.asks:
-                raise E.InvalidOrder(self.id, f"{market.symbol} has no asks to buy from")
-            options["quote_amount"] = amount * book.asks[0][0]
         return await super()._place_order(market, side, type, amount, price, client_order_id,
                                           **options)
 

@@ -65,6 +65,7 @@ class _Auth:
 
 class Indodax(Exchange):
     id = "indodax"
+    market_buy_in_quote = True         # a market buy names the quote to spend
     name = "Indodax"
     docs = ("https://github.com/btcid/indodax-official-api-docs",)
     hosts = {"rest": "https://indodax.com", "rest_v2": "https://tapi.indodax.com",
@@ -175,16 +176,6 @@ class Indodax(Exchange):
 
     _ticker_ids: dict = {}
 
-    async def _place_order(self, market, side, type, amount, price, client_order_id, **options):
-        if type == "market" and side == "buy":
-            # "Currently MARKET BUY order only support amount in idr": the base amount asked is
-            # converted at the best ask just read (deeper levels buy a little less).
-            book = await self.fetch_order_book(market.symbol)
-            if not book.asks:
-                raise E.InvalidOrder(self.id, f"{market.symbol} has no asks to buy from")
-            options["quote_amount"] = amount * book.asks[0][0]
-        return await super()._place_order(market, side, type, amount, price, client_order_id,
-                                          **options)
 
     async def cancel_order(self, order_id: str, symbol: str) -> Order:
         # cancelOrder needs the order's side ("type": buy/sell): read from the order first.

@@ -55,6 +55,7 @@ def _flat(row: list) -> list[tuple[Decimal, Decimal]]:
 
 class Poloniex(Exchange):
     id = "poloniex"
+    market_buy_in_quote = True         # a market buy names the quote to spend
     name = "Poloniex"
     docs = ("https://api-docs.poloniex.com/spot/",)
     hosts = {"rest": "https://api.poloniex.com", "ws": "wss://ws.poloniex.com/ws/public"}
@@ -142,15 +143,6 @@ class Poloniex(Exchange):
                 "amount": options.get("quote_amount") if quote_buy else None,
                 "price": price, "clientOrderId": cid}
 
-    async def _place_order(self, market, side, type, amount, price, client_order_id, **options):
-        if type == "market" and side == "buy":
-            # The base amount asked, converted at the best ask just read (like Gate).
-            book = await self.fetch_order_book(market.symbol, 5)
-            if not book.asks:
-                raise E.InvalidOrder(self.id, f"{market.symbol} has no asks to buy from")
-            options["quote_amount"] = amount * book.asks[0][0]
-        return await super()._place_order(market, side, type, amount, price, client_order_id,
-                                          **options)
 
     create_returns_state = False        # the reply is {"id", "clientOrderId"}
 

@@ -419,3 +419,18 @@ async def test_the_terms_lookup_asks_only_for_orders_since_the_send():
         await ex.create_order("BTC/USD", "buy", "limit", "1", "100", client_order_id="mine")
         await ex.find_order_by_client_id(await ex.market("BTC/USD"), "mine")
     assert ex.asked_since == [NOW - ex.terms_window_ms, None]     # then known by its id
+
+
+async def test_a_market_buy_sized_in_quote_is_converted_at_the_best_ask():
+    """Venues whose market buy names the quote to spend declare it; the core converts."""
+    class QuoteBuys(_Venue):
+        market_buy_in_quote = True
+
+    async with QuoteBuys() as ex:
+        market = await ex.market("BTC/USD")
+
+        async def book(symbol, limit=None):
+            from exchanges.types import OrderBook
+            return OrderBook(symbol, [(D("99"), D(1))], [(D("101.5"), D(2))])
+        ex.fetch_order_book = book
+        assert await ex._quote_for(market, D("0.2")) == D("20.300")
