@@ -62,6 +62,9 @@ def _open_rows(reply) -> list:
 
 class Bit2C(Exchange):
     id = "bit2c"
+    # AddOrderMarketPriceBuy takes the NIS to spend (its precision is not documented:
+    # unconfirmed, sent unrounded); the core converts at the best ask.
+    market_buy_in_quote = True
     name = "Bit2C"
     docs = (_DOCS,)
     hosts = {"rest": "https://bit2c.co.il"}
@@ -110,18 +113,6 @@ class Bit2C(Exchange):
 
     def parse_placed(self, r: dict, market: Market) -> str:
         return str(r["NewOrder"]["id"])
-
-    async def _place_order(self, market, side, type, amount, price, client_order_id, **options):
-        if type == "market" and side == "buy":
-            # AddOrderMarketPriceBuy takes the NIS to spend: the base amount asked at the best
-            # ask just read (deeper levels buy a little less). The NIS precision the venue
-            # takes is not documented (unconfirmed): sent unrounded.
-            book = await self.fetch_order_book(market.symbol)
-            if not book.asks:
-                raise E.InvalidOrder(self.id, f"{market.symbol} has no asks to buy from")
-            options["quote_amount"] = amount * book.asks[0][0]
-        return await super()._place_order(market, side, type, amount, price, client_order_id,
-                                          **options)
 
     async def _open_and_closed(self, market, client_order_id=None, since=None) -> list[Order]:
         """Open orders, then the orders behind the fills since `since` (by default the last
