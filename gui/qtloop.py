@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from collections.abc import Iterator
+from collections.abc import Coroutine, Iterator
 from contextlib import contextmanager
 
-__all__ = ["asyncgen_hooks"]
+__all__ = ["asyncgen_hooks", "run"]
 
 
 @contextmanager
@@ -29,3 +29,14 @@ def asyncgen_hooks(loop: asyncio.AbstractEventLoop) -> Iterator[None]:
         yield
     finally:
         sys.set_asyncgen_hooks(*previous)
+
+
+def run(main: Coroutine):
+    """`qasync.run(main)` with the hooks: a stream still open when `main` returns is closed
+    on the loop (`shutdown_asyncgens`) before the loop closes."""
+    import qasync
+
+    async def hooked():
+        with asyncgen_hooks(asyncio.get_running_loop()):
+            return await main
+    return qasync.run(hooked())

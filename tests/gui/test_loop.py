@@ -87,3 +87,29 @@ def test_streams_belong_to_the_loop_and_are_closed_when_it_ends(qapp):
     loop.close()
     assert closed == ["closed"]
     assert sys.get_asyncgen_hooks() == before and asyncio.events._get_running_loop() is None
+
+
+def test_the_apps_loop_closes_a_stream_left_open_when_the_app_ends(qapp):
+    """The app's loop (gui.qtloop.run, qasync underneath) closes a stream still open when the
+    app's main coroutine returns, on the loop, before the loop closes."""
+    from gui import qtloop
+    closed: list[bool] = []
+
+    async def stream():
+        try:
+            while True:
+                yield 1
+                await asyncio.sleep(0)
+        finally:
+            await asyncio.sleep(0)          # cleanup that needs the loop (an unsubscribe)
+            closed.append(True)
+
+    kept = []
+
+    async def main():
+        s = stream()
+        kept.append(s)                      # left open, as a forgotten stream is
+        return await s.__anext__()
+
+    assert qtloop.run(main()) == 1
+    assert closed == [True]
