@@ -421,7 +421,8 @@ class Session(QObject):
     # -- arrivals (cheap: store now, emit at the next frame) ---------------------------------
     def _touch(self, venue: str, streamed: bool = True) -> None:
         """Data arrived. Streamed data makes the venue live; polled data only does so for a
-        venue that has no streams: a poll answering while the streams reconnect must not
+        venue whose tickers are polled, and never while a stream of it reconnects (its book,
+        CEX.IO's and Coincheck's tickers being polled): a poll answering meanwhile must not
         make a reconnecting venue look live."""
         st = self.states.get(venue)
         if st is None:
@@ -429,7 +430,7 @@ class Session(QObject):
         now = st.last_update = time.monotonic()
         if streamed:
             st.streamed_at = now
-        if st.state != LIVE and (streamed or st.polled):
+        if st.state != LIVE and (streamed or st.polled and st.state != RECONNECTING):
             self._set_state(venue, LIVE, "polled" if st.polled else "")
 
     def _ticker(self, venue: str, ticker, live: bool = False, streamed: bool = False) -> None:

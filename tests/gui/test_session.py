@@ -239,3 +239,27 @@ def test_a_closed_venue_leaves_no_task_or_stream_running(aloop, qtbot):
         assert x2.open_at_close == 0 and venues["y"].open_at_close == 0
         assert asyncio.all_tasks() == before
     aloop.run(go())
+
+
+def test_a_poll_does_not_hide_a_book_stream_that_reconnects(aloop, qtbot):
+    """Tickers polled, the book streamed (CEX.IO, Coincheck): while the book's stream
+    reconnects, answered polls leave the venue "reconnecting"; the stream's data, back, makes
+    it live."""
+    venue = FakeVenue(streams=False)
+    venue.has["watch_order_book"] = True
+    s = make_session(qtbot, venue, poll_seconds=0.02)
+
+    async def go():
+        await s.open_venue("fake")
+        s.select("fake", "AAA/USD")
+        await _until(lambda: s.states["fake"].state == "live" and venue.open_streams,
+                     what="live, the book streaming")
+        venue.stalled = True
+        s._on_adapter_status("fake", "reconnecting", "connection lost")
+        polls = venue.polls
+        await _until(lambda: venue.polls >= polls + 3, what="polls answered meanwhile")
+        assert s.states["fake"].state == "reconnecting"
+        venue.stalled = False
+        await _until(lambda: s.states["fake"].state == "live", what="live with the stream back")
+        await s.close()
+    aloop.run(go())
