@@ -136,7 +136,7 @@ def test_with_keys_in_the_keychain_balances_orders_and_cancel_work(venue, aloop,
     from gui.trading import OrderRequest, Trading
     from tests.exchanges.test_all_venues import resting_order_terms
     creds = venue.CREDENTIALS
-    secrets.save(venue.VENUE_ID, creds.api_key, creds.secret, creds.passphrase)
+    secrets.save(venue.VENUE_ID, creds.api_key, creds.secret, creds.passphrase, creds.uid)
 
     async def scenario(fake):
         session = Session(factory=lambda _id: secrets.create(_id, urls=fake.urls), flush_ms=40)
