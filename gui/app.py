@@ -57,9 +57,9 @@ def main(argv: list[str] | None = None) -> int:
     redact_logs()                                    # secrets never reach a log handler
     for handler in logging.getLogger().handlers:     # headless runs: stdout is for the result
         handler.setLevel(logging.WARNING if quiet else logging.INFO)
-    import qasync
     from PySide6.QtWidgets import QApplication
 
+    from . import qtloop
     from .settings import ORGANIZATION, application_name
     if quiet:
         _quiet_offscreen_notes()
@@ -75,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
         run = _screenshot(app, args.screenshot, args.after)
     else:
         run = _interactive(app)
-    return qasync.run(run)
+    return qtloop.run(run)
 
 
 def app_icon():

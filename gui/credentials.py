@@ -1,4 +1,5 @@
-"""Venue → Credentials…: API key / secret / passphrase per venue, kept in the system keychain.
+"""Venue → Credentials…: API key / secret / passphrase (and an account id where the venue's
+orders name one) per venue, kept in the system keychain.
 
 Everything goes through `gui.secrets` (keyring only). "Test connection" opens a fresh adapter
 with the typed credentials and asks for the balance; the answer is shown in words. Nothing
@@ -40,6 +41,8 @@ class CredentialsDialog(QDialog):
         self.passphrase = QLineEdit()
         self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
         self.passphrase_label = QLabel("Passphrase")
+        self.account = QLineEdit()
+        self.account_label = QLabel("Account id")
         self.problem = QLabel()
         self.problem.setWordWrap(True)
         self.stored = QLabel()
@@ -61,6 +64,7 @@ class CredentialsDialog(QDialog):
         form.addRow("API key", self.api_key)
         form.addRow("Secret", self.secret)
         form.addRow(self.passphrase_label, self.passphrase)
+        form.addRow(self.account_label, self.account)
         layout = QVBoxLayout(self)
         layout.addWidget(self.problem)
         layout.addLayout(form)
@@ -84,6 +88,11 @@ class CredentialsDialog(QDialog):
         needs = secrets.needs_passphrase(venue)
         self.passphrase.setVisible(needs)
         self.passphrase_label.setVisible(needs)
+        account = secrets.account_hint(venue)
+        self.account.setVisible(account is not None)
+        self.account_label.setVisible(account is not None)
+        self.account.setPlaceholderText(account or "")
+        self.account.setToolTip(account or "")
         key_hint, secret_hint = _HINTS.get(secrets.adapter_id(venue), ("", ""))
         self.api_key.setPlaceholderText(key_hint)
         self.secret.setPlaceholderText(secret_hint)
@@ -92,6 +101,7 @@ class CredentialsDialog(QDialog):
         self.api_key.setText(creds.api_key if creds else "")
         self.secret.setText(creds.secret if creds else "")
         self.passphrase.setText((creds.passphrase or "") if creds else "")
+        self.account.setText((creds.uid or "") if creds else "")
         self.stored.setText("Stored in the keychain." if creds else "Nothing stored for this "
                                                                      "venue.")
         self.result.setText("")
@@ -102,7 +112,9 @@ class CredentialsDialog(QDialog):
             return None
         passphrase = self.passphrase.text().strip() if secrets.needs_passphrase(
             self.current()) else ""
-        return Credentials(api_key=key, secret=secret, passphrase=passphrase or None)
+        uid = self.account.text().strip() if secrets.account_hint(self.current()) else ""
+        return Credentials(api_key=key, secret=secret, passphrase=passphrase or None,
+                           uid=uid or None)
 
     def save(self) -> None:
         venue, creds = self.current(), self.typed()
@@ -112,8 +124,12 @@ class CredentialsDialog(QDialog):
         if secrets.needs_passphrase(venue) and not creds.passphrase:
             self.result.setText("This venue's keys come with a passphrase: enter it too.")
             return
+        if secrets.account_hint(venue) and not creds.uid:
+            self.result.setText(f"This venue's orders need an account id: "
+                                f"{secrets.account_hint(venue).lower()}.")
+            return
         try:
-            secrets.save(venue, creds.api_key, creds.secret, creds.passphrase)
+            secrets.save(venue, creds.api_key, creds.secret, creds.passphrase, creds.uid)
         except Exception as exc:       # keyring backends raise their own types
             self.result.setText(f"Could not store the keys: {type(exc).__name__}.")
             return

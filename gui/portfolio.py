@@ -315,3 +315,9 @@ class Portfolio(QObject):
             self._pnl_task.cancel()
         self.ledger.close()
 
+    async def aclose(self) -> None:
+        """`close()`, then wait for the P&L task it cancelled to end: nothing left running."""
+        self.close()
+        if self._pnl_task is not None and not self._pnl_task.done():
+            await asyncio.wait([self._pnl_task])
+

@@ -1,6 +1,7 @@
 """API credentials in the system keychain (via `keyring`) — the ONLY place the app keeps them.
 
-Service "exchange-atlas", usernames "<venue>:api_key", "<venue>:secret", "<venue>:passphrase".
+Service "exchange-atlas", usernames "<venue>:api_key", "<venue>:secret", "<venue>:passphrase",
+"<venue>:uid" (an account id, where the venue's orders name one).
 Never QSettings, never a file, never a log line: functions here return or take values but log
 only venue ids. When no keychain backend exists (keyring's `fail.Keyring`), `problem()` says so
 in words and nothing is stored.
@@ -17,14 +18,16 @@ from exchanges import Credentials
 from exchanges.demo.venue import DEMO_VENUES
 
 __all__ = ["SERVICE", "FIELDS", "problem", "load", "save", "delete", "needs_passphrase",
-           "adapter_id", "venues", "create"]
+           "account_hint", "adapter_id", "venues", "create"]
 
 log = logging.getLogger("gui.secrets")
 
 SERVICE = "exchange-atlas"
-FIELDS = ("api_key", "secret", "passphrase")
+FIELDS = ("api_key", "secret", "passphrase", "uid")
 # Venues whose API keys come with a passphrase chosen when the key is made.
 _PASSPHRASE_VENUES = frozenset({"okx", "okxus"})
+# Venues whose orders name an account besides the key: what that id is, in the venue's words.
+_ACCOUNT_VENUES = {"cex": "The id of the Spot Trading sub-account that places the orders"}
 # Venues that never take keys (the demo trades without any).
 _KEYLESS = frozenset(DEMO_VENUES)
 
@@ -62,6 +65,11 @@ def needs_passphrase(venue: str) -> bool:
     return adapter_id(venue) in _PASSPHRASE_VENUES
 
 
+def account_hint(venue: str) -> str | None:
+    """What account id `venue`'s orders need besides the key (None: none)."""
+    return _ACCOUNT_VENUES.get(adapter_id(venue))
+
+
 def _user(venue: str, field: str) -> str:
     return f"{venue}:{field}"
 
@@ -75,15 +83,17 @@ def load(venue: str) -> Credentials | None:
         key = keyring.get_password(SERVICE, _user(venue, "api_key"))
         secret = keyring.get_password(SERVICE, _user(venue, "secret"))
         passphrase = keyring.get_password(SERVICE, _user(venue, "passphrase"))
+        uid = keyring.get_password(SERVICE, _user(venue, "uid"))
     except KeyringError as exc:
         log.warning("%s: the keychain could not be read (%s)", venue, type(exc).__name__)
         return None
     if not key or not secret:
         return None
-    return Credentials(api_key=key, secret=secret, passphrase=passphrase or None)
+    return Credentials(api_key=key, secret=secret, passphrase=passphrase or None, uid=uid or None)
 
 
-def save(venue: str, api_key: str, secret: str, passphrase: str | None = None) -> None:
+def save(venue: str, api_key: str, secret: str, passphrase: str | None = None,
+         uid: str | None = None) -> None:
     """Store `venue`'s credentials; KeyringError (or RuntimeError without a keychain) if not."""
     venue = adapter_id(venue)
     why = problem()
@@ -91,10 +101,11 @@ def save(venue: str, api_key: str, secret: str, passphrase: str | None = None) -
         raise RuntimeError(why)
     keyring.set_password(SERVICE, _user(venue, "api_key"), api_key)
     keyring.set_password(SERVICE, _user(venue, "secret"), secret)
-    if passphrase:
-        keyring.set_password(SERVICE, _user(venue, "passphrase"), passphrase)
-    else:
-        _forget(venue, "passphrase")
+    for field, value in (("passphrase", passphrase), ("uid", uid)):
+        if value:
+            keyring.set_password(SERVICE, _user(venue, field), value)
+        else:
+            _forget(venue, field)
     log.info("%s: API credentials saved in the system keychain", venue)
 
 

@@ -87,9 +87,13 @@ class Session(QObject):
         self.poll_seconds = poll_seconds
         self.max_symbols = max_symbols
         self.max_batch = max_batch          # tickers handed to the models per loop turn
+        self.stop_seconds = 10.0            # for a closing venue's tasks to end
         self.adapters: dict[str, object] = {}
         self.states: dict[str, VenueState] = {}
+        # Every task the session runs, by venue (the selection's and watched books' too):
+        # closing a venue waits for each to end, so no stream outlives its adapter.
         self._tasks: dict[str, set[asyncio.Task]] = {}
+        self._closing: dict[str, asyncio.Task] = {}     # venue → its close_venue in progress
         self._selection_tasks: list[asyncio.Task] = []
         self.selection: tuple[str, str] | None = None
         self._pending_tickers: dict[tuple[str, str], object] = {}
@@ -123,6 +127,8 @@ class Session(QObject):
         adapter) propagates to the caller, which shows the reason."""
         adapter = self._factory(exchange_id)
         venue = adapter.id
+        if venue in self._closing:          # reopened while closing: once it has closed
+            await asyncio.shield(self._closing[venue])
         if venue in self.adapters:
             await adapter.close()
             return venue
@@ -137,16 +143,29 @@ class Session(QObject):
         return venue
 
     async def close_venue(self, venue: str) -> None:
-        adapter = self.adapters.pop(venue, None)
-        if adapter is None:
-            return
+        """Stop every task of `venue` (waiting until each has closed its streams), then close
+        its adapter; nothing of the venue runs afterwards. Once begun, the closing is carried
+        through even if the caller is cancelled (the app quitting during a reconnect), and
+        `close()` waits for it."""
+        closing = self._closing.get(venue)
+        if closing is None:
+            adapter = self.adapters.pop(venue, None)
+            if adapter is None:
+                return
+            closing = self._closing[venue] = asyncio.ensure_future(
+                self._close_venue(venue, adapter))
+            closing.add_done_callback(
+                lambda t: self._closing.pop(venue) if self._closing.get(venue) is t else None)
+        await asyncio.shield(closing)
+
+    async def _close_venue(self, venue: str, adapter) -> None:
         if self.selection and self.selection[0] == venue:
-            await self._cancel(self._selection_tasks)
+            self._selection_tasks = []
             self.selection = None
         for key in [k for k in self._watched if k[0] == venue]:
             del self._watched[key]
             self.book_times.pop(key, None)
-        await self._cancel(list(self._tasks.pop(venue, ())))
+        await self._stop_tasks(venue)
         try:
             await adapter.close()
         except Exception as exc:                  # closing must never fail the app
@@ -159,10 +178,15 @@ class Session(QObject):
         self.venue_closed.emit(venue)
 
     async def close(self) -> None:
+        """Close every venue; returns once no task of the session is left running."""
         self._timer.stop()
         self._stale_timer.stop()
         for venue in list(self.adapters):
             await self.close_venue(venue)
+        for closing in list(self._closing.values()):      # begun by a caller since cancelled
+            await asyncio.shield(closing)
+        for venue in list(self._tasks):       # spawned for a venue that was not open
+            await self._stop_tasks(venue)
 
     def age(self, venue: str) -> float | None:
         st = self.states.get(venue)
@@ -181,10 +205,8 @@ class Session(QObject):
             self._book_is_stale = False
         adapter = self.adapters[venue]
         self._selection_tasks = [
-            self.spawn(venue, f"{symbol} order book", self._book_loop(venue, adapter, symbol),
-                       retry=True, selection=True),
-            self.spawn(venue, f"{symbol} trades", self._trades_loop(venue, adapter, symbol),
-                       retry=True, selection=True),
+            self.spawn(venue, f"{symbol} order book", self._book_loop(venue, adapter, symbol)),
+            self.spawn(venue, f"{symbol} trades", self._trades_loop(venue, adapter, symbol)),
         ]
         self.selected.emit(venue, symbol)
 
@@ -226,17 +248,16 @@ class Session(QObject):
             return []
 
     # -- tasks -------------------------------------------------------------------------------
-    def spawn(self, venue: str, what: str, coro: Awaitable, *, retry: bool = False,
-              selection: bool = False) -> asyncio.Task:
-        """Run `coro` for `venue`; any exception is reported as `what` failing, never raised."""
+    def spawn(self, venue: str, what: str, coro: Awaitable) -> asyncio.Task:
+        """Run `coro` for `venue` until it ends or the venue closes; any exception is reported
+        as `what` failing, never raised."""
         task = asyncio.ensure_future(self._guarded(venue, what, coro))
         # Cancelled before it ever ran (a fast close): close the coroutine so that Python does
         # not warn that it was never awaited.
         task.add_done_callback(lambda t: coro.close() if t.cancelled() and hasattr(coro, "close")
                                else None)
-        if not selection:
-            self._tasks.setdefault(venue, set()).add(task)
-            task.add_done_callback(lambda t: self._tasks.get(venue, set()).discard(t))
+        self._tasks.setdefault(venue, set()).add(task)
+        task.add_done_callback(lambda t: self._tasks.get(venue, set()).discard(t))
         return task
 
     async def _guarded(self, venue: str, what: str, coro: Awaitable) -> None:
@@ -275,15 +296,22 @@ class Session(QObject):
         if venue in self.states:
             self._set_state(venue, ERROR, f"{what}: {reason}")
 
-    @staticmethod
-    async def _cancel(tasks: list[asyncio.Task]) -> None:
-        for task in tasks:
-            task.cancel()
-        for task in tasks:
-            try:
-                await task
-            except (asyncio.CancelledError, Exception):
-                pass
+    async def _stop_tasks(self, venue: str) -> None:
+        """Cancel every task of `venue` and wait for each to end (its streams closed on the
+        loop), the ones a cancelled task started meanwhile too. A task already cancelled (a
+        selection moved away) is let finish its cleanup: cancelled again, an unsubscribe in
+        progress would be cut short."""
+        me = asyncio.current_task()
+        while tasks := [t for t in self._tasks.pop(venue, ()) if t is not me]:
+            for task in tasks:
+                if not task.cancelling():
+                    task.cancel()
+            # (raises only if the closer itself is cancelled)
+            _, stuck = await asyncio.wait(tasks, timeout=self.stop_seconds)
+            for task in stuck:          # a stream that ignores cancellation: never hang the app
+                log.warning("%s: a task did not stop within %.0f s: %r", venue,
+                            self.stop_seconds, task)
+                task.cancel()
 
     # -- data loops --------------------------------------------------------------------------
     async def _start_tickers(self, venue: str, adapter) -> None:
@@ -393,7 +421,8 @@ class Session(QObject):
     # -- arrivals (cheap: store now, emit at the next frame) ---------------------------------
     def _touch(self, venue: str, streamed: bool = True) -> None:
         """Data arrived. Streamed data makes the venue live; polled data only does so for a
-        venue that has no streams: a poll answering while the streams reconnect must not
+        venue whose tickers are polled, and never while a stream of it reconnects (its book,
+        CEX.IO's and Coincheck's tickers being polled): a poll answering meanwhile must not
         make a reconnecting venue look live."""
         st = self.states.get(venue)
         if st is None:
@@ -401,7 +430,7 @@ class Session(QObject):
         now = st.last_update = time.monotonic()
         if streamed:
             st.streamed_at = now
-        if st.state != LIVE and (streamed or st.polled):
+        if st.state != LIVE and (streamed or st.polled and st.state != RECONNECTING):
             self._set_state(venue, LIVE, "polled" if st.polled else "")
 
     def _ticker(self, venue: str, ticker, live: bool = False, streamed: bool = False) -> None:

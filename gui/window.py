@@ -280,14 +280,17 @@ class MainWindow(QMainWindow):
         self._shut = True
         if save and not self._saved:
             self.save()
-        for task in list(self._tasks):
+        tasks = [t for t in self._tasks if t is not asyncio.current_task()]
+        for task in tasks:
             task.cancel()
         for view in self.views.values():
             stop = getattr(view, "shutdown", None)
             if stop:
                 stop()
+        if tasks:                       # each ends on the loop (an open_venue being undone)
+            await asyncio.wait(tasks)
         await self.session.close()
-        self.portfolio.close()          # after the session: its tasks write to the ledger
+        await self.portfolio.aclose()   # after the session: its tasks write to the ledger
         self.status.stop()
 
     def closeEvent(self, event) -> None:

@@ -137,7 +137,9 @@ class FakeBitfinex(KitVenue):
                           0.0003, 0.0001, None, None, 100]] if wanted == "ALL" else []))
 
     def book_rows(self, symbol: str, n: int | None = None) -> list:
-        book = self.books[symbol]
+        book = self.books.get(symbol)
+        if book is None:          # a listed pair with nothing resting: the venue sends []
+            return []
         return ([[D(p), 1, D(a)] for p, a in book.top("bids", n)]
                 + [[D(p), 1, -D(a)] for p, a in book.top("asks", n)])
 

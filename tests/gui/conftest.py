@@ -37,15 +37,33 @@ def private_settings(qapp, tmp_path, monkeypatch):
 
 
 class Loop:
-    """Run coroutines on a qasync loop, so Qt events are processed while they wait."""
+    """The test's asyncio loop on Qt (qasync), running from the test's start to its end, as the
+    app's loop runs for the app's whole life.
+
+    qasync marks its loop running only inside `run_until_complete`, yet Qt runs the loop's
+    callbacks whenever anything processes events: qasync's own last `processEvents()` after
+    the future is done, pytest-qt between a test's phases, `qtbot.wait`. A task stepped there
+    finds no running loop: "no running event loop" from `asyncio.sleep`, "<Queue> is bound to a
+    different event loop" from a queue first used inside the loop — and the stream it ran dies
+    for the rest of the test. So the loop stays the running loop (with asyncio's async-generator
+    hooks, see gui/qtloop.py) until `close()`, and `run` lets Qt's loop run it, as qasync does."""
 
     def __init__(self, app) -> None:
         import qasync
+
+        from gui.qtloop import asyncgen_hooks
+        self.app = app
         self.loop = qasync.QEventLoop(app)
         asyncio.set_event_loop(self.loop)
+        self._hooks = asyncgen_hooks(self.loop)
+        self._hooks.__enter__()
+        asyncio.events._set_running_loop(self.loop)
 
     def run(self, coro, timeout: float = 20.0):
-        return self.loop.run_until_complete(asyncio.wait_for(coro, timeout))
+        task = self.loop.create_task(asyncio.wait_for(coro, timeout))
+        task.add_done_callback(lambda _task: self.app.exit())
+        self.app.exec()
+        return task.result()
 
     def until(self, predicate, timeout: float = 10.0, what: str = "condition"):
         async def wait():
@@ -57,12 +75,18 @@ class Loop:
         return self.run(wait(), timeout + 5)
 
     def close(self) -> None:
-        pending = [t for t in asyncio.all_tasks(self.loop) if not t.done()]
-        for t in pending:
-            t.cancel()
-        if pending:
-            self.loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
-        self.loop.run_until_complete(self.loop.shutdown_asyncgens())
+        """Cancel what the test left running, let it clean up on the loop, close the streams
+        still open; then the loop."""
+        for _ in range(5):          # a task's cleanup may start another (closing a stream)
+            pending = [t for t in asyncio.all_tasks(self.loop) if not t.done()]
+            if not pending:
+                break
+            for t in pending:
+                t.cancel()
+            self.run(asyncio.gather(*pending, return_exceptions=True))
+        self.run(self.loop.shutdown_asyncgens())
+        asyncio.events._set_running_loop(None)
+        self._hooks.__exit__(None, None, None)
         self.loop.close()
         asyncio.set_event_loop(None)
 

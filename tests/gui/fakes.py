@@ -4,6 +4,8 @@ from __future__ import annotations
 import asyncio
 from decimal import Decimal
 
+from contextlib import asynccontextmanager
+
 from exchanges import BadResponse, Market, OrderBook, Ticker
 
 MARKETS = [Market("AAA/USD", "AAAUSD", "AAA", "USD", Decimal("0.01"), Decimal("0.001")),
@@ -29,12 +31,28 @@ class FakeVenue:
         self.polls = 0
         self.stalled = False            # streams stay open but send nothing
         self.watch_calls: list[list[str]] = []
+        # Streams open now, and when close() came: a stream ends by unsubscribing, which takes
+        # `unsubscribe_seconds` on the loop (a round trip to the venue).
+        self.open_streams = 0
+        self.open_at_close: int | None = None
+        self.unsubscribe_seconds = 0.0
 
     async def __aenter__(self):
         return self
 
     async def close(self):
         self.closed = True
+        self.open_at_close = self.open_streams
+
+    @asynccontextmanager
+    async def _stream(self):
+        self.open_streams += 1
+        try:
+            yield
+        finally:
+            if self.unsubscribe_seconds:
+                await asyncio.sleep(self.unsubscribe_seconds)
+            self.open_streams -= 1
 
     async def load_markets(self, reload=False):
         if self.fail_markets:
@@ -58,12 +76,13 @@ class FakeVenue:
         if self.fail_stream_times > 0:
             self.fail_stream_times -= 1
             raise BadResponse(self.id, "stream frame could not be read")
-        while True:
-            await asyncio.sleep(0.01)
-            if self.stalled:
-                continue
-            self.price += Decimal("0.01")
-            yield self._ticker(symbol)
+        async with self._stream():
+            while True:
+                await asyncio.sleep(0.01)
+                if self.stalled:
+                    continue
+                self.price += Decimal("0.01")
+                yield self._ticker(symbol)
 
     async def watch_tickers(self, symbols):
         self.watch_calls.append(list(symbols))
@@ -72,20 +91,22 @@ class FakeVenue:
         if self.fail_stream_times > 0:
             self.fail_stream_times -= 1
             raise BadResponse(self.id, "stream frame could not be read")
-        while True:
-            await asyncio.sleep(0.01)
-            if self.stalled:
-                continue
-            self.price += Decimal("0.01")
-            for symbol in symbols:
-                yield self._ticker(symbol)
+        async with self._stream():
+            while True:
+                await asyncio.sleep(0.01)
+                if self.stalled:
+                    continue
+                self.price += Decimal("0.01")
+                for symbol in symbols:
+                    yield self._ticker(symbol)
 
     async def fetch_order_book(self, symbol, limit=None):
         return OrderBook(symbol, [(self.price - 1, Decimal(1))], [(self.price + 1, Decimal(2))])
 
     async def watch_order_book(self, symbol, limit=None):
-        while True:
-            await asyncio.sleep(0.01)
-            if self.stalled:
-                continue
-            yield await self.fetch_order_book(symbol)
+        async with self._stream():
+            while True:
+                await asyncio.sleep(0.01)
+                if self.stalled:
+                    continue
+                yield await self.fetch_order_book(symbol)

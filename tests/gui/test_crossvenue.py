@@ -273,7 +273,8 @@ def test_the_demo_venues_give_a_cross_venue_book_on_first_launch(window_factory,
         "demo-c": (D("0.002"), "venue")}
     bids = [lv[0] for lv in cv.consolidated.bids]
     assert bids == sorted(bids, reverse=True)
-    assert w.views["spreads"].model.rowCount() == 3
+    # the board follows at the next turn of the loop (its refresh is coalesced)
+    aloop.until(lambda: w.views["spreads"].model.rowCount() == 3, what="the board's three rows")
 
 
 def test_fee_table_refuses_a_bad_rate_and_saves_a_good_one(static, aloop):

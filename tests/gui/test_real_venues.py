@@ -105,14 +105,16 @@ def test_a_dropped_stream_shows_reconnecting_then_live(venue, aloop, qtbot):
         try:
             opened = await session.open_venue(venue.VENUE_ID)
             await until(lambda: (opened, venue.SYMBOL) in ticks, 10, "a tick")
-            if not public.has["watch_ticker"]:      # tickers polled: the book streams
-                session.select(opened, venue.SYMBOL)
+            # The selected book streams on every venue (some stream no tickers: CEX.IO, Coincheck)
+            session.select(opened, venue.SYMBOL)
             await until(lambda: fake.ws_clients, 10, "a websocket client")
             states.clear()
             await fake.drop_ws()
             await until(lambda: "reconnecting" in states, 10, "reconnecting shown")
-            await until(lambda: session.states[opened].state == "live", 10, "live again")
-            assert fake.ws_connections >= 2
+            # Frames read before the drop may still be on their way to the session: the second
+            # connection is what says the stream is back.
+            await until(lambda: fake.ws_connections >= 2
+                        and session.states[opened].state == "live", 10, "reconnected, live")
         finally:
             await session.close()
     run_with_fake(aloop, venue.FAKE(), scenario)
@@ -140,7 +142,7 @@ def test_with_keys_in_the_keychain_balances_orders_and_cancel_work(venue, aloop,
     from gui.trading import OrderRequest, Trading
     from tests.exchanges.test_all_venues import resting_order_terms
     creds = venue.CREDENTIALS
-    secrets.save(venue.VENUE_ID, creds.api_key, creds.secret, creds.passphrase)
+    secrets.save(venue.VENUE_ID, creds.api_key, creds.secret, creds.passphrase, creds.uid)
     skipped: list[str] = []
 
     async def scenario(fake):

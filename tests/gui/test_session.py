@@ -197,3 +197,69 @@ def test_the_board_greys_stale_rows(qtbot):
     assert "stale" in model.data(idx, Qt.ItemDataRole.ToolTipRole)
     model.set_stale({("fake", "AAA/USD"): False})
     assert model.data(idx, Qt.ItemDataRole.ForegroundRole) is None
+
+
+async def _until(predicate, timeout: float = 5.0, what: str = "condition") -> None:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not predicate():
+        assert asyncio.get_running_loop().time() < deadline, f"timed out waiting for {what}"
+        await asyncio.sleep(0.01)
+
+
+def test_a_closed_venue_leaves_no_task_or_stream_running(aloop, qtbot):
+    """Closing a venue waits until every stream of it has ended (a stream ends by
+    unsubscribing, which takes a round trip) before its adapter closes — the stream of a
+    selection the user moved to another venue too, still unsubscribing when the venue closes.
+    Reopened, the venue streams again; closing the session leaves nothing running."""
+    venues = {v: FakeVenue(v) for v in ("x", "y")}
+    s = Session(factory=lambda vid: venues[vid], flush_ms=40)
+
+    async def go():
+        before = asyncio.all_tasks()
+        x = venues["x"]
+        await s.open_venue("x")
+        await s.open_venue("y")
+        s.select("x", "AAA/USD")
+        s.watch_book("x", "BBB/USD")
+        await _until(lambda: x.open_streams == 3, what="x's tickers and two books streaming")
+        x.unsubscribe_seconds = 0.3
+        s.select("y", "AAA/USD")            # x's selected book is let go...
+        s.unwatch_book("x", "BBB/USD")      # ...and so is the watched one
+        await asyncio.sleep(0.01)            # both are unsubscribing now
+        x.unsubscribe_seconds = 0.0
+        await s.close_venue("x")
+        assert x.open_at_close == 0 and x.open_streams == 0
+
+        venues["x"] = x2 = FakeVenue("x")
+        ticks: dict = {}
+        s.tickers.connect(ticks.update)
+        await s.open_venue("x")
+        await _until(lambda: ("x", "AAA/USD") in ticks, what="x streaming again")
+        await s.close()
+        assert x2.open_at_close == 0 and venues["y"].open_at_close == 0
+        assert asyncio.all_tasks() == before
+    aloop.run(go())
+
+
+def test_a_poll_does_not_hide_a_book_stream_that_reconnects(aloop, qtbot):
+    """Tickers polled, the book streamed (CEX.IO, Coincheck): while the book's stream
+    reconnects, answered polls leave the venue "reconnecting"; the stream's data, back, makes
+    it live."""
+    venue = FakeVenue(streams=False)
+    venue.has["watch_order_book"] = True
+    s = make_session(qtbot, venue, poll_seconds=0.02)
+
+    async def go():
+        await s.open_venue("fake")
+        s.select("fake", "AAA/USD")
+        await _until(lambda: s.states["fake"].state == "live" and venue.open_streams,
+                     what="live, the book streaming")
+        venue.stalled = True
+        s._on_adapter_status("fake", "reconnecting", "connection lost")
+        polls = venue.polls
+        await _until(lambda: venue.polls >= polls + 3, what="polls answered meanwhile")
+        assert s.states["fake"].state == "reconnecting"
+        venue.stalled = False
+        await _until(lambda: s.states["fake"].state == "live", what="live with the stream back")
+        await s.close()
+    aloop.run(go())

@@ -164,3 +164,28 @@ def test_credentials_menu_opens_the_dialog(window_factory, monkeypatch):
     monkeypatch.setattr(CredentialsDialog, "open", lambda self: opened.append(self))
     action.trigger()
     assert len(opened) == 1 and opened[0].venue.count() >= 6
+
+
+def test_a_venue_whose_orders_name_an_account_asks_for_its_id(window_factory, memory_keyring):
+    """CEX.IO places orders from a sub-account: the dialog asks for its id, refuses to save
+    keys without it, and keeps it in the keychain with them (the adapter's `uid`)."""
+    dialog = CredentialsDialog(window_factory())
+    dialog.venue.setCurrentIndex(dialog.venue.findData("kraken"))
+    assert dialog.account.isHidden()
+    dialog.venue.setCurrentIndex(dialog.venue.findData("cex"))
+    assert not dialog.account.isHidden() and "sub-account" in dialog.account.placeholderText()
+    dialog.api_key.setText("cexio-key-0123456789")
+    dialog.secret.setText("cexio-secret-9876543210")
+    dialog.save()
+    assert "account id" in dialog.result.text() and not memory_keyring.store
+    dialog.account.setText(" trading1 ")
+    dialog.save()
+    assert secrets.load("cex") == Credentials("cexio-key-0123456789", "cexio-secret-9876543210",
+                                              uid="trading1")
+    assert secrets.create("cex").credentials.uid == "trading1"
+    dialog.venue.setCurrentIndex(dialog.venue.findData("kraken"))
+    dialog.venue.setCurrentIndex(dialog.venue.findData("cex"))
+    assert dialog.account.text() == "trading1"          # shown again from the keychain
+    dialog.remove()
+    assert not memory_keyring.store
+    dialog.close()

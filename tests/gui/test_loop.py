@@ -1,0 +1,115 @@
+"""The tests' qasync loop (conftest `Loop`): a task runs inside its loop whenever Qt runs it.
+
+Qt runs the asyncio loop's callbacks whenever anything processes events — qasync's last
+processEvents() after a future is done, pytest-qt between a test's phases, qtbot.wait — and a
+task stepped there must still find its loop running, or the stream it runs dies mid-test."""
+from __future__ import annotations
+
+import asyncio
+import sys
+
+from PySide6.QtWidgets import QApplication
+
+
+def test_a_task_steps_inside_its_loop_between_runs_and_when_qt_processes_events(aloop, qtbot):
+    steps, outside = [], []
+
+    async def ticking():
+        while True:
+            try:
+                running = asyncio.get_running_loop()
+            except RuntimeError as exc:
+                outside.append(str(exc))
+                raise
+            steps.append(running is aloop.loop)
+            await asyncio.sleep(0)          # a callback always pending: any event step runs it
+
+    task = aloop.loop.create_task(ticking())
+    for _ in range(3):
+        aloop.run(asyncio.sleep(0.03))
+        qtbot.wait(10)
+        QApplication.processEvents()
+    assert not outside and not task.done()
+    assert steps and all(steps)
+
+
+def test_a_queue_first_used_in_the_loop_keeps_working_after_qt_processes_events(aloop, qtbot):
+    """What failed as "<Queue> is bound to a different event loop" in the merged ticker stream
+    of an adapter that writes its own watch_ticker (the demo venues)."""
+    queue: asyncio.Queue = asyncio.Queue()
+    got: list[int] = []
+
+    async def consume():
+        while True:
+            got.append(await queue.get())
+
+    async def produce():
+        i = 0
+        while True:
+            await queue.put(i)
+            i += 1
+            await asyncio.sleep(0)
+
+    consumer = aloop.loop.create_task(consume())
+    producer = aloop.loop.create_task(produce())
+    for _ in range(10):
+        aloop.run(asyncio.sleep(0.01))
+        QApplication.processEvents()
+    assert not consumer.done() and not producer.done()
+    assert got == list(range(len(got))) and len(got) > 10
+
+
+def test_streams_belong_to_the_loop_and_are_closed_when_it_ends(qapp):
+    """A stream nobody closed is closed on the loop when the loop ends (asyncio's
+    async-generator hooks), not by the garbage collector somewhere later."""
+    from tests.gui.conftest import Loop
+    before = sys.get_asyncgen_hooks()
+    loop = Loop(qapp)
+    closed: list[str] = []
+
+    async def stream():
+        try:
+            while True:
+                yield 1
+                await asyncio.sleep(0)
+        finally:
+            await asyncio.sleep(0)          # cleanup that needs the loop (an unsubscribe)
+            closed.append("closed")
+
+    kept = []
+
+    async def take_one():
+        s = stream()
+        kept.append(s)                      # left open, as a forgotten stream is
+        return await s.__anext__()
+
+    assert loop.run(take_one()) == 1
+    loop.close()
+    assert closed == ["closed"]
+    assert sys.get_asyncgen_hooks() == before and asyncio.events._get_running_loop() is None
+
+
+def test_the_apps_loop_closes_a_stream_left_open_when_the_app_ends(qapp):
+    """The app's loop (gui.qtloop.run, qasync underneath) closes a stream still open when the
+    app's main coroutine returns, on the loop, before the loop closes."""
+    from gui import qtloop
+    closed: list[bool] = []
+
+    async def stream():
+        try:
+            while True:
+                yield 1
+                await asyncio.sleep(0)
+        finally:
+            await asyncio.sleep(0)          # cleanup that needs the loop (an unsubscribe)
+            closed.append(True)
+
+    kept = []
+
+    async def main():
+        s = stream()
+        kept.append(s)                      # left open, as a forgotten stream is
+        return await s.__anext__()
+
+    assert qtloop.run(main()) == 1
+    assert closed == [True]
