@@ -68,8 +68,10 @@ class IndependentReserve(Exchange):
             "https://github.com/independentreserve/dotNetApiClient")
     hosts = {"rest": "https://api.independentreserve.com",
              "ws": "wss://websockets.independentreserve.com"}
-    # One request a second (the dossier, from the docs page; unconfirmed), as ccxt paces it.
-    rate_limit = (1, 1.0)
+    # One request a second (the dossier, from the docs page; unconfirmed), as ccxt paces it;
+    # counted per kind (as Bit2C does) so an order or a balance never queues behind the one
+    # ticker request per market that IR's API needs for a board (not confirmed either way).
+    limits = {"public": (1, 1.0), "private": (1, 1.0), "orders": (1, 1.0)}
     auth = Hmac(prehash=lambda f: signing_message(f["url"], f["body"]), algo="sha256",
                 digest="HEX", stamp="nonce", body={"apiKey": "{key}", "nonce": "{stamp}"},
                 signature_field="signature")
