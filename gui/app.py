@@ -4,6 +4,7 @@
     exchange-atlas --screenshot F [--after S]   offscreen: PNG of the main window once live
                                             data shows (or after S seconds), then exit 0
     exchange-atlas --self-test              headless checks, one line of JSON, exit 0 if all pass
+    exchange-atlas --version                the version, then exit
 """
 from __future__ import annotations
 
@@ -44,7 +45,14 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
                    help="with --screenshot: wait at most this long for live data (default 15)")
     p.add_argument("--self-test", action="store_true",
                    help="check the window, the adapter layer and the demo venue; print JSON")
-    return p.parse_args(argv)
+    from . import __version__
+    p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    args = p.parse_args(argv)
+    if args.after is not None and not args.screenshot:
+        p.error("--after only applies to --screenshot (how long to wait for live data)")
+    if args.after is not None and args.after < 0:
+        p.error("--after must be a number of seconds, 0 or more")
+    return args
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -52,6 +60,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.screenshot or args.self_test:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     quiet = args.self_test or args.screenshot
+    if not quiet:
+        from .display import problem
+        why = problem()
+        if why:                    # before Qt, which would abort with a longer story
+            print(f"exchange-atlas: {why}", file=sys.stderr)
+            return 2
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     from exchanges.redact import install as redact_logs
     redact_logs()                                    # secrets never reach a log handler
