@@ -12,6 +12,7 @@ import logging
 import os
 import tempfile
 import time
+from decimal import Decimal
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings
@@ -73,6 +74,17 @@ class Settings:
 
     def set_theme(self, mode: str) -> None:
         self.q.setValue("view/theme", mode)
+
+    def far_percent(self) -> Decimal:
+        """Warn before an order priced further than this from the market (percent)."""
+        try:
+            value = Decimal(str(self.q.value("trading/far_percent", "5")))
+        except ArithmeticError:
+            return Decimal(5)
+        return value if value.is_finite() and value > 0 else Decimal(5)
+
+    def set_far_percent(self, percent: Decimal) -> None:
+        self.q.setValue("trading/far_percent", str(percent))
 
     def sync(self) -> None:
         self.q.sync()

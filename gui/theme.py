@@ -4,7 +4,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 
-__all__ = ["apply", "is_dark", "up_color", "down_color", "muted_color", "MODES"]
+__all__ = ["apply", "is_dark", "up_color", "down_color", "muted_color", "warn_color",
+           "MODES"]
 
 MODES = ("system", "dark", "light")
 _state = {"dark": False}
@@ -75,3 +76,8 @@ def down_color() -> QColor:
 
 def muted_color() -> QColor:
     return QColor("#6b717a" if _state["dark"] else "#9aa0a8")
+
+
+def warn_color() -> QColor:
+    """Amber: a warning, a stale feed, a state in between."""
+    return QColor("#d19a2a" if _state["dark"] else "#a86b00")

@@ -47,6 +47,7 @@ class MainWindow(QMainWindow):
         self.trades = TradesModel(self)
         self.trading = Trading(self.session, self)     # balances, orders (docks share it)
         self.docks: dict[str, QDockWidget] = {}
+        self.dock_actions: dict[str, QAction] = {}
         self.views: dict[str, object] = {}
         self._tasks: set[asyncio.Task] = set()
         self._shut = False
@@ -69,6 +70,8 @@ class MainWindow(QMainWindow):
         s.trades.connect(lambda v, sym, items: self.trades.add(items))
         s.selected.connect(self._on_selected)
         s.status.connect(self._on_status)
+        self.open_orders: dict[str, list] = {}           # venue → its open orders, last known
+        self.trading.orders.connect(self._on_orders)
         self.message.connect(lambda text: self.status.showMessage(text, 10_000))
 
     # -- docks -------------------------------------------------------------------------------
@@ -82,10 +85,18 @@ class MainWindow(QMainWindow):
                          | QDockWidget.DockWidgetFeature.DockWidgetMovable
                          | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
         self.addDockWidget(spec.area, dock)
-        toggle = dock.toggleViewAction()
+        # Not the dock's own toggle: Ctrl+digit must never hide or cover the dock one is
+        # typing in (see toggle_dock).
+        toggle = QAction(spec.title, self)
+        toggle.setObjectName(f"toggle-{spec.name}")
+        toggle.setCheckable(True)
+        toggle.setChecked(True)
         if spec.shortcut:
             toggle.setShortcut(QKeySequence(spec.shortcut))
+        toggle.triggered.connect(lambda _on=False, n=spec.name: self.toggle_dock(n))
+        dock.visibilityChanged.connect(lambda _v, a=toggle, d=dock: a.setChecked(not d.isHidden()))
         self.view_menu.addAction(toggle)
+        self.dock_actions[spec.name] = toggle
         self.docks[spec.name] = dock
         self.views[spec.name] = widget
         if tabify:
@@ -147,16 +158,149 @@ class MainWindow(QMainWindow):
             theme_menu.addAction(act)
         self.view_menu.addSeparator()
 
+        trade = self.trade_menu = bar.addMenu("&Trade")
+
+        def action(menu, text: str, slot, shortcut=None, name: str = "") -> QAction:
+            act = QAction(text, self)
+            act.setObjectName(name)
+            if shortcut:
+                act.setShortcut(QKeySequence(shortcut))
+            act.triggered.connect(lambda _on=False: slot())
+            menu.addAction(act)
+            return act
+
+        self.buy_action = action(trade, "&Buy…", lambda: self.order_side("buy"), "Ctrl+B", "buy")
+        self.sell_action = action(trade, "&Sell…", lambda: self.order_side("sell"), "Ctrl+S",
+                                  "sell")
+        trade.addSeparator()
+        # Delete works in the Open orders table itself (so it never deletes text elsewhere).
+        self.cancel_selected_action = action(
+            trade, "&Cancel selected orders\tDel", lambda: self._orders_view("cancel_selected"),
+            name="cancel-selected")
+        self.cancel_all_action = action(trade, "Cancel &all orders…",
+                                        lambda: self._orders_view("cancel_all"),
+                                        "Ctrl+Shift+Del", "cancel-all")
+        trade.addSeparator()
+        action(trade, "Price &warning…", self.ask_far_percent, name="far-percent")
+
         venue_menu = bar.addMenu("V&enue")
         credentials = QAction("&Credentials…", self)
         credentials.triggered.connect(self.show_credentials)
         venue_menu.addAction(credentials)
 
         help_menu = bar.addMenu("&Help")
+        action(help_menu, "&Keyboard shortcuts", self.show_shortcuts, "F1", "shortcuts")
         about = QAction("&About Exchange Atlas", self)
         about.setMenuRole(QAction.MenuRole.AboutRole)
         about.triggered.connect(self.about)
         help_menu.addAction(about)
+
+    # -- docks and keys ----------------------------------------------------------------------
+    def _dock_holding(self, widget) -> QDockWidget | None:
+        while widget is not None:
+            if isinstance(widget, QDockWidget):
+                return widget
+            widget = widget.parentWidget()
+        return None
+
+    def toggle_dock(self, name: str) -> None:
+        """Ctrl+digit: show a hidden dock, bring one from behind its tab to the front, or hide
+        one in front; but never hide, or cover with a tab, the dock being typed in."""
+        dock = self.docks[name]
+        typing = self._dock_holding(QApplication.focusWidget())
+        covers = typing is not None and typing is not dock and \
+            typing in self.tabifiedDockWidgets(dock)
+        if dock.isHidden():
+            dock.show()
+            if covers:
+                self.say(f"{dock.windowTitle()} is open in a tab behind "
+                         f"{typing.windowTitle()}, which keeps the keyboard while you type")
+            else:
+                dock.raise_()
+        elif typing is dock:
+            self.say(f"{dock.windowTitle()} stays open while you type in it")
+        elif not dock.isVisible() or dock.visibleRegion().isEmpty():     # behind a tab
+            if covers:
+                self.say(f"{dock.windowTitle()} is behind {typing.windowTitle()}, which keeps "
+                         f"the keyboard while you type")
+            else:
+                dock.raise_()
+        else:
+            dock.hide()
+        self.dock_actions[name].setChecked(not dock.isHidden())
+
+    def show_dock(self, name: str) -> None:
+        dock = self.docks.get(name)
+        if dock is not None:
+            dock.show()
+            dock.raise_()
+
+    def fill_order(self, price=None, amount=None) -> None:
+        """A price or size clicked in the book or the tape goes into the order form."""
+        form = self.views.get("order_entry")
+        if form is None:
+            return
+        self.show_dock("order_entry")
+        form.fill(price=price, amount=amount)
+
+    def order_side(self, side: str) -> None:
+        form = self.views.get("order_entry")
+        if form is not None:
+            self.show_dock("order_entry")
+            form.focus_side(side)
+
+    def _orders_view(self, method: str) -> None:
+        view = self.views.get("orders")
+        if view is not None:
+            self.show_dock("orders")
+            getattr(view, method)()
+
+    def ask_far_percent(self) -> None:
+        from decimal import Decimal
+
+        from PySide6.QtWidgets import QInputDialog
+        value, ok = QInputDialog.getDouble(
+            self, "Price warning", "Warn before sending an order priced more than this far "
+            "from the market (percent of the mid or last price):",
+            float(self.settings.far_percent()), 0.1, 100.0, 1)
+        if ok:
+            self.set_far_percent(Decimal(str(round(value, 1))))
+
+    def set_far_percent(self, percent) -> None:
+        self.settings.set_far_percent(percent)
+        form = self.views.get("order_entry")
+        if form is not None:
+            form._changed()
+        self.say(f"Orders priced more than {percent} % from the market now ask first")
+
+    def shortcuts(self) -> list[tuple[str, str]]:
+        """(keys, what they do): every menu action with a shortcut, then the keys that work
+        in one place only. The sheet is built from this, so it cannot go stale."""
+        rows = []
+
+        def walk(menu, path):
+            for act in menu.actions():
+                if act.menu() is not None:
+                    walk(act.menu(), path + [act.text().replace("&", "")])
+                    continue
+                text, _tab, shown = act.text().replace("&", "").partition("\t")
+                keys = act.shortcut().toString(QKeySequence.SequenceFormat.NativeText) or shown
+                if keys:
+                    rows.append((keys, " → ".join(path + [text.rstrip("…")])))
+        for top in self.menuBar().actions():
+            if top.menu() is not None:
+                walk(top.menu(), [top.text().replace("&", "")])
+        rows += [("Enter", "Order entry: send the checked order (after its confirmation)"),
+                 ("Del", "Open orders: cancel the selected orders (after a confirmation)"),
+                 ("Click a price", "Order book or Trades: put it in the order form"),
+                 ("Click a size", "Order book or Trades: put it in the amount"),
+                 ("Wheel / drag", "Chart: zoom and pan in time (the price axis follows)"),
+                 ("Double-click", "Exchanges: connect the venue; Chart: back to live")]
+        return rows
+
+    def show_shortcuts(self) -> None:
+        from .shortcuts import ShortcutsDialog
+        ShortcutsDialog(self.shortcuts(), self).open()
 
     def show_credentials(self) -> None:
         from .credentials import CredentialsDialog
@@ -222,8 +366,14 @@ class MainWindow(QMainWindow):
         market = self.session.states[venue].markets.get(symbol) if venue in self.session.states \
             else None
         self.book.clear(symbol, market)
+        self.book.set_own(self.open_orders.get(venue, []))
         self.trades.clear(market)
         self.setWindowTitle(f"{symbol} · {venue} — Exchange Atlas")
+
+    def _on_orders(self, venue: str, orders: list) -> None:
+        self.open_orders[venue] = orders
+        if self.session.selection and self.session.selection[0] == venue:
+            self.book.set_own(orders)
 
     def _on_status(self, venue: str, state: str, detail: str) -> None:
         if state == "error":

@@ -17,7 +17,7 @@ from .. import errors as E
 from ..core.adapter import Exchange
 from ..types import Balance, Candle, Credentials, Market, Order, OrderBook, Ticker, Trade
 from .engine import EngineOrder, NotEnoughFunds, NoSuchOrder
-from .market import MARKETS, Simulation
+from .market import MARKETS, USER_MAKER_FEE, USER_TAKER_FEE, Simulation
 from .tape import TIMEFRAMES
 
 __all__ = ["DemoExchange"]
@@ -31,6 +31,12 @@ class DemoExchange(Exchange):
     id = "demo"
     name = "Demo venue"
     timeframes = {tf: ms for tf, ms in TIMEFRAMES.items()}
+    # The user's fee rates, where ccxt keeps a venue's (so the app can count them in before
+    # it sends an order).
+    fees = {"trading": {"maker": USER_MAKER_FEE, "taker": USER_TAKER_FEE}}
+    # Post-only and time in force as the big venues do them (no stop orders: nothing in the
+    # simulation would trigger them).
+    order_options = frozenset({"post_only", "time_in_force"})
     interval = 0.25          # seconds between live steps
     max_catch_up = 8         # steps run at once after a pause; beyond that, time is skipped
 
@@ -178,14 +184,34 @@ class DemoExchange(Exchange):
                 for cur, free in user.free.items()}
 
     async def _place_order(self, market: Market, side: str, type: str, amount: Decimal,
-                           price: Decimal | None, client_order_id: str) -> Order:
+                           price: Decimal | None, client_order_id: str, *,
+                           post_only: bool = False, time_in_force: str | None = None) -> Order:
         sim = self._live()
+        book = sim.markets[market.symbol].book
+        is_buy = side == "buy"
+        if post_only:
+            best = book.best_ask() if is_buy else book.best_bid()
+            if best is not None and (price >= best if is_buy else price <= best):
+                raise E.InvalidOrder(
+                    self.id, f"post-only: a {side} at {price} would take the best "
+                             f"{'ask' if is_buy else 'bid'} {best}; nothing was placed")
+        if time_in_force == "FOK":
+            levels = book.depth()[1 if is_buy else 0]
+            can = sum((a for p, a in levels
+                       if price is None or (p <= price if is_buy else p >= price)), Decimal(0))
+            if can < amount:
+                raise E.InvalidOrder(
+                    self.id, f"fill-or-kill: only {can} {market.base} can be filled"
+                             f"{f' at {price} or better' if price is not None else ''}; "
+                             f"nothing was placed")
         try:
-            order = sim.place(market.symbol, side == "buy", amount, price, self.clock(),
+            order = sim.place(market.symbol, is_buy, amount, price, self.clock(),
                               client_order_id)
         except NotEnoughFunds as exc:
             raise E.InsufficientFunds(
                 self.id, f"not enough funds to {side} {amount} {market.base}: {exc}") from None
+        if time_in_force in ("IOC", "FOK") and order.status == "open":
+            book.cancel(order.id)         # what did not fill at once lapses
         self._orders[str(order.id)] = order
         self._wake()
         return self._order(order)

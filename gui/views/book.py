@@ -1,4 +1,7 @@
-"""Order book dock: the ladder (with depth bars) above a depth chart."""
+"""Order book dock: the ladder (with depth bars) above a depth chart.
+
+A click on a price puts it in the order form; on a size, that amount (on a cumulative total,
+the amount that takes every level down to it). The trader's own open orders are marked."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
@@ -25,6 +28,11 @@ class BookView(QWidget):
         self.table.setSelectionMode(QTableView.SelectionMode.NoSelection)
         self.table.setItemDelegateForColumn(0, DepthBarDelegate(DEPTH_ROLE, True, self.table))
         self.table.setItemDelegateForColumn(5, DepthBarDelegate(DEPTH_ROLE, False, self.table))
+        self.table.viewport().setCursor(Qt.CursorShape.PointingHandCursor)
+        self.table.setToolTip("Click a price to put it in the order form, a size for the amount")
+        self.model = model
+        self.window_ = window
+        self.table.clicked.connect(self._on_click)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         header.setMinimumSectionSize(40)
@@ -44,6 +52,13 @@ class BookView(QWidget):
         layout.setSpacing(2)
         layout.addWidget(self.spread)
         layout.addWidget(split)
+
+
+    def _on_click(self, index) -> None:
+        found = self.model.value_at(index.row(), index.column())
+        if found is not None:
+            kind, value = found
+            self.window_.fill_order(**{kind: value})
 
 
 def build(window) -> BookView:

@@ -32,7 +32,7 @@ async def test_create_opens_the_demo_venue_with_every_call():
         # The account's fills and private streams come with the ledger work (issue 15).
         later = {"fetch_my_trades", "watch_orders", "watch_my_trades"}
         assert ex.has == {name: name not in later for name in CONTRACT_CALLS} | {
-            opt: False for opt in ORDER_OPTIONS}
+            opt: opt != "stop_price" for opt in ORDER_OPTIONS}      # post-only, time in force
         assert ex._sim is None          # creating it did no work yet
 
 

@@ -82,7 +82,9 @@ def test_limit_order_through_the_form_holds_funds_until_cancelled(demo, aloop, q
     assert "Will send: Buy 0.01000 BTC at 43,000.00 USD limit on Demo venue" in \
         form.preview.text()
     click(aloop, qtbot, form.send)
-    assert answers == ["Buy 0.01000 BTC at 43,000.00 USD limit on Demo venue — total 430.00 USD"]
+    first, distance = answers[0].splitlines()
+    assert first == "Buy 0.01000 BTC at 43,000.00 USD limit on Demo venue — total 430.00 USD"
+    assert distance.startswith("Price ") and "below the mid" in distance   # far: 43k vs ~64k
 
     orders = w.views["orders"]
     aloop.until(lambda: orders.model.rowCount() == 1, what="the order in open orders")
@@ -137,8 +139,8 @@ def test_a_bad_amount_is_shown_inline_and_nothing_is_sent(demo, aloop, qtbot, an
         calls.append(args)
     adapter.create_order = spy
     fill(aloop, qtbot, form, "43000.00", amount)
-    aloop.until(lambda: not form.errors["amount"].isHidden(), what="the inline error")
-    assert words in form.errors["amount"].text()
+    aloop.until(lambda: "amount" in form.problems, what="the error in its fixed place")
+    assert words in form.problems["amount"] and words in form.messages.text()
     assert form.ready is None and not form.send.isEnabled()
     ui(aloop, form.submit)              # even a forced click sends nothing
     click(aloop, qtbot, form.send)
