@@ -17,7 +17,7 @@ from .. import errors as E
 from ..core.adapter import Exchange
 from ..types import Balance, Candle, Credentials, Market, Order, OrderBook, Ticker, Trade
 from .engine import EngineOrder, NotEnoughFunds, NoSuchOrder
-from .market import MARKETS, USER_MAKER_FEE, USER_TAKER_FEE, Simulation
+from .market import MARKETS, STEP_MS, USER_MAKER_FEE, USER_TAKER_FEE, Simulation
 from .tape import TIMEFRAMES
 
 __all__ = ["DemoExchange"]
@@ -37,7 +37,7 @@ class DemoExchange(Exchange):
     # Post-only and time in force as the big venues do them (no stop orders: nothing in the
     # simulation would trigger them).
     order_options = frozenset({"post_only", "time_in_force"})
-    interval = 0.25          # seconds between live steps
+    interval = STEP_MS / 1000     # seconds between live steps
     max_catch_up = 8         # steps run at once after a pause; beyond that, time is skipped
 
     def __init__(self, *, credentials: Credentials | None = None,
