@@ -19,8 +19,8 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QPointF, QTimer
 from PySide6.QtGui import QFontDatabase, QPalette
-from PySide6.QtWidgets import (QApplication, QComboBox, QHBoxLayout, QLabel, QPushButton,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QApplication, QComboBox, QGraphicsItem, QHBoxLayout, QLabel,
+                               QPushButton, QVBoxLayout, QWidget)
 
 from .. import format as fmt
 from .. import theme
@@ -101,6 +101,10 @@ class ChartView(QWidget):
             plot.showAxis("right")
             plot.hideAxis("left")
             plot.getAxis("right").setWidth(76)
+            for name in ("right", "bottom"):
+                # the axes (and the grid they draw) as a pixmap until the range changes: a
+                # forming candle's repaint then costs a blit, not the grid redrawn
+                plot.getAxis(name).setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
             vb = plot.getViewBox()
             vb.setMouseEnabled(x=True, y=False)        # time zooms; prices refit
             vb.enableAutoRange(y=True)

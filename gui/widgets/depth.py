@@ -1,20 +1,21 @@
 """Depth chart: cumulative bid and ask size as filled step lines around the mid price.
 
-A glance, not a feed: the newest book is drawn at most every `REPAINT_MS`."""
+A glance, not a feed: the newest book is drawn at most every `REPAINT_MS` (the ladder above
+it has every level at once)."""
 from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QPalette
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QGraphicsItem
 
 from .. import theme
 from .axes import PriceAxis, VolumeAxis
 
 __all__ = ["DepthChart", "step_xy", "centred", "REPAINT_MS"]
 
-REPAINT_MS = 250
+REPAINT_MS = 500
 
 
 def step_xy(levels) -> tuple[np.ndarray, np.ndarray]:
@@ -51,6 +52,8 @@ class DepthChart(pg.PlotWidget):
         self.setMouseEnabled(x=False, y=False)
         self.hideButtons()
         self.getAxis("left").setWidth(48)
+        for name in ("left", "bottom"):
+            self.getAxis(name).setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.bids = self.plot([], [], fillLevel=0)
         self.asks = self.plot([], [], fillLevel=0)
         self.pending = None
