@@ -123,13 +123,16 @@ def _quiet_offscreen_notes() -> None:
     qInstallMessageHandler(handler)
 
 
-def _window(app):
+def _window(app, headless: bool = False):
     from . import theme
     from .settings import Settings
     from .window import MainWindow
     settings = Settings()
     theme.apply(app, settings.theme())
-    return MainWindow(settings=settings)
+    window = MainWindow(settings=settings)
+    # a headless run neither shows nor changes the trader's saved demo account
+    window.demo_account.enabled = not headless
+    return window
 
 
 async def _interactive(app) -> int:
@@ -156,7 +159,7 @@ def _has_live_data(window) -> bool:
 
 
 async def _screenshot(app, path: str, after: float | None) -> int:
-    window = _window(app)
+    window = _window(app, headless=True)
     window.resize(1680, 1000)
     window.show()
     try:
@@ -208,7 +211,7 @@ async def _self_test(app) -> int:
         checks["registry"] = {"ids": len(reg), "countries": len(countries),
                               "rows": sum(len(v) for v in countries.values())}
         checks["registry_ok"] = (len(reg), len(countries), checks["registry"]["rows"]) == (102, 46, 144)
-        window = _window(app)
+        window = _window(app, headless=True)
         from .views import DOCKS
         checks["window_ok"] = (len(window.docks) == len(DOCKS) and all(
             d.objectName() and d.widget() is not None for d in window.docks.values())

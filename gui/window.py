@@ -12,6 +12,7 @@ import exchanges
 from exchanges import ExchangeNotAvailable
 
 from . import secrets, theme
+from .demo_account import DemoAccountStore
 from .models.book import BookModel
 from .models.tickers import TickerModel
 from .models.trades import TradesModel
@@ -46,6 +47,7 @@ class MainWindow(QMainWindow):
         self.book = BookModel(self)
         self.trades = TradesModel(self)
         self.trading = Trading(self.session, self)     # balances, orders (docks share it)
+        self.demo_account = DemoAccountStore(self)      # the demo account across restarts
         self.docks: dict[str, QDockWidget] = {}
         self.dock_actions: dict[str, QAction] = {}
         self.views: dict[str, object] = {}
@@ -182,6 +184,7 @@ class MainWindow(QMainWindow):
                                         "Ctrl+Shift+Del", "cancel-all")
         trade.addSeparator()
         action(trade, "Price &warning…", self.ask_far_percent, name="far-percent")
+        action(trade, "&Reset demo account…", self.ask_reset_demo, name="reset-demo")
 
         venue_menu = bar.addMenu("V&enue")
         credentials = QAction("&Credentials…", self)
@@ -265,6 +268,16 @@ class MainWindow(QMainWindow):
             float(self.settings.far_percent()), 0.1, 100.0, 1)
         if ok:
             self.set_far_percent(Decimal(str(round(value, 1))))
+
+    def ask_reset_demo(self) -> None:
+        box = QMessageBox(QMessageBox.Icon.Warning, "Reset demo account",
+                          "Reset the demo account to its starting funds? Its open orders are "
+                          "cancelled and its order history is emptied.",
+                          QMessageBox.StandardButton.Reset | QMessageBox.StandardButton.Cancel,
+                          self)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        if QMessageBox.StandardButton(box.exec()) == QMessageBox.StandardButton.Reset:
+            self.demo_account.reset()
 
     def set_far_percent(self, percent) -> None:
         self.settings.set_far_percent(percent)
@@ -419,6 +432,8 @@ class MainWindow(QMainWindow):
             stop = getattr(view, "shutdown", None)
             if stop:
                 stop()
+        if save:
+            self.demo_account.save(force=True)
         await self.session.close()
         self.status.stop()
 

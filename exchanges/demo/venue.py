@@ -16,6 +16,7 @@ from decimal import Decimal
 from .. import errors as E
 from ..core.adapter import Exchange
 from ..types import Balance, Candle, Credentials, Market, Order, OrderBook, Ticker, Trade
+from . import account
 from .engine import EngineOrder, NotEnoughFunds, NoSuchOrder
 from .market import MARKETS, STEP_MS, USER_MAKER_FEE, USER_TAKER_FEE, Simulation
 from .tape import TIMEFRAMES
@@ -52,6 +53,7 @@ class DemoExchange(Exchange):
         self._version = 0      # bumped by every step and every change the user makes
         self._due_from = 0
         self._cids = 0
+        self._saved: dict | None = None      # an account to carry on (restore_account)
 
     def new_client_order_id(self) -> str:
         """Counted, not random: the same calls give the same orders, client ids included."""
@@ -63,9 +65,34 @@ class DemoExchange(Exchange):
     def sim(self) -> Simulation:
         if self._sim is None:
             now = self.clock()
-            self._sim = Simulation(self.seed, now)
+            saved = self._saved
+            self._sim = Simulation(self.seed, now,
+                                   mids=account.saved_mids(saved) if saved else None,
+                                   first_id=account.saved_first_id(saved) if saved else 1)
+            if saved:
+                self._cids = account.restore(self._sim, saved, self._orders, now)
             self._due_from = now
         return self._sim
+
+    # -- the account across restarts ---------------------------------------------------------
+    def restore_account(self, state: dict) -> None:
+        """Carry on an account saved by `account_state()` (before the venue is first used):
+        its balances and orders, and each market from where its price stood. ValueError in
+        words if `state` cannot be read."""
+        account.check(state)
+        if self._sim is not None:
+            raise E.ExchangeError(self.id, "a saved demo account can only be restored before "
+                                           "the venue is first used")
+        self._saved = state
+
+    def account_state(self) -> dict:
+        """The user's account as JSON-ready data (see exchanges/demo/account.py)."""
+        return account.snapshot(self.sim, self._orders, self._cids, self.seed, self.clock())
+
+    def reset_account(self) -> None:
+        """Back to the starting funds: open orders cancelled, the order history emptied."""
+        account.reset(self.sim, self._orders)
+        self._wake()
 
     def step(self, n: int = 1) -> None:
         """Advance the simulation `n` steps, each stamped with the clock's time, and wake every
