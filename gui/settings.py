@@ -61,6 +61,30 @@ class Settings:
     def set_venues(self, venues: list[str]) -> None:
         self.q.setValue("session/venues", list(venues))
 
+    def has_venues(self) -> bool:
+        """Whether a list of venues was ever saved (a first start has none)."""
+        return self.q.contains("session/venues")
+
+    def launch_choice(self, venue: str) -> str | None:
+        """The trader's own "open on launch" for `venue`: "on", "off", or None (automatic:
+        it comes back if it was open and working when the app closed)."""
+        value = self.q.value(f"launch/{venue}", "")
+        return value if value in ("on", "off") else None
+
+    def set_launch_choice(self, venue: str, choice: str | None) -> None:
+        if choice is None:
+            self.q.remove(f"launch/{venue}")
+        else:
+            self.q.setValue(f"launch/{venue}", choice)
+
+    def launch_on(self) -> list[str]:
+        """The venues the trader asked to open on every launch."""
+        self.q.beginGroup("launch")
+        try:
+            return [k for k in self.q.childKeys() if self.q.value(k) == "on"]
+        finally:
+            self.q.endGroup()
+
     def selection(self) -> tuple[str, str] | None:
         venue, symbol = self.q.value("session/venue", ""), self.q.value("session/symbol", "")
         return (str(venue), str(symbol)) if venue and symbol else None

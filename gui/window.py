@@ -73,6 +73,8 @@ class MainWindow(QMainWindow):
         s.selected.connect(self._on_selected)
         s.status.connect(self._on_status)
         self.open_orders: dict[str, list] = {}           # venue → its open orders, last known
+        self._connected: set[str] = set()                # venues said to be connected
+        self._opened_as: dict[str, str] = {}             # venue → the id it was opened by
         self.trading.orders.connect(self._on_orders)
         self.message.connect(lambda text: self.status.showMessage(text, 10_000))
 
@@ -186,10 +188,11 @@ class MainWindow(QMainWindow):
         action(trade, "Price &warning…", self.ask_far_percent, name="far-percent")
         action(trade, "&Reset demo account…", self.ask_reset_demo, name="reset-demo")
 
-        venue_menu = bar.addMenu("V&enue")
-        credentials = QAction("&Credentials…", self)
-        credentials.triggered.connect(self.show_credentials)
-        venue_menu.addAction(credentials)
+        venue_menu = self.venue_menu = bar.addMenu("V&enue")
+        self._credentials_action = QAction("&Credentials…", self)
+        self._credentials_action.triggered.connect(self.show_credentials)
+        venue_menu.aboutToShow.connect(self._fill_venues_menu)
+        self._fill_venues_menu()
 
         help_menu = bar.addMenu("&Help")
         action(help_menu, "&Keyboard shortcuts", self.show_shortcuts, "F1", "shortcuts")
@@ -354,9 +357,84 @@ class MainWindow(QMainWindow):
         except Exception as exc:
             self.say(f"Cannot open {exchange_id}: {exc}", logging.ERROR)
             return None
-        via = f" (for {exchange_id})" if venue != exchange_id else ""
-        self.say(f"Connected to {venue}{via}: public market data")
+        self._opened_as[venue] = exchange_id
+        st = self.session.states.get(venue)
+        if venue not in self._connected and (st is None or st.state != "live"):
+            self.say(f"Connecting to {venue}…")       # "connected" is said once it is
         return venue
+
+    # -- venues: connect, disconnect, retry, open on launch ----------------------------------
+    def close_venue(self, venue: str) -> asyncio.Task:
+        async def go():
+            await self.session.close_venue(venue)
+            self.say(f"Disconnected from {venue}")
+        return self.run(go())
+
+    def retry_venue(self, venue: str) -> asyncio.Task:
+        """Close `venue` and open it again (a venue in error gets a fresh start)."""
+        again = self._opened_as.get(venue, venue)
+
+        async def go():
+            await self.session.close_venue(venue)
+            await self._open_venue(again)
+        return self.run(go())
+
+    def opens_on_launch(self, venue: str) -> bool:
+        """Whether `venue` opens at the next launch: the trader's own choice, else whether it
+        is open and working now (a venue failing when the app closes does not come back by
+        itself)."""
+        choice = self.settings.launch_choice(venue)
+        if choice is not None:
+            return choice == "on"
+        st = self.session.states.get(venue)
+        return st is not None and st.state != "error"
+
+    def set_open_on_launch(self, venue: str, on: bool) -> None:
+        self.settings.set_launch_choice(venue, "on" if on else "off")
+        self.say(f"{venue} {'opens' if on else 'no longer opens'} when Exchange Atlas starts")
+
+    def launch_venues(self) -> list[str]:
+        """What to open at the next launch (saved when the app closes)."""
+        out = [v for v in self.session.adapters if self.opens_on_launch(v)]
+        return out + [v for v in self.settings.launch_on() if v not in out]
+
+    def fill_venue_menu(self, menu, venue: str, open_as: str | None = None) -> None:
+        """Connect or disconnect, retry, and open on launch, for `venue` (an adapter id)."""
+        if venue in self.session.adapters:
+            act = menu.addAction("&Disconnect")
+            act.setObjectName(f"disconnect-{venue}")
+            act.triggered.connect(lambda _=False: self.close_venue(venue))
+        else:
+            act = menu.addAction("&Connect")
+            act.setObjectName(f"connect-{venue}")
+            act.triggered.connect(lambda _=False: self.open_venue(open_as or venue))
+        retry = menu.addAction("&Retry")
+        retry.setObjectName(f"retry-{venue}")
+        retry.setEnabled(venue in self.session.adapters)
+        retry.triggered.connect(lambda _=False: self.retry_venue(venue))
+        launch = menu.addAction("Open on &launch")
+        launch.setObjectName(f"launch-{venue}")
+        launch.setCheckable(True)
+        launch.setChecked(self.opens_on_launch(venue))
+        launch.toggled.connect(lambda on: self.set_open_on_launch(venue, on))
+
+    def _fill_venues_menu(self) -> None:
+        """The Venue menu: credentials, then each open (or always-opened) venue's submenu."""
+        menu = self.venue_menu
+        menu.clear()
+        menu.addAction(self._credentials_action)
+        known = list(self.session.adapters) + [v for v in self.settings.launch_on()
+                                               if v not in self.session.adapters]
+        if DEFAULT_VENUE not in known:
+            known.append(DEFAULT_VENUE)
+        menu.addSeparator()
+        from .statusbar import connection
+        for venue in known:
+            st = self.session.states.get(venue)
+            state = connection(st.state, st.detail, None)[0] if st else "not connected"
+            sub = menu.addMenu(f"{venue} — {state}")
+            sub.menuAction().setObjectName(f"venue-{venue}")
+            self.fill_venue_menu(sub, venue)
 
     def select(self, venue: str, symbol: str) -> None:
         self.session.select(venue, symbol)
@@ -389,7 +467,16 @@ class MainWindow(QMainWindow):
             self.book.set_own(orders)
 
     def _on_status(self, venue: str, state: str, detail: str) -> None:
-        if state == "error":
+        if state == "live" and venue not in self._connected:
+            self._connected.add(venue)
+            asked = self._opened_as.get(venue, venue)
+            via = f" (for {asked})" if asked != venue else ""
+            st = self.session.states.get(venue)
+            n = len(st.markets) if st else 0
+            self.say(f"Connected to {venue}{via}: live market data, {n} markets")
+        elif state == "closed":
+            self._connected.discard(venue)
+        elif state == "error":
             self.message.emit(f"{venue}: {detail}")
 
     # -- lifecycle ---------------------------------------------------------------------------
@@ -408,12 +495,18 @@ class MainWindow(QMainWindow):
             # (never processEvents() inside a coroutine: it re-enters the asyncio loop).
             await asyncio.sleep(0.02)
             self.default_sizes()
-        for venue in venues or (self.settings.venues() if restore else []) or [DEFAULT_VENUE]:
+        if venues is None:
+            venues = self.settings.venues() if restore else []
+            # nothing to open (a first start, or all closed): the demo, unless the trader
+            # said it should not open
+            if not venues and self.settings.launch_choice(DEFAULT_VENUE) != "off":
+                venues = [DEFAULT_VENUE]
+        for venue in venues:
             await self._open_venue(venue)
 
     def save(self) -> None:
         self.settings.save_layout(self.saveGeometry(), self.saveState())
-        self.settings.set_venues(list(self.session.adapters))
+        self.settings.set_venues(self.launch_venues())
         if self.session.selection:
             self.settings.set_selection(*self.session.selection)
         self.settings.sync()
