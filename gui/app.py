@@ -143,7 +143,10 @@ async def _interactive(app) -> int:
     app.aboutToQuit.connect(quit_event.set)
     app.lastWindowClosed.connect(quit_event.set)
     window = _window(app)
-    window.show()
+    if window.settings.layout()[0] is None:
+        window.showMaximized()         # a first start uses the screen
+    else:
+        window.show()                  # start() puts back the saved geometry
     try:
         await window.start()
         await quit_event.wait()

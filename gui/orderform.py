@@ -55,8 +55,8 @@ def _hint(raw: str, sep: str, dec: str) -> str:
     whole, frac = raw.split(sep)
     as_decimal = whole + dec + frac.rstrip("0") if frac.rstrip("0") else whole
     if len(frac) == 3:
-        return f": {whole}{frac} or {as_decimal}? Type {whole}{frac}, or {as_decimal} with '{dec}'"
-    return f"; type {as_decimal} if you mean that"
+        return f" ({whole}{frac} or {as_decimal}?)"
+    return f" ({as_decimal}?)"
 
 
 def parse(text: str, what: str, seps: tuple[str, str] | None = None) -> Decimal:
@@ -77,8 +77,8 @@ def parse(text: str, what: str, seps: tuple[str, str] | None = None) -> Decimal:
         if ch.isascii() and ch.isdigit() or ch == dec or ch in groups:
             continue
         if ch in foreign:
-            raise ValueError(f"{what} {raw} is ambiguous: here '{dec}' is the decimal "
-                             f"separator and '{ch}' is not used" + _hint(raw, ch, dec))
+            raise ValueError(f"{what} {raw} is ambiguous{_hint(raw, ch, dec)}: here '{dec}' "
+                             f"is the decimal separator and '{ch}' is not used")
         raise ValueError(f"{what} must be a number, not {text.strip()[:40]!r}")
     if raw.count(dec) > 1:
         raise ValueError(f"{what} {raw} has more than one decimal separator '{dec}'")
@@ -89,12 +89,13 @@ def parse(text: str, what: str, seps: tuple[str, str] | None = None) -> Decimal:
         norm = "".join(grp if c in groups else c for c in whole)
         digits = "".join(c for c in whole if c.isdigit())
         if not _grouped(norm, grp):
-            raise ValueError(f"{what} {raw} is ambiguous: here '{grp}' groups thousands and "
-                             f"'{dec}' is the decimal separator"
-                             + ("" if point else _hint(norm, grp, dec)))
+            raise ValueError(f"{what} {raw} is ambiguous{'' if point else _hint(norm, grp, dec)}"
+                             f": here '{grp}' groups thousands and '{dec}' is the decimal "
+                             f"separator")
         if grp in ".," and norm.count(grp) == 1 and not point:
             # "3,100" is 3100 here but 3.1 where ',' is the decimal point: never guess.
-            raise ValueError(f"{what} {raw} is ambiguous" + _hint(norm, grp, dec))
+            raise ValueError(f"{what} {raw} is ambiguous{_hint(norm, grp, dec)}: type it "
+                             f"without '{grp}', or with the decimal separator '{dec}'")
         whole = digits
     canonical = sign + (whole or "0") + ("." + frac if frac else "")
     if canonical in ("+0", "-0", "0") and not (whole or frac):

@@ -39,6 +39,9 @@ def _palette(colors: dict, dark: bool) -> QPalette:
     for role in (QPalette.ColorRole.Text, QPalette.ColorRole.WindowText,
                  QPalette.ColorRole.ButtonText):
         pal.setColor(QPalette.ColorGroup.Disabled, role, grey)
+    # disabled surfaces in this theme's own colours (Qt's defaults are a light theme's)
+    for role in (QPalette.ColorRole.Button, QPalette.ColorRole.Base, QPalette.ColorRole.Window):
+        pal.setColor(QPalette.ColorGroup.Disabled, role, QColor(colors[role]))
     return pal
 
 

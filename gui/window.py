@@ -5,8 +5,9 @@ import asyncio
 import logging
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QApplication, QDockWidget, QMainWindow, QMessageBox
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtWidgets import (QApplication, QDockWidget, QMainWindow, QMessageBox,
+                               QScrollArea)
 
 import exchanges
 from exchanges import ExchangeNotAvailable
@@ -84,7 +85,14 @@ class MainWindow(QMainWindow):
         widget = spec.build(self)
         dock = QDockWidget(spec.title, self)
         dock.setObjectName(f"dock-{spec.name}")
-        dock.setWidget(widget)
+        if spec.scroll:
+            area = QScrollArea(dock)
+            area.setWidget(widget)
+            area.setWidgetResizable(True)
+            area.setFrameShape(QScrollArea.Shape.NoFrame)
+            dock.setWidget(area)
+        else:
+            dock.setWidget(widget)
         dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetClosable
                          | QDockWidget.DockWidgetFeature.DockWidgetMovable
                          | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
@@ -116,10 +124,13 @@ class MainWindow(QMainWindow):
 
     def _arrange_docks(self) -> None:
         d = self.docks
-        # The default layout: the exchanges tree, then a column of board / chart / log, then
-        # book over trades. Docks of later parts land in their spec's area.
+        # The default layout: on the left the exchanges tree over the order form; in the
+        # middle the board, the chart and the log; on the right the book over the trades.
+        # Docks of later parts land in their spec's area.
         if {"exchanges", "board"} <= d.keys():
             self.splitDockWidget(d["exchanges"], d["board"], Qt.Orientation.Horizontal)
+        if {"exchanges", "order_entry"} <= d.keys():
+            self.splitDockWidget(d["exchanges"], d["order_entry"], Qt.Orientation.Vertical)
         if {"board", "chart"} <= d.keys():
             self.splitDockWidget(d["board"], d["chart"], Qt.Orientation.Vertical)
         if {"chart", "log"} <= d.keys():
@@ -128,18 +139,26 @@ class MainWindow(QMainWindow):
             self.splitDockWidget(d["book"], d["trades"], Qt.Orientation.Vertical)
 
     def default_sizes(self) -> None:
-        """Dock sizes for a first start (needs the window shown, so that sizes are real)."""
+        """Dock sizes for a first start, from the window's size (needs it shown): every board
+        column in sight on a full-HD screen, 15+ levels of the book, the chart the largest."""
         d = self.docks
+        width, height = self.width(), self.height()
+        left = max(270, min(360, width * 18 // 100))
+        right = max(360, min(500, width * 26 // 100))
         if {"exchanges", "board", "book"} <= d.keys():
-            width = self.width()
             self.resizeDocks([d["exchanges"], d["board"], d["book"]],
-                             [320, max(400, width - 320 - 470), 470], Qt.Orientation.Horizontal)
+                             [left, max(300, width - left - right), right],
+                             Qt.Orientation.Horizontal)
         if {"board", "chart", "log"} <= d.keys():
-            self.resizeDocks([d["board"], d["chart"], d["log"]], [300, 460, 110],
+            self.resizeDocks([d["board"], d["chart"], d["log"]],
+                             [height * 26 // 100, height * 54 // 100, height * 20 // 100],
                              Qt.Orientation.Vertical)
+        if {"exchanges", "order_entry"} <= d.keys():
+            self.resizeDocks([d["exchanges"], d["order_entry"]],
+                             [height * 34 // 100, height * 66 // 100], Qt.Orientation.Vertical)
         if {"book", "trades"} <= d.keys():
-            self.resizeDocks([d["book"], d["trades"]], [560, 320], Qt.Orientation.Vertical)
-
+            self.resizeDocks([d["book"], d["trades"]],
+                             [height * 64 // 100, height * 36 // 100], Qt.Orientation.Vertical)
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
@@ -156,9 +175,14 @@ class MainWindow(QMainWindow):
 
         self.view_menu = bar.addMenu("&View")
         theme_menu = self.view_menu.addMenu("&Theme")
+        themes = QActionGroup(self)
         for mode in theme.MODES:
             act = QAction(mode.capitalize(), self)
+            act.setObjectName(f"theme-{mode}")
+            act.setCheckable(True)
+            act.setChecked(mode == self.settings.theme())
             act.triggered.connect(lambda _=False, m=mode: self.set_theme(m))
+            themes.addAction(act)
             theme_menu.addAction(act)
         self.view_menu.addSeparator()
 
@@ -332,6 +356,9 @@ class MainWindow(QMainWindow):
     def set_theme(self, mode: str) -> None:
         theme.apply(QApplication.instance(), mode)
         self.settings.set_theme(mode)
+        act = self.findChild(QAction, f"theme-{mode}")
+        if act is not None:
+            act.setChecked(True)
         for view in self.views.values():          # charts take their colours when drawn
             for part in (view, getattr(view, "depth", None)):
                 if hasattr(part, "restyle"):

@@ -63,7 +63,7 @@ STARTING_FUNDS = {"USD": D(100_000), "BTC": D(2), "ETH": D(25), "SOL": D(500),
 USER_MAKER_FEE = D("0.0005")
 USER_TAKER_FEE = D("0.001")
 
-LEVELS = 10                 # market-maker levels a side
+LEVELS = 20                 # market-maker levels a side
 STEP_VOL_BP = 0.75          # typical move per live step (STEP_MS), basis points: ~4 % a day
 WARM_UP_STEPS = 40          # live steps on the real book before now (the tape's first trades)
 

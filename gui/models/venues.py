@@ -124,6 +124,17 @@ class VenueTreeModel(QStandardItemModel):
                 self.rows += 1
         self.appendRow([head, *blanks])
 
+    def restyle(self) -> None:
+        """The greyed rows in the current theme's grey (after a theme change)."""
+        grey = theme.muted_color()
+        for c in range(self.rowCount()):
+            head = self.item(c, 0)
+            for r in range(head.rowCount()):
+                e = head.child(r, 0).data(ENTRY_ROLE)
+                if e.status == "defunct" or not e.has_adapter:
+                    for col in range(3):
+                        head.child(r, col).setForeground(grey)
+
     # -- connections ---------------------------------------------------------------------------
     def set_connection(self, venue: str, text: str | None, color: str = "") -> None:
         """Show `venue`'s connection (None: not open) on every row that opens it."""

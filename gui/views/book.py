@@ -45,14 +45,24 @@ class BookView(QWidget):
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.table)
         split.addWidget(self.depth)
-        split.setStretchFactor(0, 2)      # the ladder first; the depth chart is a glance
+        split.setStretchFactor(0, 3)      # the ladder first; the depth chart is a glance
         split.setStretchFactor(1, 1)
+        split.setSizes([720, 240])
+        self.split = split
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.setSpacing(2)
         layout.addWidget(self.spread)
         layout.addWidget(split)
 
+
+    def resizeEvent(self, event) -> None:
+        """Too narrow for six columns: the cumulative totals give way to prices and sizes."""
+        super().resizeEvent(event)
+        narrow = self.width() < 430
+        for col in (0, 5):
+            if self.table.isColumnHidden(col) != narrow:
+                self.table.setColumnHidden(col, narrow)
 
     def _on_click(self, index) -> None:
         found = self.model.value_at(index.row(), index.column())

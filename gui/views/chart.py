@@ -290,7 +290,7 @@ class ChartView(QWidget):
                 and o.price is not None][:50]
         while len(self.order_lines) < len(mine):
             line = pg.InfiniteLine(angle=0, movable=False, label="",
-                                   labelOpts={"position": 0.06, "anchors": [(0, 1), (0, 1)]})
+                                   labelOpts={"position": 0.04})
             self.price.addItem(line, ignoreBounds=True)
             self.order_lines.append(line)
         pi = self.market.price_increment if self.market else None
@@ -301,6 +301,10 @@ class ChartView(QWidget):
             line.setPen(pg.mkPen(color, width=1, style=pg.QtCore.Qt.PenStyle.DashDotLine))
             line.label.setText(f"{o.side.capitalize()} {fmt.amount(o.remaining, ai)} "
                                f"@ {fmt.price(o.price, pi)}")
+            # a sell's label above its line, a buy's below: close orders never overlap
+            anchor = (0, 1) if o.side == "sell" else (0, 0)
+            line.label.anchors = [anchor, anchor]
+            line.label.updatePosition()
             line.label.setColor(color)
             line.setVisible(True)
         for line in self.order_lines[len(mine):]:

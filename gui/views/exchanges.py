@@ -69,7 +69,7 @@ class ExchangesView(QWidget):
         header = self.tree.header()
         header.setStretchLastSection(False)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for col, width in ((1, 78), (2, 112)):
+        for col, width in ((1, 64), (2, 100)):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
             header.resizeSection(col, width)
         self.proxy.layoutChanged.connect(self._span_countries)
@@ -87,6 +87,17 @@ class ExchangesView(QWidget):
         self._timer = QTimer(self)          # ages, and live turning stale
         self._timer.timeout.connect(self.refresh)
         self._timer.start(1000)
+
+    def restyle(self) -> None:
+        self.model.restyle()
+        self.refresh()
+
+    def resizeEvent(self, event) -> None:
+        """Narrow: the names need the room more than the ids do (an id is in the tooltip)."""
+        super().resizeEvent(event)
+        narrow = self.width() < 330
+        if self.tree.isColumnHidden(1) != narrow:
+            self.tree.setColumnHidden(1, narrow)
 
     def refresh(self, venue: str | None = None) -> None:
         for v in [venue] if venue else list(self.session.states):

@@ -19,9 +19,9 @@ from decimal import Decimal
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontDatabase, QPalette
-from PySide6.QtWidgets import (QButtonGroup, QCheckBox, QComboBox, QGridLayout, QHBoxLayout,
-                               QLabel, QLineEdit, QMessageBox, QPushButton, QSizePolicy,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QApplication, QButtonGroup, QCheckBox, QComboBox, QGridLayout,
+                               QHBoxLayout, QLabel, QLineEdit, QMessageBox, QPushButton,
+                               QSizePolicy, QVBoxLayout, QWidget)
 
 from exchanges import ExchangeError, InvalidOrder
 
@@ -100,7 +100,7 @@ class OrderEntry(QWidget):
         self.sides = QButtonGroup(self)
         for i, b in enumerate((self.buy, self.sell)):
             b.setCheckable(True)
-            b.setMinimumWidth(60)
+            b.setMinimumWidth(50)
             b.setFocusPolicy(Qt.FocusPolicy.TabFocus)
             self.sides.addButton(b, i)
         self.buy.setChecked(True)
@@ -134,6 +134,7 @@ class OrderEntry(QWidget):
             b = QPushButton(f"{int(frac * 100)}%")
             b.setObjectName(f"share-{int(frac * 100)}")
             b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+            b.setMinimumWidth(34)
             b.setToolTip(f"Amount for {int(frac * 100)} % of the free balance (fee included)")
             b.clicked.connect(lambda _=False, f=frac: self.use_share(f))
             shares.addWidget(b)
@@ -146,7 +147,8 @@ class OrderEntry(QWidget):
         self.tif.setToolTip("Time in force: GTC rests until cancelled, IOC fills what it can at "
                             "once, FOK fills all at once or nothing")
         self.tif.currentIndexChanged.connect(lambda _i: self._changed())
-        self.tif_label = QLabel("Time in force")
+        self.tif_label = QLabel("TIF")
+        self.tif_label.setToolTip(self.tif.toolTip())
         self.last_label = QLabel()
         self.last_label.setFont(mono)
         self.avail = QLabel()
@@ -168,10 +170,9 @@ class OrderEntry(QWidget):
         self.send = QPushButton("Buy")
         self.send.setEnabled(False)
         self.send.clicked.connect(self.submit)
-        self.status = QLabel("")
-        self.status.setWordWrap(True)
+        self.status = QLabel("")       # one line; the whole text in its tooltip and the log
         self.status.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
-        self.status.setFixedHeight(2 * line + 4)
+        self.status.setFixedHeight(line + 4)
         self.status.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
@@ -215,7 +216,7 @@ class OrderEntry(QWidget):
         options.addStretch(1)
         options.addWidget(self.tif_label)
         options.addWidget(self.tif)
-        add("options", QLabel("Options"), holder(options))
+        add("options", QLabel(""), holder(options))
         info = QHBoxLayout()
         info.addWidget(self.last_label)
         info.addStretch(1)
@@ -246,7 +247,7 @@ class OrderEntry(QWidget):
             return
         self._styled = (buy, theme.is_dark())
         color = (theme.up_color() if buy else theme.down_color()).name()
-        pal = self.palette()
+        pal = QApplication.palette()           # (the app's: a widget's may lag a switch)
         off_bg = pal.color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Button).name()
         off_fg = pal.color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.ButtonText).name()
         for b, on in ((self.buy, buy), (self.sell, not buy)):
@@ -332,7 +333,7 @@ class OrderEntry(QWidget):
         if [self.tif.itemData(i) for i in range(1, self.tif.count())] != list(values):
             self.tif.blockSignals(True)
             self.tif.clear()
-            self.tif.addItem("Venue default", None)
+            self.tif.addItem("Default", None)
             for v in values:
                 self.tif.addItem(v, v)
             self.tif.blockSignals(False)
@@ -561,8 +562,10 @@ class OrderEntry(QWidget):
             text = self.problems.get(name)
             if text:
                 label = _LABELS[name]
+                if label and text.lower().startswith(f"the {label.lower()} "):
+                    text = text[len(label) + 5:]        # "Price: 3100,5 is …", said once
                 lines.append(f"<span style='color:{err}'>"
-                             f"{label + ': ' if label else ''}{_capital(text)}</span>")
+                             f"{label + ': ' + text if label else _capital(text)}</span>")
         lines += [f"<span style='color:{warn}'>⚠ {_capital(w)}</span>" for w in self.warnings]
         html = "<br>".join(lines)
         if self.messages.text() != html:
@@ -655,12 +658,12 @@ class OrderEntry(QWidget):
                                  and self.edits[n].isEnabled())
             self._changed()
             first = next(iter(self.problems.values()), "")
-            self.say("Nothing sent: " + (first if first else "the order is still being "
-                                                                 "checked" if self._checking
-                                          else "fix the highlighted fields first"))
+            self._note("Nothing sent: " + (first if first else "the order is still being "
+                                                                   "checked" if self._checking
+                                            else "fix the highlighted fields first"))
             return
         if not self.confirm(*self.confirmation(req)):
-            self.say("Order not sent (cancelled)")
+            self._note("Order not sent (cancelled)")
             return
         self.send.setEnabled(False)
         self.say(f"Sending: {self.trading.describe(req)} …")
@@ -676,8 +679,14 @@ class OrderEntry(QWidget):
             self.say(f"Order {order.client_order_id}: {UNKNOWN}")
 
     def say(self, text: str) -> None:
+        """One line under the send button (the whole text in its tooltip)."""
         self.status.setText(text)
         self.status.setToolTip(text)
+
+    def _note(self, text: str) -> None:
+        """The form's own words: in its line, and in the log."""
+        log.info("%s", text)
+        self.say(text)
 
 
 def build(window) -> OrderEntry:

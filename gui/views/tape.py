@@ -15,7 +15,9 @@ def build(window) -> QTableView:
     table.setModel(window.trades)
     configure_table(table)
     table.setSelectionMode(QTableView.SelectionMode.NoSelection)
-    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+    header = table.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+    header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)   # never "14:46:0…"
     table.viewport().setCursor(Qt.CursorShape.PointingHandCursor)
     table.setToolTip("Click a price to put it in the order form, a size for the amount")
 

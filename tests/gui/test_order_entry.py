@@ -55,9 +55,9 @@ def test_numbers_are_read_in_the_locale(text, seps, value):
 
 
 @pytest.mark.parametrize("text, seps, words", [
-    ("3100,5", (".", ","), "type 3100.5 if you mean that"),     # the 10× buy
-    ("3,100", (".", ","), "3100 or 3.1?"),
-    ("3.100", (",", "."), "3100 or 3,1?"),
+    ("3100,5", (".", ","), "ambiguous (3100.5?)"),            # the 10× buy
+    ("3,100", (".", ","), "(3100 or 3.1?)"),
+    ("3.100", (",", "."), "(3100 or 3,1?)"),
     ("3100.5", (",", "\u202f"), "'.' is not used"),
     ("3.100,50", (".", ","), "a group separator after the decimal separator"),
 ])
@@ -203,6 +203,8 @@ def test_clicks_in_the_book_and_the_tape_fill_the_form(demo, aloop, qtbot):
     w, form = demo, demo.views["order_entry"]
     aloop.until(lambda: w.book.rowCount() > 3 and w.trades.rowCount() > 0, what="book, tape")
     book = w.views["book"].table
+    w.resizeDocks([w.docks["book"]], [560], Qt.Orientation.Horizontal)   # every column shown
+    aloop.until(lambda: not book.isColumnHidden(5), what="the totals column")
     w.docks["balances"].raise_()                              # the form hidden behind a tab
     _click_cell(aloop, qtbot, book, 2, 3)                     # the third ask
     ask = w.book.value_at(2, 3)[1]
@@ -310,7 +312,7 @@ def test_post_only_and_time_in_force_reach_the_venue(demo, aloop, qtbot, answers
     wait_market(w, aloop, form)
     assert not form.post_only.isHidden() and not form.tif.isHidden()
     assert [form.tif.itemText(i) for i in range(form.tif.count())] == [
-        "Venue default", "GTC", "IOC", "FOK"]
+        "Default", "GTC", "IOC", "FOK"]
     assert form.type.findData("stop-limit") < 0               # the demo has no stop orders
     sent = []
     adapter = w.session.adapters["demo"]
