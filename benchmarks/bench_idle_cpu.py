@@ -1,13 +1,16 @@
 """Idle CPU of the app on the demo venue, against an empty Qt window measured in the same run.
 
 Starts `python -m gui` as a user would (a fresh settings scope: the first-launch layout on the
-demo venue) on an X server with a window manager (an Xvfb + openbox of its own when no
-DISPLAY is set and both are installed; else the offscreen platform), lets it settle, then reads
-the process's CPU time (user + system, all threads, from /proc) over a quiet spell. The
-reference is a bare PySide6 + qasync main window of the same size on the same display: the
-toolkit's own floor. Reports % of one core for both, and the app's size on screen.
+demo venue) on an X server with a window manager (an Xvfb + openbox of its own, `--screen`
+pixels, when no DISPLAY is set and both are installed; else the offscreen platform), lets it
+settle, then reads the process's CPU time (user + system, all threads, from /proc) over a quiet
+spell. The reference is a bare PySide6 + qasync main window, maximised on the same display: the
+toolkit's own floor. `--root DIR` (repeatable) measures other checkouts of the app in the same
+run, taking turns (`git archive <commit> | tar -x -C DIR` makes one): a before/after on the
+same machine at the same moment. Reports % of one core for each, and the window's size.
 
     python benchmarks/bench_idle_cpu.py [--seconds 20] [--settle 8] [--rounds 2]
+                                        [--screen 1920x1080] [--root DIR …]
 """
 from __future__ import annotations
 
@@ -49,8 +52,9 @@ def window_size(env: dict, title: str) -> str:
     return max(sizes, key=lambda s: int(s.split("x")[0]) * int(s.split("x")[1]), default="?")
 
 
-def measure(cmd: list[str], env: dict, settle: float, seconds: float, title: str):
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+def measure(cmd: list[str], env: dict, settle: float, seconds: float, title: str,
+            cwd: Path = ROOT):
+    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
     try:
         time.sleep(settle)
@@ -70,14 +74,14 @@ def measure(cmd: list[str], env: dict, settle: float, seconds: float, title: str
             proc.wait()
 
 
-def display(tmp: Path) -> tuple[dict, list[subprocess.Popen]]:
+def display(tmp: Path, screen: str) -> tuple[dict, list[subprocess.Popen]]:
     env = dict(os.environ)
     started: list[subprocess.Popen] = []
     if env.get("DISPLAY") or env.get("QT_QPA_PLATFORM") == "offscreen":
         return env, started
     if shutil.which("Xvfb"):
         num = 90 + os.getpid() % 50
-        started.append(subprocess.Popen(["Xvfb", f":{num}", "-screen", "0", "1920x1080x24",
+        started.append(subprocess.Popen(["Xvfb", f":{num}", "-screen", "0", f"{screen}x24",
                                          "-nolisten", "tcp"], stderr=subprocess.DEVNULL))
         env["DISPLAY"] = f":{num}"
         time.sleep(1.0)
@@ -96,37 +100,49 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=20.0)
     ap.add_argument("--settle", type=float, default=8.0)
     ap.add_argument("--rounds", type=int, default=2)
+    ap.add_argument("--screen", default="1920x1080")
+    ap.add_argument("--root", action="append", type=Path, default=[],
+                    help="another checkout of the app to measure in the same run")
     args = ap.parse_args()
+    roots = [ROOT] + [r.resolve() for r in args.root]
     with tempfile.TemporaryDirectory() as tmpdir:
         tmp = Path(tmpdir)
-        env, started = display(tmp)
+        env, started = display(tmp, args.screen)
         try:
-            app_pcts, ref_pcts, size = [], [], "?"
+            pcts: dict[Path, list[float]] = {r: [] for r in roots}
+            sizes: dict[Path, str] = {}
+            ref_pcts = []
             for r in range(args.rounds):
-                home = tmp / f"home{r}"
-                home.mkdir()
-                run_env = dict(env, HOME=str(home), XDG_CONFIG_HOME=str(home / "config"),
-                               XDG_DATA_HOME=str(home / "data"),
-                               EXCHANGE_ATLAS_SETTINGS_SCOPE="bench",
-                               EXCHANGE_ATLAS_DATA_DIR=str(home / "atlas"))
-                pct, size = measure([sys.executable, "-m", "gui"], run_env, args.settle,
-                                    args.seconds, "Exchange Atlas")
-                app_pcts.append(pct)
-                ref, _ = measure([sys.executable, "-c", REFERENCE], run_env, 3.0,
-                                 args.seconds, "reference")
+                for root in roots:
+                    home = tmp / f"home{r}-{len(pcts[root])}-{roots.index(root)}"
+                    home.mkdir()
+                    run_env = dict(env, HOME=str(home), XDG_CONFIG_HOME=str(home / "config"),
+                                   XDG_DATA_HOME=str(home / "data"),
+                                   EXCHANGE_ATLAS_SETTINGS_SCOPE="bench",
+                                   EXCHANGE_ATLAS_DATA_DIR=str(home / "atlas"))
+                    pct, sizes[root] = measure([sys.executable, "-m", "gui"], run_env,
+                                               args.settle, args.seconds, "Exchange Atlas",
+                                               cwd=root)
+                    pcts[root].append(pct)
+                ref, _ = measure([sys.executable, "-c", REFERENCE], dict(env, HOME=str(tmp)),
+                                 3.0, args.seconds, "reference")
                 ref_pcts.append(ref)
         finally:
             for p in reversed(started):
                 p.terminate()
                 p.wait()
-    app_pct, ref_pct = min(app_pcts), min(ref_pcts)
-    print(f"platform {env.get('QT_QPA_PLATFORM', 'default')}, window {size}, "
-          f"{args.rounds} rounds of {args.seconds:.0f} s after {args.settle:.0f} s to settle")
-    print(f"app on the demo, idle:   {app_pct:5.1f} % of a core  (rounds: "
-          f"{', '.join(f'{p:.1f}' for p in app_pcts)})")
-    print(f"empty Qt window (floor): {ref_pct:5.1f} % of a core  (rounds: "
+    ref_pct = min(ref_pcts)
+    print(f"platform {env.get('QT_QPA_PLATFORM', 'default')}, screen {args.screen}, "
+          f"{args.rounds} rounds of {args.seconds:.0f} s after {args.settle:.0f} s to settle "
+          f"(best round shown)")
+    for root in roots:
+        name = "this checkout" if root == ROOT else str(root)
+        best = min(pcts[root])
+        print(f"app on the demo, idle ({name}, window {sizes[root]}): {best:5.1f} % of a core"
+              f"  (rounds: {', '.join(f'{p:.1f}' for p in pcts[root])}; "
+              f"{best - ref_pct:.1f} above the floor)")
+    print(f"empty Qt window, maximised (floor): {ref_pct:5.1f} % of a core  (rounds: "
           f"{', '.join(f'{p:.1f}' for p in ref_pcts)})")
-    print(f"app above the floor:     {app_pct - ref_pct:5.1f} % of a core")
 
 
 if __name__ == "__main__":

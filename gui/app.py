@@ -19,7 +19,7 @@ import logging
 import os
 import sys
 
-__all__ = ["main", "process_age_ms"]
+__all__ = ["main", "process_age_ms", "show"]
 
 log = logging.getLogger("gui")
 
@@ -143,16 +143,22 @@ async def _interactive(app) -> int:
     app.aboutToQuit.connect(quit_event.set)
     app.lastWindowClosed.connect(quit_event.set)
     window = _window(app)
-    if window.settings.layout()[0] is None:
-        window.showMaximized()         # a first start uses the screen
-    else:
-        window.show()                  # start() puts back the saved geometry
+    show(window)
     try:
         await window.start()
         await quit_event.wait()
     finally:
         await window.shutdown()
     return 0
+
+
+def show(window) -> None:
+    """Show the main window: maximised on a first start (the layout uses the screen), else as
+    it was (start() puts back the saved geometry)."""
+    if window.settings.layout()[0] is None:
+        window.showMaximized()
+    else:
+        window.show()
 
 
 def _has_live_data(window) -> bool:
