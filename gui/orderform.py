@@ -166,7 +166,7 @@ def far_warning(price: Decimal | None, reference: Decimal | None, what: str,
         return None
     side = "above" if pct > 0 else "below"
     return (f"the price is {fmt.number(abs(pct), 1)} % {side} {what} "
-            f"{fmt.price(reference, increment)} (warning beyond {fmt.number(limit_percent, 1)} %)")
+            f"{fmt.price(reference, increment)} (over your {fmt.number(limit_percent, 1)} %)")
 
 
 def fee_rate(adapter) -> Decimal | None:

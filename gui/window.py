@@ -203,7 +203,8 @@ class MainWindow(QMainWindow):
         trade.addSeparator()
         # Delete works in the Open orders table itself (so it never deletes text elsewhere).
         self.cancel_selected_action = action(
-            trade, "&Cancel selected orders\tDel", lambda: self._orders_view("cancel_selected"),
+            trade, "&Cancel selected orders (in Open orders)\tDel",
+            lambda: self._orders_view("cancel_selected"),
             name="cancel-selected")
         self.cancel_all_action = action(trade, "Cancel &all orders…",
                                         lambda: self._orders_view("cancel_all"),
@@ -326,12 +327,13 @@ class MainWindow(QMainWindow):
                 text, _tab, shown = act.text().replace("&", "").partition("\t")
                 keys = act.shortcut().toString(QKeySequence.SequenceFormat.NativeText) or shown
                 if keys:
+                    if act.objectName().startswith("toggle-"):
+                        text = f"show, bring forward or hide {text}"
                     rows.append((keys, " → ".join(path + [text.rstrip("…")])))
         for top in self.menuBar().actions():
             if top.menu() is not None:
                 walk(top.menu(), [top.text().replace("&", "")])
         rows += [("Enter", "Order entry: send the checked order (after its confirmation)"),
-                 ("Del", "Open orders: cancel the selected orders (after a confirmation)"),
                  ("Click a price", "Order book or Trades: put it in the order form"),
                  ("Click a size", "Order book or Trades: put it in the amount"),
                  ("Wheel / drag", "Chart: zoom and pan in time (the price axis follows)"),

@@ -17,8 +17,8 @@ from decimal import Decimal
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QPointF, QTimer
-from PySide6.QtGui import QFontDatabase, QPalette
+from PySide6.QtCore import QEvent, QPointF, Qt, QTimer
+from PySide6.QtGui import QColor, QFontDatabase, QPalette
 from PySide6.QtWidgets import (QApplication, QComboBox, QGraphicsItem, QHBoxLayout, QLabel,
                                QPushButton, QVBoxLayout, QWidget)
 
@@ -63,9 +63,6 @@ class ChartView(QWidget):
         self.timeframe.setCurrentText("15m")
         self.timeframe.currentTextChanged.connect(lambda _: self.reload())
         self.caption = QLabel("")
-        self.readout = QLabel("")
-        self.readout.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
-        self.readout.setMinimumWidth(10)
         self.live_button = QPushButton("Live")
         self.live_button.setCheckable(True)
         self.live_button.setChecked(True)
@@ -76,9 +73,7 @@ class ChartView(QWidget):
         top = QHBoxLayout()
         top.setContentsMargins(0, 0, 0, 0)
         top.addWidget(self.timeframe)
-        top.addWidget(self.caption)
-        top.addSpacing(8)
-        top.addWidget(self.readout, 1)
+        top.addWidget(self.caption, 1)
         top.addWidget(self.live_button)
 
         self.plots = pg.GraphicsLayoutWidget()
@@ -128,6 +123,14 @@ class ChartView(QWidget):
         self.volume.addItem(self.cross_v[1], ignoreBounds=True)
         self.price.addItem(self.cross_h, ignoreBounds=True)
         self._show_crosshair(False)
+        # The candle's OHLCV over the top of the price pane (as charting tools do): it wraps
+        # rather than being cut when the chart is narrow, and lets the pointer through.
+        self.readout = QLabel(self.plots)
+        self.readout.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+        self.readout.setWordWrap(True)
+        self.readout.setTextFormat(Qt.TextFormat.RichText)
+        self.readout.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        self.price.getViewBox().sigResized.connect(lambda _vb: self._place_readout())
         self.mouse = pg.SignalProxy(self.plots.scene().sigMouseMoved, rateLimit=30,
                                     slot=lambda ev: self.hover(ev[0]))
         self.plots.viewport().installEventFilter(self)
@@ -290,7 +293,7 @@ class ChartView(QWidget):
                 and o.price is not None][:50]
         while len(self.order_lines) < len(mine):
             line = pg.InfiniteLine(angle=0, movable=False, label="",
-                                   labelOpts={"position": 0.04})
+                                   labelOpts={"position": 0.55})
             self.price.addItem(line, ignoreBounds=True)
             self.order_lines.append(line)
         pi = self.market.price_increment if self.market else None
@@ -350,10 +353,15 @@ class ChartView(QWidget):
         i = int(np.clip(np.searchsorted(rows[:, 0], x - self.seconds / 2), 0, len(rows) - 1))
         return rows[i]
 
+    def _set_readout(self, html: str) -> None:
+        if self.readout.text() != html:
+            self.readout.setText(html)
+            self._place_readout()
+
     def _show_readout(self, x: float | None) -> None:
         row = self.candle_at(x)
         if row is None:
-            self.readout.setText("")
+            self._set_readout("")
             return
         pi = self.market.price_increment if self.market else None
 
@@ -362,12 +370,23 @@ class ChartView(QWidget):
         color = (theme.up_color() if row[4] >= row[1] else theme.down_color()).name()
         stamp = time.strftime("%Y-%m-%d %H:%M", time.localtime(row[0]))
         change = (row[4] - row[1]) / row[1] * 100 if row[1] else 0.0
-        self.readout.setText(
+        self._set_readout(
             f"<span style='color:{theme.muted_color().name()}'>{stamp}</span>  "
             f"O {p(row[1])}  H {p(row[2])}  L {p(row[3])}  "
             f"C <span style='color:{color}'>{p(row[4])}</span> "
             f"<span style='color:{color}'>({fmt.number(Decimal(f'{change:.2f}'), 2)} %)</span>"
             f"  V {fmt.compact(Decimal(f'{row[5]:.8f}'))}")
+
+    def _place_readout(self) -> None:
+        vb = self.price.getViewBox()
+        area = self.plots.mapFromScene(vb.sceneBoundingRect()).boundingRect()
+        width = max(60, area.width() - 8)
+        self.readout.setFixedWidth(width)
+        self.readout.setFixedHeight(max(self.readout.heightForWidth(width),
+                                        self.readout.fontMetrics().height()))
+        self.readout.move(area.left() + 4, area.top() + 2)
+        self.readout.setVisible(bool(self.readout.text()))
+        self.readout.raise_()
 
     def eventFilter(self, obj, event) -> bool:
         if event.type() == QEvent.Type.Leave:
@@ -386,6 +405,11 @@ class ChartView(QWidget):
         base = pal.color(QPalette.ColorRole.Base)
         text = pal.color(QPalette.ColorRole.Text)
         self.plots.setBackground(base)
+        veil = QColor(base)
+        veil.setAlpha(190)
+        self.readout.setStyleSheet(f"QLabel {{ background: rgba({veil.red()}, {veil.green()}, "
+                                   f"{veil.blue()}, {veil.alpha()}); color: {text.name()}; "
+                                   f"padding: 0px 3px; }}")
         for plot in (self.price, self.volume):
             for name in ("right", "bottom"):
                 axis = plot.getAxis(name)

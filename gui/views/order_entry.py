@@ -159,7 +159,7 @@ class OrderEntry(QWidget):
         self.messages.setWordWrap(True)
         self.messages.setTextFormat(Qt.TextFormat.RichText)
         self.messages.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
-        self.messages.setFixedHeight(3 * line + 4)       # a fixed place: the form never jumps
+        self.messages.setFixedHeight(4 * line + 4)       # a fixed place: the form never jumps
         self.preview = QLabel()
         self.preview.setWordWrap(True)
         self.preview.setFont(mono)
@@ -515,11 +515,11 @@ class OrderEntry(QWidget):
             free = self.free(cur)
             digits = fmt.places(m.price_increment if cur == m.quote else m.amount_increment)
             if free is not None and amount > free:
-                with_fee = (f" incl. {fmt.number(fee * 100, 2)} % fee"
+                with_fee = (f" with the {fmt.number(fee * 100, 2)} % fee"
                             if fee and cur == m.quote else "")
-                self.problems["form"] = (f"Not enough {cur}: this needs "
-                                         f"{fmt.number(amount, digits)}{with_fee}; "
-                                         f"{fmt.number(free, digits)} is free")
+                self.problems["form"] = (f"Not enough {cur}: needs "
+                                         f"{fmt.number(amount, digits)}{with_fee}, "
+                                         f"{fmt.number(free, digits)} free")
         ref, what = self.reference()
         for value, name in ((d.price, "the price"), (d.stop, "the stop price")):
             far = far_warning(value, ref, what, self.settings.far_percent(), m.price_increment)
@@ -537,7 +537,7 @@ class OrderEntry(QWidget):
 
     def _show_preview(self, m, d: Draft) -> None:
         text = ""
-        if self.ready is not None:
+        if self.ready is not None and not self.problems:       # only what can be sent
             reference = ""
             if self.ready.price is None and d.total is not None:
                 reference = f" · ≈ {fmt.price(d.total, m.price_increment)} {m.quote}"
@@ -639,8 +639,7 @@ class OrderEntry(QWidget):
                        else "This is a real order on the venue.")
         return "\n".join(lines), " ".join(details), far
 
-    def confirm(self, text: str, details: str = "", far: bool = False) -> bool:
-        self.last_confirmation = text
+    def confirm_box(self, text: str, details: str = "", far: bool = False) -> QMessageBox:
         box = QMessageBox(QMessageBox.Icon.Warning if far else QMessageBox.Icon.Question,
                           "Confirm order far from the market" if far else "Confirm order",
                           text, QMessageBox.StandardButton.Yes
@@ -648,7 +647,11 @@ class OrderEntry(QWidget):
         box.button(QMessageBox.StandardButton.Yes).setText("Send order")
         box.setDefaultButton(QMessageBox.StandardButton.Cancel)
         box.setInformativeText(details)
-        result = box.exec()
+        return box
+
+    def confirm(self, text: str, details: str = "", far: bool = False) -> bool:
+        self.last_confirmation = text
+        result = self.confirm_box(text, details, far).exec()
         return QMessageBox.StandardButton(result) == QMessageBox.StandardButton.Yes
 
     def submit(self) -> None:

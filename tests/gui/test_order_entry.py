@@ -100,7 +100,7 @@ def test_far_from_the_market_warns_and_the_confirmation_says_how_far(demo, aloop
     fill(aloop, qtbot, form, str(far), "0.001")
     aloop.until(lambda: form.ready is not None, what="the check")
     assert form.send.isEnabled()                               # a warning, not a refusal
-    assert any("above the mid" in x and "beyond 5.0 %" in x for x in form.warnings)
+    assert any("above the mid" in x and "(over your 5.0 %)" in x for x in form.warnings)
     assert "⚠" in form.messages.text()
     ui(aloop, form.submit)
     text, icon, title = boxes[-1]
@@ -127,8 +127,8 @@ def test_the_balance_is_checked_with_the_fee_before_any_confirmation(demo, aloop
     # 2 BTC at 50,000 is exactly the free 100,000 USD: the 0.1 % taker fee makes it too much.
     fill(aloop, qtbot, form, "50000.00", "2")
     aloop.until(lambda: "form" in form.problems, what="the balance check")
-    assert form.problems["form"] == ("Not enough USD: this needs 100,100.00 incl. 0.10 % fee; "
-                                     "100,000.00 is free")
+    assert form.problems["form"] == ("Not enough USD: needs 100,100.00 with the 0.10 % fee, "
+                                     "100,000.00 free")
     assert not form.send.isEnabled()
     ui(aloop, form.submit)
     assert answers == [] and "Not enough USD" in form.status.text()
@@ -139,7 +139,7 @@ def test_the_balance_is_checked_with_the_fee_before_any_confirmation(demo, aloop
     ui(aloop, form.sell.click)
     fill(aloop, qtbot, form, "70000.00", "3")
     aloop.until(lambda: "form" in form.problems, what="the base check")
-    assert form.problems["form"].startswith("Not enough BTC: this needs 3.00000; 2.00000 is")
+    assert form.problems["form"].startswith("Not enough BTC: needs 3.00000, 2.00000 free")
 
 
 class EnabledChanges(QObject):
