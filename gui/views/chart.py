@@ -33,7 +33,8 @@ __all__ = ["ChartView", "build", "TIMEFRAMES", "timeframe_seconds", "REPAINT_MS"
 TIMEFRAMES = ("1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h", "12h", "1d", "1w")
 _UNITS = {"m": 60, "h": 3600, "d": 86400, "w": 604800}
 REPAINT_MS = 250            # live updates are drawn at most 4 times a second
-LIVE_CANDLES = 120          # how many candles "Live" shows
+LIVE_CANDLES = 120          # how many candles "Live" shows (fewer on a narrow chart)
+CANDLE_PX = 6               # … at least this many pixels each
 
 
 def timeframe_seconds(tf: str) -> int:
@@ -270,7 +271,8 @@ class ChartView(QWidget):
         if span is not None:
             w = self.seconds
             right = span[1] + 2 * w
-            left = max(span[0] - w, right - LIVE_CANDLES * w)
+            fits = int(self.price.getViewBox().width()) // CANDLE_PX
+            left = max(span[0] - w, right - max(30, min(LIVE_CANDLES, fits)) * w)
             self._setting_range = True
             try:
                 self.price.setXRange(left, right, padding=0)

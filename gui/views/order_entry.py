@@ -454,7 +454,7 @@ class OrderEntry(QWidget):
         self._show_info(m)
         self.problems, self.warnings = {}, []
         if m is None:
-            self.units_clear()
+            self._clear_units()
             self.problems["form"] = ("" if self.trading.venues() else
                                      "Choose a connected venue that can trade "
                                      "(add API keys in Venue → Credentials…)")
@@ -494,7 +494,7 @@ class OrderEntry(QWidget):
         self._checking = None
         self._set_ready(None)
 
-    def units_clear(self) -> None:
+    def _clear_units(self) -> None:
         for lab in self.units.values():
             lab.setText("")
 
