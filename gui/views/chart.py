@@ -12,6 +12,7 @@ off, and Live (or a double-click) goes back to the latest candles.
 from __future__ import annotations
 
 import asyncio
+import math
 import time
 from decimal import Decimal
 
@@ -103,9 +104,14 @@ class ChartView(QWidget):
                 plot.getAxis(name).setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
             vb = plot.getViewBox()
             vb.setMouseEnabled(x=True, y=False)        # time zooms; prices refit
-            vb.enableAutoRange(y=True)
-            vb.setAutoVisible(y=True)
             vb.sigRangeChangedManually.connect(lambda *_: self._set_following(False))
+        price_vb = self.price.getViewBox()
+        price_vb.enableAutoRange(y=True)
+        price_vb.setAutoVisible(y=True)
+        # The volume pane's height in steps of ~15 %: the forming candle's volume grows with
+        # every trade, and a scale that moved with it would redraw the axis and grid each time.
+        self.volume.getViewBox().disableAutoRange()
+        price_vb.sigXRangeChanged.connect(lambda *_: self._fit_volume())
         self.price.getAxis("bottom").setStyle(showValues=False)
         self.price.getAxis("bottom").setHeight(0)
         self.candles = CandlestickItem()
@@ -238,8 +244,22 @@ class ChartView(QWidget):
             self.price_axis.set_tag("last", None, theme.muted_color())
         if self.following:
             self._follow()
+        self._fit_volume()
         if not self.cross_h.isVisible():
             self._show_readout(None)
+
+    def _fit_volume(self) -> None:
+        x0, x1 = self.price.getViewBox().viewRange()[0]
+        w = self.seconds / 2
+        h = self.history
+        seen = h[(h[:, 0] >= x0 - w) & (h[:, 0] <= x1 + w), 5] if len(h) else h[:, 5]
+        top = max(float(seen.max()) if len(seen) else 0.0,
+                  float(self.forming[5]) if self.forming is not None else 0.0)
+        if top <= 0:
+            return
+        nice = 10 ** (math.ceil(16 * math.log10(top * 1.02)) / 16)
+        if abs(self.volume.getViewBox().viewRange()[1][1] / nice - 1) > 1e-6:
+            self.volume.setYRange(0, nice, padding=0)
 
     def _span(self) -> tuple[float, float] | None:
         rows = self.history if self.forming is None else (
@@ -278,8 +298,8 @@ class ChartView(QWidget):
                 self.price.setXRange(left, right, padding=0)
             finally:
                 self._setting_range = False
-        for plot in (self.price, self.volume):
-            plot.getViewBox().enableAutoRange(y=True)
+        self.price.getViewBox().enableAutoRange(y=True)
+        self._fit_volume()
         self._set_following(True)
 
     def _set_following(self, on: bool) -> None:
