@@ -4,6 +4,7 @@
     exchange-atlas --screenshot F [--after S]   offscreen: PNG of the main window once live
                                             data shows (or after S seconds), then exit 0
     exchange-atlas --self-test              headless checks, one line of JSON, exit 0 if all pass
+    exchange-atlas --version                the version, then exit
 """
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ import logging
 import os
 import sys
 
-__all__ = ["main", "process_age_ms"]
+__all__ = ["main", "process_age_ms", "show"]
 
 log = logging.getLogger("gui")
 
@@ -44,7 +45,14 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
                    help="with --screenshot: wait at most this long for live data (default 15)")
     p.add_argument("--self-test", action="store_true",
                    help="check the window, the adapter layer and the demo venue; print JSON")
-    return p.parse_args(argv)
+    from . import __version__
+    p.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    args = p.parse_args(argv)
+    if args.after is not None and not args.screenshot:
+        p.error("--after only applies to --screenshot (how long to wait for live data)")
+    if args.after is not None and args.after < 0:
+        p.error("--after must be a number of seconds, 0 or more")
+    return args
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -52,6 +60,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.screenshot or args.self_test:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     quiet = args.self_test or args.screenshot
+    if not quiet:
+        from .display import problem
+        why = problem()
+        if why:                    # before Qt, which would abort with a longer story
+            print(f"exchange-atlas: {why}", file=sys.stderr)
+            return 2
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     from exchanges.redact import install as redact_logs
     redact_logs()                                    # secrets never reach a log handler
@@ -109,13 +123,16 @@ def _quiet_offscreen_notes() -> None:
     qInstallMessageHandler(handler)
 
 
-def _window(app):
+def _window(app, headless: bool = False):
     from . import theme
     from .settings import Settings
     from .window import MainWindow
     settings = Settings()
     theme.apply(app, settings.theme())
-    return MainWindow(settings=settings)
+    window = MainWindow(settings=settings)
+    # a headless run neither shows nor changes the trader's saved demo account
+    window.demo_account.enabled = not headless
+    return window
 
 
 async def _interactive(app) -> int:
@@ -126,13 +143,22 @@ async def _interactive(app) -> int:
     app.aboutToQuit.connect(quit_event.set)
     app.lastWindowClosed.connect(quit_event.set)
     window = _window(app)
-    window.show()
+    show(window)
     try:
         await window.start()
         await quit_event.wait()
     finally:
         await window.shutdown()
     return 0
+
+
+def show(window) -> None:
+    """Show the main window: maximised on a first start (the layout uses the screen), else as
+    it was (start() puts back the saved geometry)."""
+    if window.settings.layout()[0] is None:
+        window.showMaximized()
+    else:
+        window.show()
 
 
 def _has_live_data(window) -> bool:
@@ -142,7 +168,7 @@ def _has_live_data(window) -> bool:
 
 
 async def _screenshot(app, path: str, after: float | None) -> int:
-    window = _window(app)
+    window = _window(app, headless=True)
     window.resize(1680, 1000)
     window.show()
     try:
@@ -194,7 +220,7 @@ async def _self_test(app) -> int:
         checks["registry"] = {"ids": len(reg), "countries": len(countries),
                               "rows": sum(len(v) for v in countries.values())}
         checks["registry_ok"] = (len(reg), len(countries), checks["registry"]["rows"]) == (102, 46, 144)
-        window = _window(app)
+        window = _window(app, headless=True)
         from .views import DOCKS
         checks["window_ok"] = (len(window.docks) == len(DOCKS) and all(
             d.objectName() and d.widget() is not None for d in window.docks.values())

@@ -12,6 +12,7 @@ import logging
 import os
 import tempfile
 import time
+from decimal import Decimal
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings
@@ -60,6 +61,30 @@ class Settings:
     def set_venues(self, venues: list[str]) -> None:
         self.q.setValue("session/venues", list(venues))
 
+    def has_venues(self) -> bool:
+        """Whether a list of venues was ever saved (a first start has none)."""
+        return self.q.contains("session/venues")
+
+    def launch_choice(self, venue: str) -> str | None:
+        """The trader's own "open on launch" for `venue`: "on", "off", or None (automatic:
+        it comes back if it was open and working when the app closed)."""
+        value = self.q.value(f"launch/{venue}", "")
+        return value if value in ("on", "off") else None
+
+    def set_launch_choice(self, venue: str, choice: str | None) -> None:
+        if choice is None:
+            self.q.remove(f"launch/{venue}")
+        else:
+            self.q.setValue(f"launch/{venue}", choice)
+
+    def launch_on(self) -> list[str]:
+        """The venues the trader asked to open on every launch."""
+        self.q.beginGroup("launch")
+        try:
+            return [k for k in self.q.childKeys() if self.q.value(k) == "on"]
+        finally:
+            self.q.endGroup()
+
     def selection(self) -> tuple[str, str] | None:
         venue, symbol = self.q.value("session/venue", ""), self.q.value("session/symbol", "")
         return (str(venue), str(symbol)) if venue and symbol else None
@@ -73,6 +98,17 @@ class Settings:
 
     def set_theme(self, mode: str) -> None:
         self.q.setValue("view/theme", mode)
+
+    def far_percent(self) -> Decimal:
+        """Warn before an order priced further than this from the market (percent)."""
+        try:
+            value = Decimal(str(self.q.value("trading/far_percent", "5")))
+        except ArithmeticError:
+            return Decimal(5)
+        return value if value.is_finite() and value > 0 else Decimal(5)
+
+    def set_far_percent(self, percent: Decimal) -> None:
+        self.q.setValue("trading/far_percent", str(percent))
 
     def sync(self) -> None:
         self.q.sync()

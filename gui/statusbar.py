@@ -6,25 +6,34 @@ from PySide6.QtWidgets import QLabel, QStatusBar
 
 from . import theme
 
-__all__ = ["VenueStatusBar", "describe"]
+__all__ = ["VenueStatusBar", "describe", "connection", "STALE_AFTER"]
 
-_STALE_AFTER = 10.0     # seconds without data before a live venue is shown as stale
+STALE_AFTER = 10.0      # seconds without data before a live venue is shown as stale
+
+
+def connection(state: str, detail: str, age: float | None, reason: bool = False
+               ) -> tuple[str, str]:
+    """(words, colour name) for a venue's connection: live (with the age of its last data),
+    stale, connecting…, rate limited, error (with the reason when `reason`)."""
+    warn = theme.warn_color().name()
+    if state == "live":
+        if age is not None and age > STALE_AFTER:
+            return f"stale {age:.0f} s", warn
+        shown = "" if age is None else f" {age:.1f} s" if age < 60 else f" {age / 60:.0f} min"
+        return f"live{shown}", theme.up_color().name()
+    if state in ("connecting", "reconnecting"):
+        return f"{state}…", warn
+    if state == "rate_limited":
+        return detail or "rate limited", warn
+    if state == "error":
+        return (f"error: {detail}" if reason and detail else "error"), theme.down_color().name()
+    return state, theme.muted_color().name()
 
 
 def describe(venue: str, state: str, detail: str, age: float | None) -> tuple[str, str]:
-    """(text, colour name) of a venue's indicator."""
-    if state == "live":
-        if age is not None and age > _STALE_AFTER:
-            return f"{venue}: stale {age:.0f} s", "#d19a2a"
-        shown = "" if age is None else f" {age:.1f} s" if age < 60 else f" {age / 60:.0f} min"
-        return f"{venue}: live{shown}", theme.up_color().name()
-    if state in ("connecting", "reconnecting"):
-        return f"{venue}: {state}…", "#d19a2a"
-    if state == "rate_limited":
-        return f"{venue}: {detail or 'rate limited'}", "#d19a2a"
-    if state == "error":
-        return f"{venue}: error", theme.down_color().name()
-    return f"{venue}: {state}", theme.muted_color().name()
+    """(text, colour name) of a venue's indicator in the status bar."""
+    text, color = connection(state, detail, age)
+    return f"{venue}: {text}", color
 
 
 class VenueStatusBar(QStatusBar):

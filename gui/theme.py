@@ -4,7 +4,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 
-__all__ = ["apply", "is_dark", "up_color", "down_color", "muted_color", "MODES"]
+__all__ = ["apply", "is_dark", "up_color", "down_color", "muted_color", "warn_color",
+           "MODES"]
 
 MODES = ("system", "dark", "light")
 _state = {"dark": False}
@@ -38,6 +39,9 @@ def _palette(colors: dict, dark: bool) -> QPalette:
     for role in (QPalette.ColorRole.Text, QPalette.ColorRole.WindowText,
                  QPalette.ColorRole.ButtonText):
         pal.setColor(QPalette.ColorGroup.Disabled, role, grey)
+    # disabled surfaces in this theme's own colours (Qt's defaults are a light theme's)
+    for role in (QPalette.ColorRole.Button, QPalette.ColorRole.Base, QPalette.ColorRole.Window):
+        pal.setColor(QPalette.ColorGroup.Disabled, role, QColor(colors[role]))
     return pal
 
 
@@ -75,3 +79,8 @@ def down_color() -> QColor:
 
 def muted_color() -> QColor:
     return QColor("#6b717a" if _state["dark"] else "#9aa0a8")
+
+
+def warn_color() -> QColor:
+    """Amber: a warning, a stale feed, a state in between."""
+    return QColor("#d19a2a" if _state["dark"] else "#a86b00")

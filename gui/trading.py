@@ -35,6 +35,20 @@ class OrderRequest:
     type: str
     amount: Decimal
     price: Decimal | None
+    post_only: bool = False
+    time_in_force: str | None = None
+    stop_price: Decimal | None = None
+
+    def options(self) -> dict:
+        """create_order's keyword options that are set (a venue without them sees none)."""
+        out: dict = {}
+        if self.post_only:
+            out["post_only"] = True
+        if self.time_in_force:
+            out["time_in_force"] = self.time_in_force
+        if self.stop_price is not None:
+            out["stop_price"] = self.stop_price
+        return out
 
 
 class Trading(QObject):
@@ -179,22 +193,31 @@ class Trading(QObject):
         self.message.emit(text)
 
     # -- orders ----------------------------------------------------------------------------------
+    def market(self, venue: str, symbol: str):
+        st = self.session.states.get(venue)
+        return st.markets.get(symbol) if st is not None else None
+
     def describe(self, req: OrderRequest) -> str:
         """The words of the confirmation: exactly what will be sent."""
         adapter = self.adapter(req.venue)
         name = getattr(adapter, "name", req.venue)
-        market = self.session.states[req.venue].markets.get(req.symbol) \
-            if req.venue in self.session.states else None
+        market = self.market(req.venue, req.symbol)
+        pi = market.price_increment if market else None
         base, quote = req.symbol.split("/", 1)
         amount = fmt.amount(req.amount, market.amount_increment if market else None)
         side = req.side.capitalize()
+        extras = [w for w, on in (("post-only", req.post_only),
+                                  (req.time_in_force or "", bool(req.time_in_force))) if on]
+        tail = f" ({', '.join(extras)})" if extras else ""
         if req.type == "limit":
-            price = fmt.price(req.price, market.price_increment if market else None)
-            total = exact(req.amount * req.price, fmt.places(market.price_increment if market
-                                                             else None))
-            return (f"{side} {amount} {base} at {price} {quote} limit on {name} — "
+            price = fmt.price(req.price, pi)
+            total = fmt.price(req.amount * req.price, pi)
+            stop = (f" when the price reaches {fmt.price(req.stop_price, pi)} {quote}"
+                    if req.stop_price is not None else "")
+            kind = "stop-limit" if req.stop_price is not None else "limit"
+            return (f"{side} {amount} {base} at {price} {quote} {kind}{stop}{tail} on {name} — "
                     f"total {total} {quote}")
-        return f"{side} {amount} {base} at market on {name}"
+        return f"{side} {amount} {base} at market{tail} on {name}"
 
     async def place(self, req: OrderRequest) -> tuple[str, Order | None]:
         """Send the order; returns (state, order): "placed", "unknown" or "failed" with words
@@ -203,8 +226,7 @@ class Trading(QObject):
         if adapter is None:
             self._say(f"{req.venue} is not connected; nothing was sent")
             return "failed", None
-        market = self.session.states[req.venue].markets.get(req.symbol) \
-            if req.venue in self.session.states else None
+        market = self.market(req.venue, req.symbol)
         what = (f"{req.side} {fmt.amount(req.amount, market.amount_increment if market else None)}"
                 f" {req.symbol}")
         # The client id is made here, so the ledger holds the order before it leaves.
@@ -213,10 +235,11 @@ class Trading(QObject):
         if cid:
             self.sent.emit(req.venue, cid, req)
         try:
-            order = await (adapter.create_order(req.symbol, req.side, req.type, req.amount,
-                                                req.price, client_order_id=cid) if cid else
-                           adapter.create_order(req.symbol, req.side, req.type, req.amount,
-                                                req.price))
+            options = req.options()
+            if cid:
+                options["client_order_id"] = cid
+            order = await adapter.create_order(req.symbol, req.side, req.type, req.amount,
+                                               req.price, **options)
         except OrderStatusUnknown as exc:
             cid = exc.client_order_id or ""
             self._say(f"{req.venue}: {what}: sent, reply lost — {UNKNOWN} "
@@ -237,7 +260,8 @@ class Trading(QObject):
             self.refresh(req.venue)
         self.order_update.emit(req.venue, order)
         self._say(f"{req.venue}: {what} placed — order {order.id} {order.status}"
-                          + (f", filled {fmt.amount(order.filled)}" if order.filled else ""))
+                  + (f", filled {fmt.amount(order.filled, market.amount_increment if market else None)}"
+                     if order.filled else ""))
         return "placed", order
 
     async def cancel(self, venue: str, order: Order) -> bool:
@@ -261,9 +285,3 @@ class Trading(QObject):
             done += await self.cancel(venue, order)
         return done
 
-
-def exact(value: Decimal, min_places: int) -> str:
-    """`value` with every digit it has (never rounded), at least `min_places` decimals."""
-    exp = value.normalize().as_tuple().exponent
-    need = max(0, -exp) if isinstance(exp, int) else 0
-    return f"{value:,.{max(need, min_places)}f}"

@@ -5,8 +5,9 @@ import asyncio
 import logging
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QApplication, QDockWidget, QMainWindow, QMessageBox
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtWidgets import (QApplication, QDockWidget, QMainWindow, QMessageBox,
+                               QScrollArea)
 
 import exchanges
 from exchanges import ExchangeNotAvailable
@@ -14,6 +15,7 @@ from exchanges.demo.venue import DEMO_VENUES
 
 from . import secrets, theme
 from .crossvenue import CrossVenue
+from .demo_account import DemoAccountStore
 from .models.book import BookModel
 from .models.tickers import TickerModel
 from .models.trades import TradesModel
@@ -57,6 +59,8 @@ class MainWindow(QMainWindow):
         self.docks: dict[str, QDockWidget] = {}
         # venue → {symbol: (the pair it shares an order book with, the book)} (gui/twins.py)
         self.shared_books: dict[str, dict[str, tuple[str, str]]] = {}
+        self.demo_account = DemoAccountStore(self)      # the demo account across restarts
+        self.dock_actions: dict[str, QAction] = {}
         self.views: dict[str, object] = {}
         self._tasks: set[asyncio.Task] = set()
         self._shut = False
@@ -80,6 +84,10 @@ class MainWindow(QMainWindow):
         s.trades.connect(lambda v, sym, items: self.trades.add(items))
         s.selected.connect(self._on_selected)
         s.status.connect(self._on_status)
+        self.open_orders: dict[str, list] = {}           # venue → its open orders, last known
+        self._connected: set[str] = set()                # venues said to be connected
+        self._opened_as: dict[str, str] = {}             # venue → the id it was opened by
+        self.trading.orders.connect(self._on_orders)
         self.message.connect(lambda text: self.status.showMessage(text, 10_000))
         self.portfolio.message.connect(self.message.emit)
 
@@ -89,15 +97,30 @@ class MainWindow(QMainWindow):
         widget = spec.build(self)
         dock = QDockWidget(spec.title, self)
         dock.setObjectName(f"dock-{spec.name}")
-        dock.setWidget(widget)
+        if spec.scroll:
+            area = QScrollArea(dock)
+            area.setWidget(widget)
+            area.setWidgetResizable(True)
+            area.setFrameShape(QScrollArea.Shape.NoFrame)
+            dock.setWidget(area)
+        else:
+            dock.setWidget(widget)
         dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetClosable
                          | QDockWidget.DockWidgetFeature.DockWidgetMovable
                          | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
         self.addDockWidget(spec.area, dock)
-        toggle = dock.toggleViewAction()
+        # Not the dock's own toggle: Ctrl+digit must never hide or cover the dock one is
+        # typing in (see toggle_dock).
+        toggle = QAction(spec.title, self)
+        toggle.setObjectName(f"toggle-{spec.name}")
+        toggle.setCheckable(True)
+        toggle.setChecked(True)
         if spec.shortcut:
             toggle.setShortcut(QKeySequence(spec.shortcut))
+        toggle.triggered.connect(lambda _on=False, n=spec.name: self.toggle_dock(n))
+        dock.visibilityChanged.connect(lambda _v, a=toggle, d=dock: a.setChecked(not d.isHidden()))
         self.view_menu.addAction(toggle)
+        self.dock_actions[spec.name] = toggle
         self.docks[spec.name] = dock
         self.views[spec.name] = widget
         if tabify:
@@ -113,10 +136,13 @@ class MainWindow(QMainWindow):
 
     def _arrange_docks(self) -> None:
         d = self.docks
-        # The default layout: the exchanges tree, then a column of board / chart / log, then
-        # book over trades. Docks of later parts land in their spec's area.
+        # The default layout: on the left the exchanges tree over the order form; in the
+        # middle the board, the chart and the log; on the right the book over the trades.
+        # Docks of later parts land in their spec's area.
         if {"exchanges", "board"} <= d.keys():
             self.splitDockWidget(d["exchanges"], d["board"], Qt.Orientation.Horizontal)
+        if {"exchanges", "order_entry"} <= d.keys():
+            self.splitDockWidget(d["exchanges"], d["order_entry"], Qt.Orientation.Vertical)
         if {"board", "chart"} <= d.keys():
             self.splitDockWidget(d["board"], d["chart"], Qt.Orientation.Vertical)
         if {"chart", "log"} <= d.keys():
@@ -125,18 +151,26 @@ class MainWindow(QMainWindow):
             self.splitDockWidget(d["book"], d["trades"], Qt.Orientation.Vertical)
 
     def default_sizes(self) -> None:
-        """Dock sizes for a first start (needs the window shown, so that sizes are real)."""
+        """Dock sizes for a first start, from the window's size (needs it shown): every board
+        column in sight on a full-HD screen, 15+ levels of the book, the chart the largest."""
         d = self.docks
+        width, height = self.width(), self.height()
+        left = max(270, min(360, width * 18 // 100))
+        right = max(360, min(500, width * 26 // 100))
         if {"exchanges", "board", "book"} <= d.keys():
-            width = self.width()
             self.resizeDocks([d["exchanges"], d["board"], d["book"]],
-                             [320, max(400, width - 320 - 470), 470], Qt.Orientation.Horizontal)
+                             [left, max(300, width - left - right), right],
+                             Qt.Orientation.Horizontal)
         if {"board", "chart", "log"} <= d.keys():
-            self.resizeDocks([d["board"], d["chart"], d["log"]], [300, 460, 110],
+            self.resizeDocks([d["board"], d["chart"], d["log"]],
+                             [height * 26 // 100, height * 54 // 100, height * 20 // 100],
                              Qt.Orientation.Vertical)
+        if {"exchanges", "order_entry"} <= d.keys():
+            self.resizeDocks([d["exchanges"], d["order_entry"]],
+                             [height * 34 // 100, height * 66 // 100], Qt.Orientation.Vertical)
         if {"book", "trades"} <= d.keys():
-            self.resizeDocks([d["book"], d["trades"]], [560, 320], Qt.Orientation.Vertical)
-
+            self.resizeDocks([d["book"], d["trades"]],
+                             [height * 64 // 100, height * 36 // 100], Qt.Orientation.Vertical)
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
@@ -154,22 +188,174 @@ class MainWindow(QMainWindow):
 
         self.view_menu = bar.addMenu("&View")
         theme_menu = self.view_menu.addMenu("&Theme")
+        themes = QActionGroup(self)
         for mode in theme.MODES:
             act = QAction(mode.capitalize(), self)
+            act.setObjectName(f"theme-{mode}")
+            act.setCheckable(True)
+            act.setChecked(mode == self.settings.theme())
             act.triggered.connect(lambda _=False, m=mode: self.set_theme(m))
+            themes.addAction(act)
             theme_menu.addAction(act)
         self.view_menu.addSeparator()
 
-        venue_menu = bar.addMenu("V&enue")
-        credentials = QAction("&Credentials…", self)
-        credentials.triggered.connect(self.show_credentials)
-        venue_menu.addAction(credentials)
+        trade = self.trade_menu = bar.addMenu("&Trade")
+
+        def action(menu, text: str, slot, shortcut=None, name: str = "") -> QAction:
+            act = QAction(text, self)
+            act.setObjectName(name)
+            if shortcut:
+                act.setShortcut(QKeySequence(shortcut))
+            act.triggered.connect(lambda _on=False: slot())
+            menu.addAction(act)
+            return act
+
+        self.buy_action = action(trade, "&Buy…", lambda: self.order_side("buy"), "Ctrl+B", "buy")
+        self.sell_action = action(trade, "&Sell…", lambda: self.order_side("sell"), "Ctrl+S",
+                                  "sell")
+        trade.addSeparator()
+        # Delete works in the Open orders table itself (so it never deletes text elsewhere).
+        self.cancel_selected_action = action(
+            trade, "&Cancel selected orders (in Open orders)\tDel",
+            lambda: self._orders_view("cancel_selected"),
+            name="cancel-selected")
+        self.cancel_all_action = action(trade, "Cancel &all orders…",
+                                        lambda: self._orders_view("cancel_all"),
+                                        "Ctrl+Shift+Del", "cancel-all")
+        trade.addSeparator()
+        action(trade, "Price &warning…", self.ask_far_percent, name="far-percent")
+        action(trade, "&Reset demo account…", self.ask_reset_demo, name="reset-demo")
+
+        venue_menu = self.venue_menu = bar.addMenu("V&enue")
+        self._credentials_action = QAction("&Credentials…", self)
+        self._credentials_action.triggered.connect(self.show_credentials)
+        venue_menu.aboutToShow.connect(self._fill_venues_menu)
+        self._fill_venues_menu()
 
         help_menu = bar.addMenu("&Help")
+        action(help_menu, "&Keyboard shortcuts", self.show_shortcuts, "F1", "shortcuts")
         about = QAction("&About Exchange Atlas", self)
         about.setMenuRole(QAction.MenuRole.AboutRole)
         about.triggered.connect(self.about)
         help_menu.addAction(about)
+
+    # -- docks and keys ----------------------------------------------------------------------
+    def _dock_holding(self, widget) -> QDockWidget | None:
+        while widget is not None:
+            if isinstance(widget, QDockWidget):
+                return widget
+            widget = widget.parentWidget()
+        return None
+
+    def toggle_dock(self, name: str) -> None:
+        """Ctrl+digit: show a hidden dock, bring one from behind its tab to the front, or hide
+        one in front; but never hide, or cover with a tab, the dock being typed in."""
+        dock = self.docks[name]
+        typing = self._dock_holding(QApplication.focusWidget())
+        covers = typing is not None and typing is not dock and \
+            typing in self.tabifiedDockWidgets(dock)
+        if dock.isHidden():
+            dock.show()
+            if covers:
+                self.say(f"{dock.windowTitle()} is open in a tab behind "
+                         f"{typing.windowTitle()}, which keeps the keyboard while you type")
+            else:
+                dock.raise_()
+        elif typing is dock:
+            self.say(f"{dock.windowTitle()} stays open while you type in it")
+        elif not dock.isVisible() or dock.visibleRegion().isEmpty():     # behind a tab
+            if covers:
+                self.say(f"{dock.windowTitle()} is behind {typing.windowTitle()}, which keeps "
+                         f"the keyboard while you type")
+            else:
+                dock.raise_()
+        else:
+            dock.hide()
+        self.dock_actions[name].setChecked(not dock.isHidden())
+
+    def show_dock(self, name: str) -> None:
+        dock = self.docks.get(name)
+        if dock is not None:
+            dock.show()
+            dock.raise_()
+
+    def fill_order(self, price=None, amount=None) -> None:
+        """A price or size clicked in the book or the tape goes into the order form."""
+        form = self.views.get("order_entry")
+        if form is None:
+            return
+        self.show_dock("order_entry")
+        form.fill(price=price, amount=amount)
+
+    def order_side(self, side: str) -> None:
+        form = self.views.get("order_entry")
+        if form is not None:
+            self.show_dock("order_entry")
+            form.focus_side(side)
+
+    def _orders_view(self, method: str) -> None:
+        view = self.views.get("orders")
+        if view is not None:
+            self.show_dock("orders")
+            getattr(view, method)()
+
+    def ask_far_percent(self) -> None:
+        from decimal import Decimal
+
+        from PySide6.QtWidgets import QInputDialog
+        value, ok = QInputDialog.getDouble(
+            self, "Price warning", "Warn before sending an order priced more than this far "
+            "from the market (percent of the mid or last price):",
+            float(self.settings.far_percent()), 0.1, 100.0, 1)
+        if ok:
+            self.set_far_percent(Decimal(str(round(value, 1))))
+
+    def ask_reset_demo(self) -> None:
+        box = QMessageBox(QMessageBox.Icon.Warning, "Reset demo account",
+                          "Reset the demo account to its starting funds? Its open orders are "
+                          "cancelled and its order history is emptied.",
+                          QMessageBox.StandardButton.Reset | QMessageBox.StandardButton.Cancel,
+                          self)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        if QMessageBox.StandardButton(box.exec()) == QMessageBox.StandardButton.Reset:
+            self.demo_account.reset()
+
+    def set_far_percent(self, percent) -> None:
+        self.settings.set_far_percent(percent)
+        form = self.views.get("order_entry")
+        if form is not None:
+            form._changed()
+        self.say(f"Orders priced more than {percent} % from the market now ask first")
+
+    def shortcuts(self) -> list[tuple[str, str]]:
+        """(keys, what they do): every menu action with a shortcut, then the keys that work
+        in one place only. The sheet is built from this, so it cannot go stale."""
+        rows = []
+
+        def walk(menu, path):
+            for act in menu.actions():
+                if act.menu() is not None:
+                    walk(act.menu(), path + [act.text().replace("&", "")])
+                    continue
+                text, _tab, shown = act.text().replace("&", "").partition("\t")
+                keys = act.shortcut().toString(QKeySequence.SequenceFormat.NativeText) or shown
+                if keys:
+                    if act.objectName().startswith("toggle-"):
+                        text = f"show, bring forward or hide {text}"
+                    rows.append((keys, " → ".join(path + [text.rstrip("…")])))
+        for top in self.menuBar().actions():
+            if top.menu() is not None:
+                walk(top.menu(), [top.text().replace("&", "")])
+        rows += [("Enter", "Order entry: send the checked order (after its confirmation)"),
+                 ("Click a price", "Order book or Trades: put it in the order form"),
+                 ("Click a size", "Order book or Trades: put it in the amount"),
+                 ("Wheel / drag", "Chart: zoom and pan in time (the price axis follows)"),
+                 ("Double-click", "Exchanges: connect the venue; Chart: back to live")]
+        return rows
+
+    def show_shortcuts(self) -> None:
+        from .shortcuts import ShortcutsDialog
+        ShortcutsDialog(self.shortcuts(), self).open()
 
     def show_credentials(self) -> None:
         from .credentials import CredentialsDialog
@@ -185,6 +371,9 @@ class MainWindow(QMainWindow):
     def set_theme(self, mode: str) -> None:
         theme.apply(QApplication.instance(), mode)
         self.settings.set_theme(mode)
+        act = self.findChild(QAction, f"theme-{mode}")
+        if act is not None:
+            act.setChecked(True)
         for view in self.views.values():          # charts take their colours when drawn
             for part in (view, getattr(view, "depth", None)):
                 if hasattr(part, "restyle"):
@@ -210,9 +399,84 @@ class MainWindow(QMainWindow):
         except Exception as exc:
             self.say(f"Cannot open {exchange_id}: {exc}", logging.ERROR)
             return None
-        via = f" (for {exchange_id})" if venue != exchange_id else ""
-        self.say(f"Connected to {venue}{via}: public market data")
+        self._opened_as[venue] = exchange_id
+        st = self.session.states.get(venue)
+        if venue not in self._connected and (st is None or st.state != "live"):
+            self.say(f"Connecting to {venue}…")       # "connected" is said once it is
         return venue
+
+    # -- venues: connect, disconnect, retry, open on launch ----------------------------------
+    def close_venue(self, venue: str) -> asyncio.Task:
+        async def go():
+            await self.session.close_venue(venue)
+            self.say(f"Disconnected from {venue}")
+        return self.run(go())
+
+    def retry_venue(self, venue: str) -> asyncio.Task:
+        """Close `venue` and open it again (a venue in error gets a fresh start)."""
+        again = self._opened_as.get(venue, venue)
+
+        async def go():
+            await self.session.close_venue(venue)
+            await self._open_venue(again)
+        return self.run(go())
+
+    def opens_on_launch(self, venue: str) -> bool:
+        """Whether `venue` opens at the next launch: the trader's own choice, else whether it
+        is open and working now (a venue failing when the app closes does not come back by
+        itself)."""
+        choice = self.settings.launch_choice(venue)
+        if choice is not None:
+            return choice == "on"
+        st = self.session.states.get(venue)
+        return st is not None and st.state != "error"
+
+    def set_open_on_launch(self, venue: str, on: bool) -> None:
+        self.settings.set_launch_choice(venue, "on" if on else "off")
+        self.say(f"{venue} {'opens' if on else 'no longer opens'} when Exchange Atlas starts")
+
+    def launch_venues(self) -> list[str]:
+        """What to open at the next launch (saved when the app closes)."""
+        out = [v for v in self.session.adapters if self.opens_on_launch(v)]
+        return out + [v for v in self.settings.launch_on() if v not in out]
+
+    def fill_venue_menu(self, menu, venue: str, open_as: str | None = None) -> None:
+        """Connect or disconnect, retry, and open on launch, for `venue` (an adapter id)."""
+        if venue in self.session.adapters:
+            act = menu.addAction("&Disconnect")
+            act.setObjectName(f"disconnect-{venue}")
+            act.triggered.connect(lambda _=False: self.close_venue(venue))
+        else:
+            act = menu.addAction("&Connect")
+            act.setObjectName(f"connect-{venue}")
+            act.triggered.connect(lambda _=False: self.open_venue(open_as or venue))
+        retry = menu.addAction("&Retry")
+        retry.setObjectName(f"retry-{venue}")
+        retry.setEnabled(venue in self.session.adapters)
+        retry.triggered.connect(lambda _=False: self.retry_venue(venue))
+        launch = menu.addAction("Open on &launch")
+        launch.setObjectName(f"launch-{venue}")
+        launch.setCheckable(True)
+        launch.setChecked(self.opens_on_launch(venue))
+        launch.toggled.connect(lambda on: self.set_open_on_launch(venue, on))
+
+    def _fill_venues_menu(self) -> None:
+        """The Venue menu: credentials, then each open (or always-opened) venue's submenu."""
+        menu = self.venue_menu
+        menu.clear()
+        menu.addAction(self._credentials_action)
+        known = list(self.session.adapters) + [v for v in self.settings.launch_on()
+                                               if v not in self.session.adapters]
+        if DEFAULT_VENUE not in known:
+            known.append(DEFAULT_VENUE)
+        menu.addSeparator()
+        from .statusbar import connection
+        for venue in known:
+            st = self.session.states.get(venue)
+            state = connection(st.state, st.detail, None)[0] if st else "not connected"
+            sub = menu.addMenu(f"{venue} — {state}")
+            sub.menuAction().setObjectName(f"venue-{venue}")
+            self.fill_venue_menu(sub, venue)
 
     def select(self, venue: str, symbol: str) -> None:
         self.session.select(venue, symbol)
@@ -237,11 +501,26 @@ class MainWindow(QMainWindow):
         market = self.session.states[venue].markets.get(symbol) if venue in self.session.states \
             else None
         self.book.clear(symbol, market)
+        self.book.set_own(self.open_orders.get(venue, []))
         self.trades.clear(market)
         self.setWindowTitle(f"{symbol} · {venue} — Exchange Atlas")
 
+    def _on_orders(self, venue: str, orders: list) -> None:
+        self.open_orders[venue] = orders
+        if self.session.selection and self.session.selection[0] == venue:
+            self.book.set_own(orders)
+
     def _on_status(self, venue: str, state: str, detail: str) -> None:
-        if state == "error":
+        if state == "live" and venue not in self._connected:
+            self._connected.add(venue)
+            asked = self._opened_as.get(venue, venue)
+            via = f" (for {asked})" if asked != venue else ""
+            st = self.session.states.get(venue)
+            n = len(st.markets) if st else 0
+            self.say(f"Connected to {venue}{via}: live market data, {n} markets")
+        elif state == "closed":
+            self._connected.discard(venue)
+        elif state == "error":
             self.message.emit(f"{venue}: {detail}")
 
     # -- lifecycle ---------------------------------------------------------------------------
@@ -262,12 +541,18 @@ class MainWindow(QMainWindow):
             # (never processEvents() inside a coroutine: it re-enters the asyncio loop).
             await asyncio.sleep(0.02)
             self.default_sizes()
-        for venue in venues or (self.settings.venues() if restore else []) or DEFAULT_VENUES:
+        if not venues:
+            venues = self.settings.venues() if restore else []
+            # nothing to open (a first start, or all closed): the demo venues, unless the
+            # trader said one should not open
+            if not venues:
+                venues = [v for v in DEFAULT_VENUES if self.settings.launch_choice(v) != "off"]
+        for venue in venues:
             await self._open_venue(venue)
 
     def save(self) -> None:
         self.settings.save_layout(self.saveGeometry(), self.saveState())
-        self.settings.set_venues(list(self.session.adapters))
+        self.settings.set_venues(self.launch_venues())
         if self.session.selection:
             self.settings.set_selection(*self.session.selection)
         self.settings.sync()
@@ -289,6 +574,8 @@ class MainWindow(QMainWindow):
                 stop()
         if tasks:                       # each ends on the loop (an open_venue being undone)
             await asyncio.wait(tasks)
+        if save:
+            self.demo_account.save(force=True)
         await self.session.close()
         await self.portfolio.aclose()   # after the session: its tasks write to the ledger
         self.status.stop()

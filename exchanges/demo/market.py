@@ -8,14 +8,15 @@ Each step, per market: the mid price takes a geometric random-walk step (in tick
 maker withdraws its quotes and quotes several levels a side around the new mid (orders that can
 cross the user's resting orders, which is how those get filled); then a few simulated traders
 send market orders that hit the book, which makes the trades the tape, candles and ticker
-come from. The history before the venue opened is generated the same way but without a book:
-trades around the walking mid, a few hundred steps back in time.
+come from. The past before the venue opened is drawn from the same statistics period by period
+(history.py), up to `WARM_UP_STEPS` steps before now; those last steps are live steps on the
+real book, so the first `fetch_trades` already has the tape of the last seconds.
 
 Several demo venues can run side by side (`PROFILES`: "demo", "demo-b", "demo-c"), so that a
-cross-venue book exists offline. They share one price path (the walk draws from its own
-`random.Random(seed)`, the same on every venue, over every market of `SPECS` whichever a venue
-lists) and differ in what a real venue differs in: a premium that drifts around the common price,
-the quote currency (USDT on demo-b), which markets they list, their depth and their fees.
+cross-venue book exists offline. They share one price path, past and live (the walk draws from
+its own `random.Random(seed)`, the same on every venue, over every market of `SPECS` whichever a
+venue lists) and differ in what a real venue differs in: a premium that drifts around the common
+price, the quote currency (USDT on demo-b), which markets they list, their depth and their fees.
 """
 from __future__ import annotations
 
@@ -28,10 +29,11 @@ from decimal import Decimal
 from ..types import Market
 from .engine import Book, Ledger
 from .fills import FillLog
-from .tape import Tape
+from .history import STEP_MS, Activity, candles, regions, walk
+from .tape import KEEP_CANDLES, TIMEFRAMES, Tape
 
 __all__ = ["MarketSpec", "SPECS", "MARKETS", "STARTING_FUNDS", "Simulation", "VenueProfile",
-           "PROFILES"]
+           "PROFILES", "STEP_MS"]
 
 D = Decimal
 
@@ -69,11 +71,9 @@ STARTING_FUNDS = {"USD": D(100_000), "BTC": D(2), "ETH": D(25), "SOL": D(500),
 USER_MAKER_FEE = D("0.0005")
 USER_TAKER_FEE = D("0.001")
 
-LEVELS = 10                 # market-maker levels a side
-STEP_VOL_BP = 1.5           # typical move per live step, basis points
-HISTORY_STEPS = 288         # pre-generated steps: 24 h at 5 min
-HISTORY_STEP_MS = 300_000
-HISTORY_VOL_BP = 18.0       # typical move per 5-minute history step
+LEVELS = 20                 # market-maker levels a side
+STEP_VOL_BP = 0.75          # typical move per live step (STEP_MS), basis points: ~4 % a day
+WARM_UP_STEPS = 40          # live steps on the real book before now (the tape's first trades)
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,7 +138,7 @@ PROFILES: dict[str, VenueProfile] = {p.id: p for p in (
 
 class _MarketState:
     __slots__ = ("spec", "market", "book", "tape", "mid", "tick", "step", "quotes",
-                 "level_units", "trade_units", "source")
+                 "level_units", "trade_units", "source", "activity")
 
     def __init__(self, spec: MarketSpec, book: Book, tape: Tape, level_value, trade_value,
                  source: str = ""):
@@ -171,10 +171,13 @@ class _MarketState:
 class Simulation:
     """The demo venue's state: one engine book per market over one ledger, and the flow."""
 
-    def __init__(self, seed: int, now: int, profile: VenueProfile | None = None) -> None:
+    def __init__(self, seed: int, now: int, profile: VenueProfile | None = None,
+                 mids: dict[str, Decimal] | None = None, first_id: int = 1) -> None:
+        """The world at `now`; `mids` (symbol → price) continues a saved one where it left
+        off, `first_id` numbers orders after those of a saved account."""
         self.profile = profile = profile or PROFILES["demo"]
         # The price path draws from its own generator, the same on every demo venue; the flow
-        # (quotes, traders) from one of this venue's own.
+        # (quotes, traders, activity) from one of this venue's own.
         self.walk_rng = random.Random(seed)
         self.rng = random.Random(seed if profile.id == "demo" else f"{seed}:{profile.id}")
         self.common = {s: int(spec.start / spec.market.price_increment)
@@ -187,9 +190,9 @@ class Simulation:
         self.user_fills = FillLog()
         for cur, amount in profile.funds().items():
             self.ledger.deposit(self.user, cur, amount)
-        ids = itertools.count(1)
+        ids = self.ids = itertools.count(first_id)
         self.markets: dict[str, _MarketState] = {}
-        sources = {profile.rename(s): s for s in SPECS}
+        sources = self.sources = {profile.rename(s): s for s in SPECS}   # its symbol → SPECS
         for symbol, spec in profile.specs().items():
             m = spec.market
             level_value, trade_value = spec.level_value, spec.trade_value
@@ -201,11 +204,20 @@ class Simulation:
             self.markets[symbol] = _MarketState(
                 spec, Book(symbol, m.base, m.quote, self.ledger, ids), Tape(symbol),
                 level_value, trade_value, sources[symbol])
+        premium = Decimal(repr(profile.factor(0)))
+        for symbol, price in (mids or {}).items():
+            st = self.markets.get(symbol)
+            if st is not None and price > 0:    # (the saved price includes this venue's premium)
+                self.common[st.source] = max(10, int(price / premium / st.tick))
         self.steps = 0
-        self.time = now
-        self._history(now)
+        live_from = now - WARM_UP_STEPS * STEP_MS
+        self.time = live_from
+        self._history(live_from)
         for st in self.markets.values():
-            self._requote(st, now)
+            self._requote(st, live_from)
+        for k in range(1, WARM_UP_STEPS + 1):
+            self.step(live_from + k * STEP_MS)
+        self.steps = 0                    # steps since the venue opened
 
     # -- the price process -------------------------------------------------------------------
     def _walk(self, vol_bp: float) -> None:
@@ -228,24 +240,65 @@ class Simulation:
         for st in self.markets.values():
             st.mid = max(1, round(common[st.source] * factor))
 
-    def _history(self, now: int) -> None:
-        rng = self.rng
-        start = now - HISTORY_STEPS * HISTORY_STEP_MS
-        for i in range(HISTORY_STEPS):
-            self._walk(HISTORY_VOL_BP)
-            t0 = start + i * HISTORY_STEP_MS
-            for st in self.markets.values():
-                half = max(1, st.mid // 20_000)     # half a basis point each side
-                lo, hi = st.trade_units
-                span = hi - lo + 1
-                # (random() arithmetic rather than randint: this loop is most of start-up)
-                for k in range(1 + int(rng.random() * 3)):
-                    r = rng.random()
-                    buy = r < 0.5
-                    ticks = st.mid + half if buy else st.mid - half
-                    units = lo + int(rng.random() * span)
-                    st.tape.record(t0 + k * 60_000 + int(r * 60_000), "buy" if buy else "sell",
-                                   st.price(ticks), st.amount(units))
+    def _history(self, until: int) -> None:
+        """Candles from `history.DAYS` days ago up to `until`, ending at each market's mid, with
+        the volatility and the volume of the live flow (see history.py). The prices walk from
+        the shared generator over every market of SPECS (so every demo venue has the same past,
+        times its premium); the volumes follow this venue's own activity."""
+        rng = self.walk_rng
+        periods = regions(until)
+        factor = self.profile.factor(0)
+        listed = {st.source: st for st in self.markets.values()}
+        for st in self.markets.values():
+            st.activity = Activity(self.rng)
+        common: dict[str, list] = {}
+        for source, spec in SPECS.items():
+            if spec.derived:
+                continue
+            st = listed.get(source)
+            end = float(self.common[source] * spec.market.price_increment)
+            common[source] = walk(rng, periods, end, STEP_VOL_BP,
+                                  self._mean_step_volume(st) if st else 0.0,
+                                  st.activity if st else Activity(self.rng))
+        paths: dict[str, list] = {}
+        for symbol, st in self.markets.items():
+            if st.spec.derived:       # a cross: the ratio of its legs, period by period
+                num, den = (common[self.sources[s]] for s in st.spec.derived)
+                target = float(self.common[st.source] * st.tick)
+                scale = target / (num[-1][3] / den[-1][3])
+                mean = self._mean_step_volume(st)
+                path = []
+                for p, a, b in zip(periods, num, den):
+                    o, c = a[0] / b[0] * scale, a[3] / b[3] * scale
+                    wiggle = abs(a[1] / a[3] - 1) * 0.5
+                    path.append((o, max(o, c) * (1 + wiggle), min(o, c) * (1 - wiggle), c,
+                                 mean * p.steps * st.activity.advance(p.steps)))
+            else:
+                path = common[st.source]
+            paths[symbol] = [(o * factor, h * factor, lo * factor, c * factor, v)
+                             for o, h, lo, c, v in path]
+        for symbol, st in self.markets.items():
+            tick, step = float(st.tick), float(st.step)
+            rows = []
+            for o, h, lo, c, v in paths[symbol]:
+                o_t, c_t = max(1, round(o / tick)), max(1, round(c / tick))
+                rows.append((o_t, max(round(h / tick), o_t, c_t),
+                             max(1, min(round(lo / tick), o_t, c_t)), c_t,
+                             max(1, round(v / step))))
+            made = candles(periods, rows, TIMEFRAMES.values(), KEEP_CANDLES)
+            price, amount, q_unit = st.price, st.amount, st.tick * st.step
+            st.tape.load_past({ms: {t: [price(o), price(h), price(lo), price(c), amount(v),
+                                        q * q_unit]
+                                    for t, (o, h, lo, c, v, q) in buckets.items()}
+                               for ms, buckets in made.items()}, price(rows[-1][3]))
+            st.mid = rows[-1][3]
+
+    @staticmethod
+    def _mean_step_volume(st: _MarketState) -> float:
+        """The base amount one live step trades on average: 1 to 3 market orders (two on
+        average) of `trade_units` amount steps each."""
+        lo, hi = st.trade_units
+        return 2 * (lo + hi) / 2 * float(st.step)
 
     # -- live steps --------------------------------------------------------------------------
     def step(self, now: int) -> None:
@@ -280,9 +333,12 @@ class Simulation:
 
     def _trade(self, st: _MarketState, now: int) -> None:
         rng = self.rng
+        busy = st.activity.advance()
+        lo, hi = st.trade_units
         for _ in range(rng.randint(1, 3)):
             buy = rng.random() < 0.5
-            st.book.submit(self.takers, buy, st.amount(rng.randint(*st.trade_units)), None, now)
+            units = max(lo, round(rng.randint(lo, hi) * busy))
+            st.book.submit(self.takers, buy, st.amount(units), None, now)
         self._publish(st, now)
 
     def _publish(self, st: _MarketState, now: int) -> None:

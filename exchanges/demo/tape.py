@@ -1,7 +1,9 @@
 """The public record of one demo market: its recent trades, its candles and 24 h statistics.
 
 Candles of every timeframe are kept up to date trade by trade (a bounded number per timeframe),
-so `fetch_ohlcv` and the ticker's 24 h figures never rescan the trade history.
+so `fetch_ohlcv` and the ticker's 24 h figures never rescan the trade history. The past before
+the venue opened arrives as whole candles (`load_past`, made by history.py). The 24 h figures sum
+the closed minutes once per minute and add the minute in progress.
 """
 from __future__ import annotations
 
@@ -10,12 +12,14 @@ from decimal import Decimal
 
 from ..types import Candle, Trade
 
-__all__ = ["Tape", "TIMEFRAMES"]
+__all__ = ["Tape", "TIMEFRAMES", "KEEP_CANDLES"]
 
-TIMEFRAMES = {"1m": 60_000, "5m": 300_000, "15m": 900_000, "1h": 3_600_000,
-              "4h": 14_400_000, "1d": 86_400_000}
+TIMEFRAMES = {"1m": 60_000, "3m": 180_000, "5m": 300_000, "15m": 900_000, "30m": 1_800_000,
+              "1h": 3_600_000, "2h": 7_200_000, "4h": 14_400_000, "6h": 21_600_000,
+              "12h": 43_200_000, "1d": 86_400_000}
 DAY_MS = 86_400_000
-_KEEP_CANDLES = 1500
+MINUTE_MS = 60_000
+KEEP_CANDLES = 1500
 
 
 class Tape:
@@ -23,32 +27,47 @@ class Tape:
         self.symbol = symbol
         self.trades: deque[Trade] = deque(maxlen=max_trades)
         self.seq = 0
-        # timeframe ms → {bucket start: [open, high, low, close, base volume, quote volume]}
+        # timeframe ms → {bucket start: [open, high, low, close, base volume, quote volume]},
+        # in time order (a dict keeps insertion order: the first key is the oldest)
         self.candles: dict[int, dict[int, list]] = {ms: {} for ms in TIMEFRAMES.values()}
         self.last: Decimal | None = None
+        self._day: tuple | None = None      # (window start, minute, figures of closed minutes)
 
     def record(self, timestamp: int, side: str, price: Decimal, amount: Decimal) -> Trade:
         self.seq += 1
         trade = Trade(str(self.seq), timestamp, side, price, amount, self.symbol)
         self.trades.append(trade)
         self.last = price
-        quote = price * amount
-        for ms, buckets in self.candles.items():
-            start = timestamp - timestamp % ms
-            c = buckets.get(start)
-            if c is None:
-                buckets[start] = [price, price, price, price, amount, quote]
-                if len(buckets) > _KEEP_CANDLES:
-                    del buckets[min(buckets)]
-            else:
-                if price > c[1]:
-                    c[1] = price
-                elif price < c[2]:
-                    c[2] = price
-                c[3] = price
-                c[4] += amount
-                c[5] += quote
+        self._merge(timestamp, price, price, price, price, amount, price * amount)
         return trade
+
+    def load_past(self, candles: dict[int, dict[int, list]], last: Decimal) -> None:
+        """The candles before the venue opened ({timeframe ms: {start: [o, h, l, c, volume,
+        quote volume]}}, oldest first), before any trade is recorded."""
+        for ms, buckets in candles.items():
+            self.candles[ms] = dict(buckets)
+        self.last = last
+        self._day = None
+
+    def _merge(self, t: int, o, h, lo, c, volume, quote) -> None:
+        day = self._day
+        if day is not None and t < day[1]:
+            self._day = None                  # a closed minute changed: sum them again
+        for ms, buckets in self.candles.items():
+            start = t - t % ms
+            k = buckets.get(start)
+            if k is None:
+                buckets[start] = [o, h, lo, c, volume, quote]
+                if len(buckets) > KEEP_CANDLES:
+                    del buckets[next(iter(buckets))]
+            else:
+                if h > k[1]:
+                    k[1] = h
+                if lo < k[2]:
+                    k[2] = lo
+                k[3] = c
+                k[4] += volume
+                k[5] += quote
 
     def ohlcv(self, timeframe_ms: int, since: int | None = None,
               limit: int | None = None) -> list[Candle]:
@@ -77,19 +96,36 @@ class Tape:
     def day_stats(self, now: int) -> tuple[Decimal | None, ...]:
         """(open, high, low, base volume, quote volume) over the 24 h up to `now`, from the
         minute candles."""
-        buckets = self.candles[60_000]
+        buckets = self.candles[MINUTE_MS]
         cutoff = now - DAY_MS
-        open_ = high = low = None
-        base = quote = Decimal(0)
-        for start in reversed(buckets):
-            if start < cutoff:
-                break
-            if start > now:
-                continue
-            o, h, l, _c, v, qv = buckets[start]
-            open_ = o
+        window = -(-cutoff // MINUTE_MS) * MINUTE_MS      # the first minute inside
+        minute = now - now % MINUTE_MS
+        if self._day is None or self._day[:2] != (window, minute):
+            self._day = (window, minute, _sum(buckets, window, minute))
+        open_, high, low, base, quote = self._day[2]
+        c = buckets.get(minute)
+        if c is not None and window <= minute:
+            o, h, l, _c, v, qv = c
+            open_ = o if open_ is None else open_
             high = h if high is None or h > high else high
             low = l if low is None or l < low else low
-            base += v
-            quote += qv
+            base, quote = base + v, quote + qv
         return open_, high, low, base, quote
+
+
+def _sum(buckets: dict, first: int, end: int):
+    """(open, high, low, base, quote) of the minutes in [first, end)."""
+    open_ = high = low = None
+    base = quote = Decimal(0)
+    for start in reversed(buckets):
+        if start < first:
+            break
+        if start >= end:
+            continue
+        o, h, l, _c, v, qv = buckets[start]
+        open_ = o
+        high = h if high is None or h > high else high
+        low = l if low is None or l < low else low
+        base += v
+        quote += qv
+    return open_, high, low, base, quote

@@ -16,8 +16,10 @@ from decimal import Decimal
 from .. import errors as E
 from ..core.adapter import Exchange
 from ..types import Balance, Candle, Credentials, Market, Order, OrderBook, Ticker, Trade
+from . import account
 from .engine import EngineOrder, NotEnoughFunds, NoSuchOrder
-from .market import PROFILES, Simulation, VenueProfile
+from .market import (PROFILES, STEP_MS, USER_MAKER_FEE, USER_TAKER_FEE, Simulation,
+                     VenueProfile)
 from .tape import TIMEFRAMES
 
 __all__ = ["DemoExchange", "DemoB", "DemoC", "DEMO_VENUES"]
@@ -33,7 +35,13 @@ class DemoExchange(Exchange):
     simulated = True         # in-process: trades without keys
     profile: VenueProfile = PROFILES["demo"]
     timeframes = {tf: ms for tf, ms in TIMEFRAMES.items()}
-    interval = 0.25          # seconds between live steps
+    # The user's fee rates, where ccxt keeps a venue's (so the app can count them in before
+    # it sends an order).
+    fees = {"trading": {"maker": USER_MAKER_FEE, "taker": USER_TAKER_FEE}}
+    # Post-only and time in force as the big venues do them (no stop orders: nothing in the
+    # simulation would trigger them).
+    order_options = frozenset({"post_only", "time_in_force"})
+    interval = STEP_MS / 1000     # seconds between live steps
     max_catch_up = 8         # steps run at once after a pause; beyond that, time is skipped
 
     def __init__(self, *, credentials: Credentials | None = None,
@@ -50,6 +58,7 @@ class DemoExchange(Exchange):
         self._cids = 0
         # The taker/maker rates, where ccxt publishes them (exchanges.crossvenue reads them).
         self.fees = {"trading": {"taker": self.profile.taker, "maker": self.profile.maker}}
+        self._saved: dict | None = None      # an account to carry on (restore_account)
 
     def new_client_order_id(self) -> str:
         """Counted, not random: the same calls give the same orders, client ids included."""
@@ -61,9 +70,34 @@ class DemoExchange(Exchange):
     def sim(self) -> Simulation:
         if self._sim is None:
             now = self.clock()
-            self._sim = Simulation(self.seed, now, self.profile)
+            saved = self._saved
+            self._sim = Simulation(self.seed, now, self.profile,
+                                   mids=account.saved_mids(saved) if saved else None,
+                                   first_id=account.saved_first_id(saved) if saved else 1)
+            if saved:
+                self._cids = account.restore(self._sim, saved, self._orders, now)
             self._due_from = now
         return self._sim
+
+    # -- the account across restarts ---------------------------------------------------------
+    def restore_account(self, state: dict) -> None:
+        """Carry on an account saved by `account_state()` (before the venue is first used):
+        its balances and orders, and each market from where its price stood. ValueError in
+        words if `state` cannot be read."""
+        account.check(state)
+        if self._sim is not None:
+            raise E.ExchangeError(self.id, "a saved demo account can only be restored before "
+                                           "the venue is first used")
+        self._saved = state
+
+    def account_state(self) -> dict:
+        """The user's account as JSON-ready data (see exchanges/demo/account.py)."""
+        return account.snapshot(self.sim, self._orders, self._cids, self.seed, self.clock())
+
+    def reset_account(self) -> None:
+        """Back to the starting funds: open orders cancelled, the order history emptied."""
+        account.reset(self.sim, self._orders)
+        self._wake()
 
     def step(self, n: int = 1) -> None:
         """Advance the simulation `n` steps, each stamped with the clock's time, and wake every
@@ -182,14 +216,34 @@ class DemoExchange(Exchange):
                 for cur, free in user.free.items()}
 
     async def _place_order(self, market: Market, side: str, type: str, amount: Decimal,
-                           price: Decimal | None, client_order_id: str) -> Order:
+                           price: Decimal | None, client_order_id: str, *,
+                           post_only: bool = False, time_in_force: str | None = None) -> Order:
         sim = self._live()
+        book = sim.markets[market.symbol].book
+        is_buy = side == "buy"
+        if post_only:
+            best = book.best_ask() if is_buy else book.best_bid()
+            if best is not None and (price >= best if is_buy else price <= best):
+                raise E.InvalidOrder(
+                    self.id, f"post-only: a {side} at {price} would take the best "
+                             f"{'ask' if is_buy else 'bid'} {best}; nothing was placed")
+        if time_in_force == "FOK":
+            levels = book.depth()[1 if is_buy else 0]
+            can = sum((a for p, a in levels
+                       if price is None or (p <= price if is_buy else p >= price)), Decimal(0))
+            if can < amount:
+                raise E.InvalidOrder(
+                    self.id, f"fill-or-kill: only {can} {market.base} can be filled"
+                             f"{f' at {price} or better' if price is not None else ''}; "
+                             f"nothing was placed")
         try:
-            order = sim.place(market.symbol, side == "buy", amount, price, self.clock(),
+            order = sim.place(market.symbol, is_buy, amount, price, self.clock(),
                               client_order_id)
         except NotEnoughFunds as exc:
             raise E.InsufficientFunds(
                 self.id, f"not enough funds to {side} {amount} {market.base}: {exc}") from None
+        if time_in_force in ("IOC", "FOK") and order.status == "open":
+            book.cancel(order.id)         # what did not fill at once lapses
         self._orders[str(order.id)] = order
         self._wake()
         return self._order(order)
@@ -303,25 +357,28 @@ class DemoExchange(Exchange):
             symbol = (await self.market(symbol)).symbol
         self.require_credentials()
         self._live()
-        known = len(self._orders)
-        last: dict[str, tuple] = {oid: (o.status, o.filled) for oid, o in self._orders.items()
-                                  if o.status == "open"}
+        # The open orders held by reference: a reset of the account (reset_account) cancels
+        # them and drops them from the book of orders, and this still says so.
+        last: dict[str, tuple[EngineOrder, tuple]] = {
+            oid: (o, (o.status, o.filled)) for oid, o in self._orders.items()
+            if o.status == "open"}
+        seen = set(self._orders)
         version = self._version
         while (version := await self._next(version)) is not None:
-            orders = list(self._orders.values())
-            fresh = [str(o.id) for o in orders[known:]]
-            known = len(orders)
-            for oid in list(last) + fresh:
-                o = self._orders[oid]
+            fresh = [o for oid, o in self._orders.items() if oid not in seen]
+            seen.update(str(o.id) for o in fresh)
+            for o in [held for held, _ in last.values()] + fresh:
+                oid = str(o.id)
                 state = (o.status, o.filled)
-                if last.get(oid) == state:
+                if oid in last and last[oid][1] == state:
                     continue
                 if o.status == "open":
-                    last[oid] = state
+                    last[oid] = (o, state)
                 else:
                     last.pop(oid, None)       # finished: it changes no more
                 if symbol is None or o.symbol == symbol:
                     yield self._order(o)
+
 
 class DemoB(DemoExchange):
     """A second simulated venue: quoted in USDT, cheaper fees, thinner books."""

@@ -5,8 +5,10 @@
       demo   1.99000000    0.01000000   2.00000000
       kraken …
 
-Values are shown exactly: every Decimal with all of its digits, padded with zeros to the most
-places any value of that currency has, so the points line up within a currency. An update emits
+Values are shown at their asset's places (those of its markets' increments: USD 2, BTC 5),
+cut, never rounded up, with the exact value in the tooltip where digits are hidden; an asset
+no market tells about shows every digit it has, padded to the most places any of its values has,
+so the points line up within a currency. An update emits
 `dataChanged` for the cells that changed (the currency row and the venue row), inserts and
 removes rows one by one, and never resets the model.
 """
@@ -14,6 +16,8 @@ from __future__ import annotations
 
 import bisect
 from decimal import Decimal
+
+from .. import format as fmt
 
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, Qt
 
@@ -45,6 +49,7 @@ class BalanceModel(QAbstractItemModel):
         self._venues: dict[str, list[str]] = {}           # currency → sorted venue rows
         self._values: dict[tuple[str, str], tuple] = {}   # (currency, venue) → (free, used, total)
         self._places: dict[str, int] = {}
+        self.asset_places: dict[str, int] = {}            # currency → its markets' places
 
     # -- reading ---------------------------------------------------------------------------------
     def columnCount(self, parent=QModelIndex()) -> int:
@@ -115,14 +120,38 @@ class BalanceModel(QAbstractItemModel):
             return _LEFT if col == 0 else _RIGHT
         if role == Qt.ItemDataRole.ToolTipRole and venue is None and col == 0:
             return f"{currency} on {len(self._venues[currency])} venue(s)"
-        if role not in (Qt.ItemDataRole.DisplayRole, SORT_ROLE):
+        if role not in (Qt.ItemDataRole.DisplayRole, SORT_ROLE, Qt.ItemDataRole.ToolTipRole):
             return None
         if col == 0:
-            return venue if venue is not None else currency
+            return None if role == Qt.ItemDataRole.ToolTipRole else (
+                venue if venue is not None else currency)
         value = self.values(currency, venue)[col - 1]
         if role == SORT_ROLE:
             return value
-        return f"{value:,.{self._places[currency]}f}"
+        digits = self.asset_places.get(currency)
+        shown = fmt.balance(value, digits) if digits is not None else \
+            fmt.number(value, self._places[currency])
+        if role == Qt.ItemDataRole.ToolTipRole:        # the digits the asset's places hide
+            exact = fmt.balance(value, None)
+            return f"exactly {exact} {currency}" if _places(value) > (digits or 0) and \
+                digits is not None else None
+        return shown
+
+    def set_asset_places(self, places: dict[str, int]) -> None:
+        """Show each currency at these places (from its markets' increments)."""
+        merged = {**self.asset_places, **places}
+        if merged == self.asset_places:
+            return
+        self.asset_places = merged
+        for top, currency in enumerate(self._currencies):
+            self.dataChanged.emit(self.createIndex(top, 1, 0), self.createIndex(top, 3, 0),
+                                  [Qt.ItemDataRole.DisplayRole])
+            n = len(self._venues[currency])
+            if n:
+                cid = self._ids[currency]
+                self.dataChanged.emit(self.createIndex(0, 1, cid),
+                                      self.createIndex(n - 1, 3, cid),
+                                      [Qt.ItemDataRole.DisplayRole])
 
     # -- writing ----------------------------------------------------------------------------------
     def set_balances(self, venue: str, balances: dict) -> None:

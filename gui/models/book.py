@@ -2,21 +2,25 @@
 
 Each row i holds the i-th best bid and ask. A new book replaces the levels; only the block of
 rows whose text changed is signalled, and the row count changes through insert/remove rows.
+A level where the trader has an open order of their own is tinted, with the order in its tooltip;
+`value_at` gives the Decimal behind a cell (a click puts it in the order form).
 """
 from __future__ import annotations
 
 from decimal import Decimal
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtGui import QColor
 
 from .. import format as fmt
 from .. import theme
 from .table import CENTER, RIGHT, TableModel
 
-__all__ = ["BookModel", "COLUMNS", "DEPTH_ROLE"]
+__all__ = ["BookModel", "COLUMNS", "DEPTH_ROLE", "OWN_ROLE"]
 
 COLUMNS = ("Total", "Size", "Bid", "Ask", "Size", "Total")
 DEPTH_ROLE = Qt.ItemDataRole.UserRole + 20    # the row's cumulative size / side's max, 0..1
+OWN_ROLE = Qt.ItemDataRole.UserRole + 21      # the trader's own open amount at this level
 
 
 class BookModel(TableModel):
@@ -29,6 +33,8 @@ class BookModel(TableModel):
         self.depth = depth
         self._text: list[list[str]] = []
         self._fill: list[tuple[float, float]] = []     # depth bar fractions (display only)
+        self._levels: list[tuple] = []     # (bid, ask, cum bid, cum ask): the Decimals shown
+        self._own: dict[tuple[bool, Decimal], Decimal] = {}    # (is bid, price) → own amount
         self.price_increment: Decimal | None = None
         self.amount_increment: Decimal | None = None
         self.spread: Decimal | None = None
@@ -44,6 +50,21 @@ class BookModel(TableModel):
     def cell(self, r: int, c: int, role):
         if role == Qt.ItemDataRole.DisplayRole:
             return self._text[r][c]
+        if c in (2, 3) and role in (OWN_ROLE, Qt.ItemDataRole.BackgroundRole,
+                                    Qt.ItemDataRole.ToolTipRole) and self._own:
+            level = self._levels[r][c - 2]
+            own = self._own.get((c == 2, level[0])) if level else None
+            if own is None:
+                return None
+            if role == OWN_ROLE:
+                return own[0]
+            if role == Qt.ItemDataRole.BackgroundRole:
+                tint = QColor(theme.warn_color())
+                tint.setAlpha(90)
+                return tint
+            side = "buy" if c == 2 else "sell"
+            return (f"Your open {side} order{'s' if own[1] > 1 else ''} at this price: "
+                    f"{fmt.amount(own[0], self.amount_increment)}")
         if role == Qt.ItemDataRole.ForegroundRole and c in (2, 3):
             return theme.up_color() if c == 2 else theme.down_color()
         if role == DEPTH_ROLE:
@@ -52,7 +73,7 @@ class BookModel(TableModel):
 
     def clear(self, symbol: str = "", market=None) -> None:
         self.beginResetModel()     # a different book: the whole dataset is swapped
-        self._text, self._fill = [], []
+        self._text, self._fill, self._levels, self._own = [], [], [], {}
         self.symbol = symbol
         self.price_increment = market.price_increment if market else None
         self.amount_increment = market.amount_increment if market else None
@@ -62,12 +83,13 @@ class BookModel(TableModel):
 
     def set_book(self, book) -> None:
         bids, asks = book.bids[: self.depth], book.asks[: self.depth]
-        text, fill = self._rows(bids, asks)
+        text, fill, levels = self._rows(bids, asks)
         old = len(self._text)
         new = len(text)
         if new < old:
             self.beginRemoveRows(QModelIndex(), new, old - 1)
             self._text, self._fill = self._text[:new], self._fill[:new]
+            self._levels = self._levels[:new]
             self.endRemoveRows()
         first = last = None
         for r in range(min(old, new)):
@@ -76,12 +98,14 @@ class BookModel(TableModel):
                 last = r
         self._text[: min(old, new)] = text[: min(old, new)]
         self._fill[: min(old, new)] = fill[: min(old, new)]
+        self._levels[: min(old, new)] = levels[: min(old, new)]
         if first is not None:
             self.dataChanged.emit(self.index(first, 0), self.index(last, len(COLUMNS) - 1))
         if new > old:
             self.beginInsertRows(QModelIndex(), old, new - 1)
             self._text.extend(text[old:])
             self._fill.extend(fill[old:])
+            self._levels.extend(levels[old:])
             self.endInsertRows()
         spread = asks[0][0] - bids[0][0] if bids and asks else None
         if spread != self.spread:
@@ -106,7 +130,7 @@ class BookModel(TableModel):
             total += a
             cum_a.append(total)
         top = max(cum_b[-1] if cum_b else 0, cum_a[-1] if cum_a else 0) or 1
-        text, fill = [], []
+        text, fill, levels = [], [], []
         for i in range(max(len(bids), len(asks))):
             b = bids[i] if i < len(bids) else None
             a = asks[i] if i < len(asks) else None
@@ -117,4 +141,33 @@ class BookModel(TableModel):
             ])
             # Bar lengths are a display fraction: the float stays in the painting layer.
             fill.append((float(cum_b[i] / top) if b else 0.0, float(cum_a[i] / top) if a else 0.0))
-        return text, fill
+            levels.append((b, a, cum_b[i] if b else None, cum_a[i] if a else None))
+        return text, fill, levels
+
+    # -- the trader's side -----------------------------------------------------------------------
+    def value_at(self, row: int, column: int) -> tuple[str, Decimal] | None:
+        """("price" | "amount", value) behind a cell: a price, a level's size, or the size
+        summed from the best level down to it (what a click there would take)."""
+        if not 0 <= row < len(self._levels):
+            return None
+        bid, ask, cum_b, cum_a = self._levels[row]
+        found = {2: ("price", bid[0] if bid else None), 3: ("price", ask[0] if ask else None),
+                 1: ("amount", bid[1] if bid else None), 4: ("amount", ask[1] if ask else None),
+                 0: ("amount", cum_b), 5: ("amount", cum_a)}.get(column)
+        return found if found and found[1] is not None else None
+
+    def set_own(self, orders) -> None:
+        """Mark the levels of these open orders (of the shown symbol) as the trader's own."""
+        own: dict[tuple[bool, Decimal], list] = {}
+        for o in orders:
+            if o.symbol == self.symbol and o.price is not None and o.remaining:
+                entry = own.setdefault((o.side == "buy", o.price), [Decimal(0), 0])
+                entry[0] += o.remaining
+                entry[1] += 1
+        marks = {k: (v[0], v[1]) for k, v in own.items()}
+        if marks == self._own:
+            return
+        self._own = marks
+        if self._text:
+            self.dataChanged.emit(self.index(0, 2), self.index(len(self._text) - 1, 3),
+                                  [Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.ToolTipRole])

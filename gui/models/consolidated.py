@@ -175,6 +175,7 @@ class PlanModel(TableModel):
     """Each side's plan for size N: one row per venue (where, how much, at what average price
     as quoted, the fee, what it costs or yields), then the side's total in bold, with the
     average after fees and the slippage against the best price after fees."""
+    UNASKED = TableModel.UNASKED - {int(Qt.ItemDataRole.FontRole)}    # (it sets fonts)
     COLUMNS = ("Side", "Venue", "Amount", "Avg price", "Fee", "Cost", "Slip bp")
     NUMERIC = frozenset({2, 3, 4, 5, 6})
     SELECTABLE = False

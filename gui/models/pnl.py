@@ -28,6 +28,7 @@ _ZERO = Decimal(0)
 
 
 class PnLModel(TableModel):
+    UNASKED = TableModel.UNASKED - {int(Qt.ItemDataRole.FontRole)}    # (it sets fonts)
     COLUMNS = COLUMNS
     NUMERIC = frozenset(range(1, len(COLUMNS)))
 

@@ -17,11 +17,20 @@ CENTER = Qt.AlignmentFlag.AlignCenter
 _DISPLAY = Qt.ItemDataRole.DisplayRole
 _ALIGN = Qt.ItemDataRole.TextAlignmentRole
 _FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemNeverHasChildren
+_R = Qt.ItemDataRole
+# Roles a view asks every cell for and no table here answers: answered at once, before any
+# index check (a painted cell asks for ~10 roles, and a busy book repaints 25 rows × 6 columns
+# a few times a second).
+_NEVER = frozenset(int(r) for r in (_R.DecorationRole, _R.StatusTipRole, _R.WhatsThisRole,
+                                    _R.FontRole, _R.CheckStateRole, _R.SizeHintRole,
+                                    _R.AccessibleTextRole, _R.AccessibleDescriptionRole))
 
 
 class TableModel(QAbstractTableModel):
     COLUMNS: tuple[str, ...] = ()
     NUMERIC: frozenset[int] = frozenset()
+    # Roles this table never answers (a table that sets a font takes FontRole out).
+    UNASKED: frozenset[int] = _NEVER
     SELECTABLE = True
 
     def row_count(self) -> int:  # pragma: no cover - abstract
@@ -57,8 +66,8 @@ class TableModel(QAbstractTableModel):
         return _FLAGS | Qt.ItemFlag.ItemIsSelectable if self.SELECTABLE else _FLAGS
 
     def data(self, index, role=_DISPLAY):
-        if not index.isValid() or index.parent().isValid():
-            return None
+        if role in self.UNASKED or not index.isValid():
+            return None         # (a valid index of a table never has a parent)
         r, c = index.row(), index.column()
         if not (0 <= r < self.row_count() and 0 <= c < len(self.COLUMNS)):
             return None

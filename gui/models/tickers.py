@@ -93,6 +93,7 @@ class _Row:
 
 
 class TickerModel(TableModel):
+    UNASKED = TableModel.UNASKED - {int(Qt.ItemDataRole.FontRole)}    # (it sets fonts)
     COLUMNS = COLUMNS
     NUMERIC = _NUMERIC
 

@@ -21,6 +21,7 @@ class TradesModel(TableModel):
         super().__init__(parent)
         self.cap = cap
         self._rows: list[tuple[str, str, str, str]] = []
+        self._values: list[tuple] = []           # (price, amount) Decimals of each row
         self.price_increment = None
         self.amount_increment = None
 
@@ -40,22 +41,30 @@ class TradesModel(TableModel):
 
     def clear(self, market=None) -> None:
         self.beginResetModel()
-        self._rows = []
+        self._rows, self._values = [], []
         self.price_increment = market.price_increment if market else None
         self.amount_increment = market.amount_increment if market else None
         self.endResetModel()
 
     def add(self, trades) -> None:
         """Insert `trades` (oldest first) at the top, newest first, dropping the oldest rows."""
+        newest = list(reversed(trades[-self.cap:]))
         fresh = [(fmt.clock(t.timestamp), fmt.price(t.price, self.price_increment),
-                  fmt.amount(t.amount, self.amount_increment), t.side or "")
-                 for t in reversed(trades[-self.cap:])]
+                  fmt.amount(t.amount, self.amount_increment), t.side or "") for t in newest]
         if not fresh:
             return
         self.beginInsertRows(QModelIndex(), 0, len(fresh) - 1)
         self._rows[:0] = fresh
+        self._values[:0] = [(t.price, t.amount) for t in newest]
         self.endInsertRows()
         if len(self._rows) > self.cap:
             self.beginRemoveRows(QModelIndex(), self.cap, len(self._rows) - 1)
             del self._rows[self.cap:]
+            del self._values[self.cap:]
             self.endRemoveRows()
+
+    def value_at(self, row: int, column: int):
+        """("price" | "amount", Decimal) behind a price or size cell, else None."""
+        if 0 <= row < len(self._values) and column in (1, 2):
+            return ("price", "amount")[column - 1], self._values[row][column - 1]
+        return None

@@ -23,6 +23,7 @@ class DockSpec:
     area: Qt.DockWidgetArea = _Area.LeftDockWidgetArea
     tab_with: str | None = None    # tabify with this dock name
     shortcut: str | None = None    # View-menu toggle shortcut
+    scroll: bool = False           # in a scroll area: a dock squeezed small scrolls, not clips
 
 
 def _lazy(module: str, name: str = "build") -> Callable:
@@ -39,8 +40,8 @@ DOCKS: list[DockSpec] = [
     DockSpec("book", "Order book", _lazy("book"), _Area.RightDockWidgetArea, shortcut="Ctrl+4"),
     DockSpec("trades", "Trades", _lazy("tape"), _Area.RightDockWidgetArea, shortcut="Ctrl+5"),
     DockSpec("log", "Log", _lazy("log"), _Area.LeftDockWidgetArea, shortcut="Ctrl+6"),
-    DockSpec("balances", "Balances", _lazy("balances"), _Area.RightDockWidgetArea, shortcut="Ctrl+9"),
-    DockSpec("order_entry", "Order entry", _lazy("order_entry"), _Area.RightDockWidgetArea, tab_with="balances", shortcut="Ctrl+7"),
+    DockSpec("balances", "Balances", _lazy("balances"), _Area.LeftDockWidgetArea, tab_with="order_entry", shortcut="Ctrl+9"),
+    DockSpec("order_entry", "Order entry", _lazy("order_entry"), _Area.LeftDockWidgetArea, shortcut="Ctrl+7", scroll=True),
     DockSpec("orders", "Open orders", _lazy("orders"), _Area.LeftDockWidgetArea, tab_with="log", shortcut="Ctrl+8"),
     DockSpec("watchlist", "Watchlist", _lazy("watchlist"), _Area.LeftDockWidgetArea, tab_with="exchanges", shortcut="Ctrl+0"),
     DockSpec("portfolio", "Portfolio", _lazy("portfolio"), _Area.LeftDockWidgetArea, tab_with="chart"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTreeView, QVBoxLayout, QWidget
 
+from .. import format as fmt
 from ..models.balances import BalanceModel
 
 __all__ = ["BalancesView", "build"]
@@ -41,6 +42,22 @@ class BalancesView(QWidget):
         self.trading.balances.connect(self.model.set_balances)
         self.trading.account_error.connect(self._on_error)
         window.session.venue_closed.connect(self.model.remove_venue)
+        window.session.markets_loaded.connect(self._on_markets)
+
+    def _on_markets(self, _venue: str, markets: dict) -> None:
+        """Each asset at the places its markets trade it in: the finest amount increment where
+        it is bought and sold; an asset that only prices others (USD) at the coarsest of those
+        prices' increments (2 for USD, whatever a 0.00001 DOGE price says)."""
+        bases: dict[str, int] = {}
+        quotes: dict[str, int] = {}
+        for m in markets.values():
+            bases[m.base] = max(bases.get(m.base, 0), fmt.places(m.amount_increment, 4))
+            quotes[m.quote] = min(quotes.get(m.quote, 99), fmt.places(m.price_increment))
+        known = self.model.asset_places
+        places = {cur: max(p, known.get(cur, 0)) for cur, p in bases.items()}
+        places.update({cur: p for cur, p in quotes.items() if cur not in bases
+                       and cur not in known})
+        self.model.set_asset_places(places)
 
     def _expand(self, parent, first: int, last: int) -> None:
         if parent.isValid():          # a currency got a venue row: show it

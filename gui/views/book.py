@@ -1,4 +1,7 @@
-"""Order book dock: the ladder (with depth bars) above a depth chart."""
+"""Order book dock: the ladder (with depth bars) above a depth chart.
+
+A click on a price puts it in the order form; on a size, that amount (on a cumulative total,
+the amount that takes every level down to it). The trader's own open orders are marked."""
 from __future__ import annotations
 
 import time
@@ -40,6 +43,11 @@ class BookView(QWidget):
         self.table.setSelectionMode(QTableView.SelectionMode.NoSelection)
         self.table.setItemDelegateForColumn(0, DepthBarDelegate(DEPTH_ROLE, True, self.table))
         self.table.setItemDelegateForColumn(5, DepthBarDelegate(DEPTH_ROLE, False, self.table))
+        self.table.viewport().setCursor(Qt.CursorShape.PointingHandCursor)
+        self.table.setToolTip("Click a price to put it in the order form, a size for the amount")
+        self.model = model
+        self.window_ = window
+        self.table.clicked.connect(self._on_click)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         header.setMinimumSectionSize(40)
@@ -56,8 +64,10 @@ class BookView(QWidget):
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.table)
         split.addWidget(self.depth)
-        split.setStretchFactor(0, 2)      # the ladder first; the depth chart is a glance
+        split.setStretchFactor(0, 3)      # the ladder first; the depth chart is a glance
         split.setStretchFactor(1, 1)
+        split.setSizes([720, 240])
+        self.split = split
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.setSpacing(2)
@@ -83,6 +93,20 @@ class BookView(QWidget):
         if stale:
             self.stale_note.setText(f"STALE: no {symbol} book update from {venue} since "
                                     f"{time.strftime('%H:%M:%S')}; waiting for data")
+
+    def resizeEvent(self, event) -> None:
+        """Too narrow for six columns: the cumulative totals give way to prices and sizes."""
+        super().resizeEvent(event)
+        narrow = self.width() < 430
+        for col in (0, 5):
+            if self.table.isColumnHidden(col) != narrow:
+                self.table.setColumnHidden(col, narrow)
+
+    def _on_click(self, index) -> None:
+        found = self.model.value_at(index.row(), index.column())
+        if found is not None:
+            kind, value = found
+            self.window_.fill_order(**{kind: value})
 
 
 def build(window) -> BookView:

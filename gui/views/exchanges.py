@@ -1,36 +1,54 @@
-"""Exchanges dock: the registry by country with a filter box; double-click connects. The
+"""Exchanges dock: the demo venue and the registry by country, with a filter box; double-click
+connects. A right click on a venue offers connect/disconnect, retry and "open on launch"; an
+open venue's status shows how its connection is (connecting…, live, stale, error: why). The
 exchange map can narrow it to one country (`set_country`), shown as a chip that clears it."""
 from __future__ import annotations
 
-from PySide6.QtCore import QSortFilterProxyModel, Qt
-from PySide6.QtWidgets import (QHBoxLayout, QHeaderView, QLineEdit, QPushButton, QTreeView,
-                               QVBoxLayout, QWidget)
+from PySide6.QtCore import QSortFilterProxyModel, Qt, QTimer
+from PySide6.QtWidgets import (QHBoxLayout, QHeaderView, QLineEdit, QMenu, QPushButton,
+                               QTreeView, QVBoxLayout, QWidget)
 
-from ..models.venues import COUNTRY_ROLE, ENTRY_ROLE, VenueTreeModel, explain
+from ..models.venues import COUNTRY_ROLE, ENTRY_ROLE, SEARCH_ROLE, VenueTreeModel, explain
+from ..statusbar import connection
 
-__all__ = ["ExchangesView", "build"]
+__all__ = ["ExchangesView", "VenueFilter", "build"]
 
 
-class CountingProxy(QSortFilterProxyModel):
-    """While a filter is on, a country row counts the exchanges it still shows
-    ("Japan  (1 of 8)"), so the number next to a country never disagrees with its rows.
+class VenueFilter(QSortFilterProxyModel):
+    """Keeps the venues whose words (country, name, id, status, connection) contain every
+    term typed ("japan", "renamed", "closed 2019", "live"); a country shows when any of its
+    venues does, counting them ("Canada  (1 of 2)") — never a country with none.
     With `country` set, only that country's rows pass."""
 
     country: str | None = None
 
-    def filterAcceptsRow(self, row, parent) -> bool:
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.terms: list[str] = []
+        self.setRecursiveFilteringEnabled(True)
+
+    def set_text(self, text: str) -> None:
+        self.terms = text.lower().split()
+        self.setFilterFixedString(text)      # (re-filters; the terms above do the matching)
+
+    def filterAcceptsRow(self, row: int, parent) -> bool:
         if self.country is not None:
             top = parent if parent.isValid() else self.sourceModel().index(row, 0, parent)
             while top.parent().isValid():
                 top = top.parent()
             if top.data(COUNTRY_ROLE) != self.country:
                 return False
-        return super().filterAcceptsRow(row, parent)
+        if not self.terms:
+            return True
+        if not parent.isValid():
+            return False          # a country: only through its venues (recursive filtering)
+        words = self.sourceModel().index(row, 0, parent).data(SEARCH_ROLE) or ""
+        return all(t in words for t in self.terms)
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
         value = super().data(index, role)
-        if (role == Qt.ItemDataRole.DisplayRole and index.isValid() and index.column() == 0
-                and not index.parent().isValid() and self.filterRegularExpression().pattern()):
+        if (role == Qt.ItemDataRole.DisplayRole and self.terms and index.isValid()
+                and index.column() == 0 and not index.parent().isValid()):
             total = self.sourceModel().rowCount(self.mapToSource(index))
             shown = self.rowCount(index)
             if shown != total:
@@ -42,13 +60,12 @@ class ExchangesView(QWidget):
     def __init__(self, window) -> None:
         super().__init__()
         self.window_ = window
+        self.session = window.session
+        self.popup: QMenu | None = None          # the venue menu a right click opened
         self.model = VenueTreeModel(self)
-        self.proxy = CountingProxy(self)
+        self.proxy = VenueFilter(self)
         self.proxy.setSourceModel(self.model)
-        self.proxy.setRecursiveFilteringEnabled(True)
-        self.proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        self.proxy.setFilterKeyColumn(-1)
-        self.filter = QLineEdit(placeholderText="Filter countries, exchanges, ids, status…")
+        self.filter = QLineEdit(placeholderText="Filter: country, exchange, id, status, live…")
         self.filter.setClearButtonEnabled(True)
         self.filter.textChanged.connect(self._on_filter)
         self.country = QPushButton("")
@@ -60,17 +77,21 @@ class ExchangesView(QWidget):
         self.tree.setUniformRowHeights(True)
         self.tree.setAlternatingRowColors(True)
         self.tree.setEditTriggers(QTreeView.EditTrigger.NoEditTriggers)
+        self.tree.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.tree.doubleClicked.connect(self.activate)
+        self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.tree.customContextMenuRequested.connect(self._context_menu)
         header = self.tree.header()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
         header.setStretchLastSection(False)
-        header.resizeSection(1, 84)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for col, width in ((1, 64), (2, 100)):
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
+            header.resizeSection(col, width)
         self.proxy.layoutChanged.connect(self._span_countries)
         self.proxy.rowsInserted.connect(self._span_countries)
         self.proxy.modelReset.connect(self._span_countries)
         self._span_countries()
+        self.tree.expand(self.proxy.index(0, 0))            # the demo venue in sight
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.setSpacing(2)
@@ -80,6 +101,34 @@ class ExchangesView(QWidget):
         row.addWidget(self.country)
         layout.addLayout(row)
         layout.addWidget(self.tree)
+        self.session.status.connect(lambda v, _s, _d: self.refresh(v))
+        self.session.venue_closed.connect(lambda v: self.model.set_connection(v, None))
+        self._timer = QTimer(self)          # ages, and live turning stale
+        self._timer.timeout.connect(self.refresh)
+        self._timer.start(1000)
+
+    def restyle(self) -> None:
+        self.model.restyle()
+        self.refresh()
+
+    def resizeEvent(self, event) -> None:
+        """Narrow: the names need the room more than the ids do (an id is in the tooltip)."""
+        super().resizeEvent(event)
+        narrow = self.width() < 330
+        if self.tree.isColumnHidden(1) != narrow:
+            self.tree.setColumnHidden(1, narrow)
+
+    def refresh(self, venue: str | None = None) -> None:
+        for v in [venue] if venue else list(self.session.states):
+            st = self.session.states.get(v)
+            if st is None or st.state == "closed":
+                self.model.set_connection(v, None)
+                continue
+            age = st.age()
+            # whole seconds in the tree: it is a glance, the status bar counts tenths
+            text, color = connection(st.state, st.detail, None if age is None or age < 10
+                                     else age, reason=True)
+            self.model.set_connection(v, text, color)
 
     def _span_countries(self, *_) -> None:
         """Country rows use the full width (the filter re-creates rows, so re-apply)."""
@@ -88,9 +137,10 @@ class ExchangesView(QWidget):
             self.tree.setFirstColumnSpanned(r, root, True)
 
     def _on_filter(self, text: str) -> None:
-        self.proxy.setFilterFixedString(text)
+        self.proxy.set_text(text)
         if text:
             self.tree.expandAll()
+        self._span_countries()
 
     def set_country(self, country: str | None) -> None:
         """Show only `country`'s exchanges (None: every country)."""
@@ -118,6 +168,26 @@ class ExchangesView(QWidget):
         if entry.status == "renamed":
             self.window_.say(explain(entry))
         self.window_.open_venue(entry.id)
+
+    def _context_menu(self, pos) -> None:
+        index = self.tree.indexAt(pos)
+        entry = index.data(ENTRY_ROLE) if index.isValid() else None
+        if entry is None:
+            return
+        menu = self.venue_menu(entry)
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        menu.popup(self.tree.viewport().mapToGlobal(pos))
+        self.popup = menu
+
+    def venue_menu(self, entry) -> QMenu:
+        """Connect or disconnect, retry, open on launch: for `entry`'s venue."""
+        menu = QMenu(self)
+        if entry.status == "defunct" or not entry.has_adapter:
+            info = menu.addAction(explain(entry))
+            info.setEnabled(False)
+            return menu
+        self.window_.fill_venue_menu(menu, entry.adapter_id, open_as=entry.id)
+        return menu
 
 
 def build(window) -> ExchangesView:

@@ -3,9 +3,11 @@ confirmed first. The list refreshes after each action and every poll period."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QMessageBox,
                                QPushButton, QTableView, QVBoxLayout, QWidget)
 
+from .. import format as fmt
 from ..models.orders import ORDER_ROLE, OrdersModel
 from ..models.proxy import ValueSortProxy
 from ..widgets.gap import GapDelegate
@@ -42,6 +44,13 @@ class OrdersView(QWidget):
         self.cancel_button.clicked.connect(self.cancel_selected)
         self.cancel_all_button.clicked.connect(self.cancel_all)
         self.refresh_button.clicked.connect(lambda: self.trading.refresh())
+        # Delete in the table cancels the selection (asked first); in the table only, so the
+        # key keeps deleting text everywhere else.
+        self.delete_key = QShortcut(QKeySequence(QKeySequence.StandardKey.Delete), self.table,
+                                    self.cancel_selected,
+                                    context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.cancel_button.setToolTip("Cancel the selected orders (Del)")
+        self.cancel_all_button.setToolTip("Cancel every open order (Ctrl+Shift+Del)")
         self.count = QLabel("No open orders")
         bar = QHBoxLayout()
         bar.setContentsMargins(0, 0, 0, 0)
@@ -81,10 +90,12 @@ class OrdersView(QWidget):
         box.setDefaultButton(QMessageBox.StandardButton.No)
         return QMessageBox.StandardButton(box.exec()) == QMessageBox.StandardButton.Yes
 
-    @staticmethod
-    def _line(venue: str, o) -> str:
-        price = f" at {o.price:f}" if o.price is not None else ""
-        return f"{o.side} {o.amount:f} {o.symbol}{price} on {venue} (order {o.id})"
+    def _line(self, venue: str, o) -> str:
+        m = self.model.markets.get(venue, {}).get(o.symbol)
+        price = (f" at {fmt.price(o.price, m.price_increment if m else None)}"
+                 if o.price is not None else "")
+        amount = fmt.amount(o.amount, m.amount_increment if m else None)
+        return f"{o.side} {amount} {o.symbol}{price} on {venue} (order {o.id})"
 
     def cancel_selected(self) -> None:
         items = self.selected()

@@ -1,6 +1,8 @@
-"""Trades tape: the selected symbol's public trades, newest first."""
+"""Trades tape: the selected symbol's public trades, newest first. A click on a price puts it
+in the order form, on a size that amount."""
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHeaderView, QTableView
 
 from .board import configure_table
@@ -13,5 +15,15 @@ def build(window) -> QTableView:
     table.setModel(window.trades)
     configure_table(table)
     table.setSelectionMode(QTableView.SelectionMode.NoSelection)
-    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+    header = table.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+    header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)   # never "14:46:0…"
+    table.viewport().setCursor(Qt.CursorShape.PointingHandCursor)
+    table.setToolTip("Click a price to put it in the order form, a size for the amount")
+
+    def clicked(index) -> None:
+        found = window.trades.value_at(index.row(), index.column())
+        if found is not None:
+            window.fill_order(**{found[0]: found[1]})
+    table.clicked.connect(clicked)
     return table

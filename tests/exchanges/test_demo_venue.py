@@ -30,7 +30,8 @@ async def test_create_opens_the_demo_venue_with_every_call():
         assert isinstance(ex, DemoExchange)
         assert (ex.id, ex.name) == ("demo", "Demo venue")
         assert ex.has == {name: True for name in CONTRACT_CALLS} | {
-            opt: False for opt in ORDER_OPTIONS} | {"create_market_order": True}
+            opt: opt != "stop_price" for opt in ORDER_OPTIONS} | {      # post-only, time in force
+            "create_market_order": True}
         assert ex._sim is None          # creating it did no work yet
 
 
@@ -77,7 +78,8 @@ async def test_order_book_is_sorted_several_levels_deep_and_honours_limit():
         assert top.bids == book.bids[:3] and top.asks == book.asks[:3]
 
 
-@pytest.mark.parametrize("timeframe", ["1m", "5m", "15m", "1h", "4h", "1d"])
+@pytest.mark.parametrize("timeframe", ["1m", "3m", "5m", "15m", "30m", "1h", "2h", "4h", "6h",
+                                       "12h", "1d"])
 async def test_ohlcv_in_every_timeframe(timeframe):
     async with exchanges.create("demo", clock=lambda: T0) as ex:
         candles = await ex.fetch_ohlcv("BTC/USD", timeframe)
@@ -187,7 +189,7 @@ async def test_the_simulated_flow_fills_resting_orders_when_price_crosses_them()
         t = await ex.fetch_ticker("BTC/USD")
         buy = await ex.create_order("BTC/USD", "buy", "limit", "0.01", t.bid - 20)
         sell = await ex.create_order("BTC/USD", "sell", "limit", "0.01", t.ask + 20)
-        for _ in range(400):
+        for _ in range(3000):            # ~0.75 bp a step: ±20 USD within a few hundred
             ex.step()
             states = [(await ex.fetch_order(o.id, "BTC/USD")).status for o in (buy, sell)]
             if states == ["closed", "closed"]:
@@ -293,8 +295,8 @@ async def test_unknown_or_finished_orders_are_not_found():
 
 async def test_unknown_timeframe_and_bad_limit():
     async with exchanges.create("demo") as ex:
-        with pytest.raises(exchanges.NotSupported, match="3m"):
-            await ex.fetch_ohlcv("BTC/USD", "3m")
+        with pytest.raises(exchanges.NotSupported, match="7m"):
+            await ex.fetch_ohlcv("BTC/USD", "7m")
         with pytest.raises(exchanges.ExchangeError):
             await ex.fetch_order_book("BTC/USD", limit=0)
 

@@ -133,7 +133,7 @@ def test_adding_a_dock_is_one_spec(window_factory, qtbot, monkeypatch):
     w = window_factory(session=Session(factory=lambda _id: FakeVenue()))
     dock = w.findChild(QDockWidget, "dock-extra")
     assert dock is not None and dock.widget().text() == "extra"
-    assert dock.toggleViewAction() in w.view_menu.actions()
+    assert w.dock_actions["extra"] in w.view_menu.actions()
     assert all(w.docks[s.name].objectName() == f"dock-{s.name}" for s in DOCKS)
     # A tab stays a tab after the default arrangement moved its partner.
     assert w.docks["extra_tab"] in w.tabifiedDockWidgets(w.docks["log"])

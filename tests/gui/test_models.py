@@ -139,12 +139,15 @@ def test_trades_model_newest_first_and_capped(qtmodeltester):
     assert m.index(0, 1).data() == "99.99" and m.rowCount() == 5
 
 
-def test_venue_tree_has_every_country_and_row(qtmodeltester):
+def test_venue_tree_has_the_demo_then_every_country_and_row(qtmodeltester):
     m = VenueTreeModel()
     qtmodeltester.check(m, force_py=True)
-    assert m.rowCount() == len(exchanges.by_country()) == 46
+    assert m.rowCount() == len(exchanges.by_country()) + 1 == 47
+    demo = m.index(0, 0, m.index(0, 0))
+    assert m.index(0, 0).data() == "Built in  (1)" and demo.data() == "Demo venue"
+    assert demo.siblingAtColumn(1).data() == "demo"
     assert m.rows == 144
-    assert sum(m.rowCount(m.index(r, 0)) for r in range(m.rowCount())) == 144
+    assert sum(m.rowCount(m.index(r, 0)) for r in range(1, m.rowCount())) == 144
 
 
 @pytest.mark.parametrize("status", ["defunct", "renamed", "active"])

@@ -82,7 +82,9 @@ def test_limit_order_through_the_form_holds_funds_until_cancelled(demo, aloop, q
     assert "Will send: Buy 0.01000 BTC at 43,000.00 USD limit on Demo venue" in \
         form.preview.text()
     click(aloop, qtbot, form.send)
-    assert answers == ["Buy 0.01000 BTC at 43,000.00 USD limit on Demo venue — total 430.00 USD"]
+    first, distance = answers[0].splitlines()
+    assert first == "Buy 0.01000 BTC at 43,000.00 USD limit on Demo venue — total 430.00 USD"
+    assert distance.startswith("Price ") and "below the mid" in distance   # far: 43k vs ~64k
 
     orders = w.views["orders"]
     aloop.until(lambda: orders.model.rowCount() == 1, what="the order in open orders")
@@ -137,8 +139,8 @@ def test_a_bad_amount_is_shown_inline_and_nothing_is_sent(demo, aloop, qtbot, an
         calls.append(args)
     adapter.create_order = spy
     fill(aloop, qtbot, form, "43000.00", amount)
-    aloop.until(lambda: not form.errors["amount"].isHidden(), what="the inline error")
-    assert words in form.errors["amount"].text()
+    aloop.until(lambda: "amount" in form.problems, what="the error in its fixed place")
+    assert words in form.problems["amount"] and words in form.messages.text()
     assert form.ready is None and not form.send.isEnabled()
     ui(aloop, form.submit)              # even a forced click sends nothing
     click(aloop, qtbot, form.send)
@@ -230,3 +232,18 @@ def test_orders_model_passes_modeltester_and_keeps_unknown_rows():
                                    D("0.01"), D(0), D("0.01"), "open", 1)])
     assert [m.index(r, 9).data() for r in range(m.rowCount())] == ["c1", "c2"]
     assert m.index(1, 7).data() == "open"
+
+
+def test_balances_follow_their_assets_places_with_separators(demo, aloop):
+    m = demo.views["balances"].model
+    aloop.until(lambda: m.asset_places.get("BTC") == 5, what="the markets' places")
+    rows = {m.index(r, 0).data(): [m.index(r, c).data() for c in (1, 2, 3)]
+            for r in range(m.rowCount())}
+    assert rows["USD"] == ["100,000.00", "0.00", "100,000.00"]
+    assert rows["BTC"] == ["2.00000", "0.00000", "2.00000"]
+    assert rows["DOGE"] == ["50,000", "0", "50,000"]
+    # a value with more digits than its asset shows is cut (never rounded up), exact in the tip
+    m.set_balances("demo", _balances(USD=("99999.999", "0"), BTC=("2", "0")))
+    usd = m.index(next(r for r in range(m.rowCount()) if m.index(r, 0).data() == "USD"), 1)
+    assert usd.data() == "99,999.99"
+    assert usd.data(Qt.ItemDataRole.ToolTipRole) == "exactly 99,999.999 USD"
