@@ -109,8 +109,10 @@ def test_disconnect_retry_and_open_on_launch_from_the_context_menu(window_factor
     assert w.settings.launch_choice("bitstamp") == "off"
     assert "bitstamp" not in w.launch_venues()
     act(view.venue_menu(entry), "disconnect-bitstamp").trigger()
-    aloop.until(lambda: "bitstamp" not in w.session.adapters, what="disconnected")
-    assert "Disconnected from bitstamp" in w.status.currentMessage()
+    # Said once the venue's streams have all closed (the session waits for them).
+    aloop.until(lambda: "bitstamp" not in w.session.adapters
+                and "Disconnected from bitstamp" in w.status.currentMessage(),
+                what="disconnected")
 
 
 def test_the_venue_menu_lists_each_venue_with_its_actions(window_factory, aloop):
