@@ -44,6 +44,21 @@ def _check_offered(self, name: str) -> None:
         raise E.NotSupported(self.id, reason)
 
 
+def _before(self, name: str) -> None:
+    """What every guarded call checks first: open, offered, keys where it needs them."""
+    self._check_open()
+    _check_offered(self, name)
+    if name in self.needs_keys:
+        self.require_credentials()
+
+
+def _translated(self, exc: Exception) -> Exception:
+    """The error a guarded call raises for `exc` (None: let it through unchanged)."""
+    if isinstance(exc, E.ExchangeError):
+        return name_endpoint(exc)
+    return self._bad_response(exc) if from_parser(exc) else None
+
+
 def guard(fn):
     """Let only ExchangeErrors out of a call: anything else is a reply the parser couldn't read.
     A call the venue declares in `needs_keys` asks for credentials first."""
@@ -52,38 +67,30 @@ def guard(fn):
     if inspect.isasyncgenfunction(fn):
         @functools.wraps(fn)
         async def gen(self, *args, **kwargs):
-            self._check_open()
-            _check_offered(self, fn.__name__)
-            if fn.__name__ in self.needs_keys:
-                self.require_credentials()
+            _before(self, fn.__name__)
             try:
                 # Closed here when the consumer stops, not whenever it is collected (the
                 # venue's own stream would otherwise unsubscribe on some later loop).
                 async with aclosing(fn(self, *args, **kwargs)) as items:
                     async for item in items:
                         yield item
-            except E.ExchangeError as exc:
-                raise name_endpoint(exc)
             except Exception as exc:
-                if not from_parser(exc):
+                err = _translated(self, exc)
+                if err is None:
                     raise
-                raise self._bad_response(exc) from exc
+                raise err from (None if err is exc else exc)
         gen.__guarded__ = True
         return gen
 
     @functools.wraps(fn)
     async def call(self, *args, **kwargs):
-        self._check_open()
-        _check_offered(self, fn.__name__)
-        if fn.__name__ in self.needs_keys:
-            self.require_credentials()
+        _before(self, fn.__name__)
         try:
             return await fn(self, *args, **kwargs)
-        except E.ExchangeError as exc:
-            raise name_endpoint(exc)
         except Exception as exc:
-            if not from_parser(exc):
+            err = _translated(self, exc)
+            if err is None:
                 raise
-            raise self._bad_response(exc) from exc
+            raise err from (None if err is exc else exc)
     call.__guarded__ = True
     return call
