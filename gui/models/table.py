@@ -17,6 +17,7 @@ CENTER = Qt.AlignmentFlag.AlignCenter
 _DISPLAY = Qt.ItemDataRole.DisplayRole
 _ALIGN = Qt.ItemDataRole.TextAlignmentRole
 _FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemNeverHasChildren
+_RIGHT, _LEFT = int(RIGHT), int(LEFT)
 
 
 class TableModel(QAbstractTableModel):
@@ -32,7 +33,7 @@ class TableModel(QAbstractTableModel):
 
     def alignment(self, column: int) -> int:
         """Numbers right-aligned so their digits line up; text left."""
-        return int(RIGHT if column in self.NUMERIC else LEFT)
+        return _RIGHT if column in self.NUMERIC else _LEFT
 
     def rowCount(self, parent=QModelIndex()) -> int:
         return 0 if parent.isValid() else self.row_count()
@@ -57,11 +58,22 @@ class TableModel(QAbstractTableModel):
         return _FLAGS | Qt.ItemFlag.ItemIsSelectable if self.SELECTABLE else _FLAGS
 
     def data(self, index, role=_DISPLAY):
-        if not index.isValid() or index.parent().isValid():
-            return None
+        # A table's valid index never has a valid parent; the range check covers the rest.
         r, c = index.row(), index.column()
         if not (0 <= r < self.row_count() and 0 <= c < len(self.COLUMNS)):
             return None
         if role == _ALIGN:
             return self.alignment(c)
         return self.cell(r, c, role)
+
+    def cell_data(self, r: int, c: int, role):
+        """`data()` for a row and column known to be in range: what a proxy that maps rows
+        itself calls, without building an index per cell (a board paint asks ~2,000 times)."""
+        if role == _ALIGN:
+            return self.alignment(c)
+        return self.cell(r, c, role)
+
+    def cell_flags(self, r: int, c: int):
+        if type(self).flags is TableModel.flags:      # the same for every cell
+            return _FLAGS | Qt.ItemFlag.ItemIsSelectable if self.SELECTABLE else _FLAGS
+        return self.flags(self.index(r, c))
