@@ -57,9 +57,9 @@ def main(argv: list[str] | None = None) -> int:
     redact_logs()                                    # secrets never reach a log handler
     for handler in logging.getLogger().handlers:     # headless runs: stdout is for the result
         handler.setLevel(logging.WARNING if quiet else logging.INFO)
-    import qasync
     from PySide6.QtWidgets import QApplication
 
+    from . import loop
     from .settings import ORGANIZATION, application_name
     if quiet:
         _quiet_offscreen_notes()
@@ -75,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
         run = _screenshot(app, args.screenshot, args.after)
     else:
         run = _interactive(app)
-    return qasync.run(run)
+    return loop.run(run)             # qasync.run's way (asyncio.run), on gui.loop's loop
 
 
 def app_icon():
@@ -119,6 +119,7 @@ def _window(app):
 
 
 async def _interactive(app) -> int:
+    from . import heap
     quit_event = asyncio.Event()
     # Qt must not stop the loop by itself when the window closes: the adapters still have to
     # be closed on it. The last window closing ends `main`, which shuts down, then returns.
@@ -129,6 +130,7 @@ async def _interactive(app) -> int:
     window.show()
     try:
         await window.start()
+        heap.settle()            # what start made lives as long as the app
         await quit_event.wait()
     finally:
         await window.shutdown()
