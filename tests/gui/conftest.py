@@ -40,8 +40,8 @@ class Loop:
     """Run coroutines on a qasync loop, so Qt events are processed while they wait."""
 
     def __init__(self, app) -> None:
-        import qasync
-        self.loop = qasync.QEventLoop(app)
+        from gui.loop import AtlasEventLoop       # the app's loop (qasync's, one Qt timer)
+        self.loop = AtlasEventLoop(app)
         asyncio.set_event_loop(self.loop)
 
     def run(self, coro, timeout: float = 20.0):
