@@ -52,6 +52,7 @@ TICKER_HZ = (1.0, 10.0)
 BOOK_HZ = 50.0
 SELECTED = ("binance", "BTC/USDT")
 KEYED = 3
+FLUSH_MS = 80                   # the Session's frame (gui.session.Session(flush_ms=80))
 SORT_COLUMN = 5                 # 24h %
 GOALS = {"cpu": 0.5, "p999_ms": 16.7, "latency_p99_ms": 2 * 1000 / 60, "idle_rss_mb": 250,
          "soak_drift": 0.05}
@@ -124,7 +125,11 @@ async def _pace_venue(fake, vid: str, rng: random.Random, slots: dict, times) ->
 
 async def serve(shm_name: str) -> None:
     """Start every fake, print {venue: urls} and the latency slots, pace until stdin closes."""
+    import logging
     from contextlib import AsyncExitStack
+    # A fake answering what it does not model (an interval, a pair) logs a traceback per
+    # request; the app gets its error reply either way.
+    logging.getLogger("aiohttp.server").setLevel(logging.CRITICAL)
     fakes = {}
     async with AsyncExitStack() as stack:
         for m in fake_modules():
@@ -174,7 +179,6 @@ async def run_app(args) -> dict:
     from PySide6.QtCore import QTimer, Qt
 
     import exchanges
-    from gui import heap
     from gui.session import LIVE, Session
     from gui.settings import Settings
     from gui.window import MainWindow
@@ -198,7 +202,7 @@ async def run_app(args) -> dict:
     window.resize(1400, 900)
     window.show()
     await window.start(restore=False, venues=venues)
-    heap.settle()                               # as the app does once started
+    _settle_heap()                              # as the app does once started
     board = window.views["board"]
     board.table.sortByColumn(SORT_COLUMN, Qt.SortOrder.DescendingOrder)
     for name in ("board", "chart", "book", "trades"):
@@ -293,16 +297,33 @@ async def run_app(args) -> dict:
     return result
 
 
+def _settle_heap() -> None:
+    try:
+        from gui import heap
+    except ImportError:         # a checkout from before gui.heap: measured as it was
+        return
+    heap.settle()
+
+
+def _run_loop(main) -> None:
+    try:
+        from gui import loop
+    except ImportError:         # a checkout from before gui.loop: qasync's own loop
+        import qasync
+        return qasync.run(main)
+    return loop.run(main)       # the app's loop, as gui.app starts it
+
+
 def app_main(args) -> None:
     from PySide6.QtWidgets import QApplication
     app = QApplication.instance() or QApplication([])
-    from gui import loop, theme
+    from gui import theme
     theme.apply(app, "dark")
     out = {}
 
     async def main():
         out.update(await run_app(args))
-    loop.run(main())                # the app's loop, as gui.app starts it
+    _run_loop(main())
     print(json.dumps(out), flush=True)
 
 
@@ -383,8 +404,11 @@ def report(args, counts, results, idle, soak) -> None:
     print(f"    stall p99.9 under {g['p999_ms']} ms: {_fmt(full['stall_p999_ms'], ' ms')}  "
           f"{verdict(full['stall_p999_ms'] < g['p999_ms'])}")
     lat = full["latency_p99_ms"]
-    print(f"    update latency p99 under 2 frames ({g['latency_p99_ms']:.1f} ms): "
-          f"{_fmt(lat, ' ms')}  {verdict(not math.isnan(lat) and lat < g['latency_p99_ms'])}")
+    ok = not math.isnan(lat)
+    print(f"    update latency p99 under 2 display frames ({g['latency_p99_ms']:.1f} ms at "
+          f"60 Hz): {_fmt(lat, ' ms')}  {verdict(ok and lat < g['latency_p99_ms'])}")
+    print(f"      (the session shows tickers once per {FLUSH_MS} ms frame; under 2 of its "
+          f"frames, {2 * FLUSH_MS} ms: {verdict(ok and lat < 2 * FLUSH_MS)})")
     print(f"    idle on the demo venues under {g['idle_rss_mb']} MB RSS: "
           f"{_fmt(idle['rss_mb'], ' MB')}  {verdict(idle['rss_mb'] < g['idle_rss_mb'])}")
     if soak:
@@ -395,8 +419,6 @@ def report(args, counts, results, idle, soak) -> None:
               f"{verdict(abs(drift) <= g['soak_drift'])}")
     else:
         print("    soak (RSS flat within 5 % over an hour): run with --soak")
-    print("  (board update latency includes the session's 80 ms frame: a ticker waits for the "
-          "next frame to be shown)")
 
 
 if __name__ == "__main__":

@@ -1,20 +1,28 @@
-"""A sort/filter proxy for a live board: it re-sorts at most once per batch, from cached keys.
+"""A sort/filter proxy for a live board: it re-sorts at most once per frame, from cached keys.
 
 QSortFilterProxyModel re-sorts on every `dataChanged` that touches the sort column, one layout
 change each, and compares rows through Python `lessThan`/`data` calls: a board sorted by a
 column that moves on every tick (24 h %) stalled the loop for ~180 ms at 10,000 updates/s. Here
-a changed row only marks its cached key dirty; one zero-delay timer per batch refreshes the dirty
-keys, re-sorts the cached keys (Python's sort over ~2,000 tuples: well under a millisecond) and,
-only if the order moved, emits one layout change that keeps selections on their rows. Cell
-changes that do not move a row pass straight through as `dataChanged` on the proxy's rows.
+a changed row only marks its cached key dirty; one timer, at most every RESORT_EVERY, refreshes
+the dirty keys, re-sorts the cached keys (Python's sort over ~2,000 tuples: well under a
+millisecond) and, only if the order moved, emits one layout change that keeps selections on
+their rows. Cell changes that do not move a row pass straight through as `dataChanged` on the
+proxy's rows, and the view's data()/flags() calls go to the source by row and column.
 """
 from __future__ import annotations
+
+import time
 
 from PySide6.QtCore import QAbstractProxyModel, QModelIndex, QObject, Qt, QTimer
 
 from .tickers import SORT_ROLE
 
 __all__ = ["LiveSortProxy"]
+
+# Re-sort at most this often. A re-sort repaints every visible row; the session hands a busy
+# frame over in slices of 100 tickers, and re-sorting after each slice repainted the board
+# several times a frame. Once per session frame (80 ms) keeps the order as fresh as the values.
+RESORT_EVERY = 0.08
 
 
 class LiveSortProxy(QAbstractProxyModel):
@@ -34,6 +42,7 @@ class LiveSortProxy(QAbstractProxyModel):
         self._accepted: dict[int, bool] = {}
         self._dirty: set[int] = set()
         self.resorts = 0                    # layout changes emitted (for tests/benchmarks)
+        self._sorted_at = -RESORT_EVERY     # time.monotonic() of the last re-sort check
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(0)
@@ -194,7 +203,9 @@ class LiveSortProxy(QAbstractProxyModel):
             top_left.column() <= self._column <= bottom_right.column()
         if moves or self._filter:           # its place or its match may change
             self._dirty.update(rows)
-            self._timer.start()
+            if not self._timer.isActive():
+                wait = self._sorted_at + RESORT_EVERY - time.monotonic()
+                self._timer.start(max(0, int(wait * 1000)))
         for r in rows:                      # the cells change now, wherever the row ends up
             p = self._pos.get(r)
             if p is not None:
@@ -203,6 +214,7 @@ class LiveSortProxy(QAbstractProxyModel):
 
     def _refresh(self) -> None:
         """Once per batch: refresh the dirty rows' keys and filter, re-sort if anything moved."""
+        self._sorted_at = time.monotonic()
         dirty, self._dirty = self._dirty, set()
         changed = False
         for r in dirty:
