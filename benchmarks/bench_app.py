@@ -25,6 +25,8 @@ at 1 venue (binance), 10 and every venue; and the app idle on the demo venues (R
 The one-hour soak (every venue, RSS sampled each minute) runs only with --soak.
 
     python benchmarks/bench_app.py [--seconds 20] [--soak [MINUTES]]
+
+(BENCH_APP_SHOT=/tmp/app saves the window of each run as /tmp/app-<venues>.png.)
 """
 from __future__ import annotations
 
@@ -286,6 +288,9 @@ async def run_app(args) -> dict:
         "latency_p99_ms": (_pct(latencies, 0.99) or math.nan) * 1000,
         "latency_samples": len(latencies), "rss_mb": _rss_mb(), "soak_rss": rss,
         "resorts": board.proxy.resorts}
+    shot = os.environ.get("BENCH_APP_SHOT")       # a PNG of the window as measured
+    if shot:
+        window.grab().save(f"{shot}-{len(venues)}.png")
     model.dataChanged.disconnect(on_changed)
     await window.shutdown(save=False)
     if shm is not None:
