@@ -54,6 +54,8 @@ TICKER_HZ = (1.0, 10.0)
 BOOK_HZ = 50.0
 SELECTED = ("binance", "BTC/USDT")
 KEYED = 3
+SLOTS = 4096                    # latency slots shared by the two processes (float64 each)
+SENT = SLOTS - 1                # the last one counts the ticker frames the fakes sent
 FLUSH_MS = 80                   # the Session's frame (gui.session.Session(flush_ms=80))
 SORT_COLUMN = 5                 # 24h %
 GOALS = {"cpu": 0.5, "p999_ms": 16.7, "latency_p99_ms": 2 * 1000 / 60, "idle_rss_mb": 250,
@@ -122,6 +124,7 @@ async def _pace_venue(fake, vid: str, rng: random.Random, slots: dict, times) ->
         slot = slots.get((vid, vs))
         if slot is not None and math.isnan(times[slot]):
             times[slot] = time.monotonic()
+        times[SENT] += 1                    # frames sent, so the app run can say what it got
         await fake.push("ticker", vs, fake.ticker_message(vs))
 
 
@@ -227,6 +230,7 @@ async def run_app(args) -> dict:
     model = window.tickers
     slot_by_row: dict[int, int | None] = {}
     latencies: list[float] = []
+    by_venue: dict[str, list[float]] = {}
     markets_id = {(v, s): m.id for v, st in session.states.items() for s, m in st.markets.items()}
 
     def on_changed(top_left, bottom_right, roles=()):
@@ -245,6 +249,7 @@ async def run_app(args) -> dict:
                     times[slot] = math.nan
                     if measuring:
                         latencies.append(now - sent)
+                        by_venue.setdefault(model._rows[r].venue, []).append(now - sent)
     model.dataChanged.connect(on_changed)
     model.rowsInserted.connect(lambda *a: slot_by_row.clear())
     model.rowsRemoved.connect(lambda *a: slot_by_row.clear())
@@ -264,8 +269,9 @@ async def run_app(args) -> dict:
     measuring = False
     rss = []
     if times is not None:
-        for i in range(len(times)):
+        for i in range(SENT):
             times[i] = math.nan
+    sent0 = times[SENT] if times is not None else 0.0
     measuring = True
     meter.start()
     cpu0, t0 = _cpu_s(), time.perf_counter()
@@ -278,15 +284,18 @@ async def run_app(args) -> dict:
     else:
         await asyncio.sleep(args.seconds)
     cpu, wall = _cpu_s() - cpu0, time.perf_counter() - t0
+    sent = (times[SENT] - sent0) / wall if times is not None else 0.0
     meter.stop()
     measuring = False
     result = {
         "venues": len(venues), "open": len(session.adapters), "not_live": not_live,
-        "rows": model.rowCount(), "cpu": cpu / wall,
+        "rows": model.rowCount(), "cpu": cpu / wall, "sent_per_s": sent,
         "stall_max_ms": max(gaps) * 1000, "stall_p999_ms": _pct(gaps, 0.999) * 1000,
         "latency_p50_ms": (_pct(latencies, 0.5) or math.nan) * 1000,
         "latency_p99_ms": (_pct(latencies, 0.99) or math.nan) * 1000,
         "latency_samples": len(latencies), "rss_mb": _rss_mb(), "soak_rss": rss,
+        "slowest": sorted(((v, round(_pct(x, 0.99) * 1000), len(x)) for v, x in by_venue.items()),
+                          key=lambda e: -e[1])[:4],
         "resorts": board.proxy.resorts}
     shot = os.environ.get("BENCH_APP_SHOT")       # a PNG of the window as measured
     if shot:
@@ -360,14 +369,14 @@ def orchestrate(args) -> None:
     counts = [1, 10, len(order)]
     with tempfile.TemporaryDirectory(prefix="bench-app-") as tmp:
         env = _child_env(tmp)
-        slots = 4096
-        shm = shared_memory.SharedMemory(create=True, size=slots * 8)
+        shm = shared_memory.SharedMemory(create=True, size=SLOTS * 8)
+        shm.buf.cast("d")[SENT] = 0.0
         try:
             server = subprocess.Popen([sys.executable, __file__, "--serve", shm.name],
                                       env=env, cwd=ROOT, stdin=subprocess.PIPE,
                                       stdout=subprocess.PIPE, text=True)
             hello = json.loads(server.stdout.readline())
-            assert len(hello["keys"]) <= slots
+            assert len(hello["keys"]) < SENT
             base = {"urls": hello["urls"], "keys": hello["keys"], "shm": shm.name}
             idle = _run_app({"venues": [v for v in order if v.startswith("demo")]}, env,
                             args.seconds, None)
@@ -388,15 +397,18 @@ def report(args, counts, results, idle, soak) -> None:
     g = GOALS
     print(f"whole app under load ({args.seconds:g} s per run; fakes in their own process; "
           f"board sorted by 24 h %; book+chart on {SELECTED[1]} @ {SELECTED[0]}; "
-          f"keys on {KEYED} venues)")
-    print(f"  {'venues':>7} {'rows':>5} {'CPU (cores)':>11} {'stall max':>10} {'p99.9':>8} "
-          f"{'latency p50':>12} {'p99':>8} {'samples':>8} {'RSS MB':>7}")
+          f"keys on {KEYED} venues; frames/s: ticker frames the fakes sent)")
+    print(f"  {'venues':>7} {'rows':>5} {'frames/s':>8} {'CPU (cores)':>11} {'stall max':>10} "
+          f"{'p99.9':>8} {'latency p50':>12} {'p99':>8} {'samples':>8} {'RSS MB':>7}")
     for n in counts:
         r = results[n]
-        print(f"  {n:>7} {r['rows']:>5} {_fmt(r['cpu'], '', 2):>11} "
+        print(f"  {n:>7} {r['rows']:>5} {r['sent_per_s']:>8,.0f} {_fmt(r['cpu'], '', 2):>11} "
               f"{_fmt(r['stall_max_ms'], ' ms'):>10} {_fmt(r['stall_p999_ms'], ' ms'):>8} "
               f"{_fmt(r['latency_p50_ms'], ' ms'):>12} {_fmt(r['latency_p99_ms'], ' ms'):>8} "
               f"{r['latency_samples']:>8} {_fmt(r['rss_mb']):>7}")
+        if n > 1 and r.get("slowest"):
+            print("          slowest venues (p99 ms, samples): " + ", ".join(
+                f"{v} {p} ({k})" for v, p, k in r["slowest"]))
         if r["not_live"]:
             print(f"          not live when measured: {r['not_live']}")
     full = results[counts[-1]]
