@@ -12,7 +12,9 @@ so the app's figures are the app's alone. Rates, per opened venue:
   * trades: the demo venues' own tape (the fakes' trade frames differ per venue, no common
     builder to pace).
 Every ticker frame moves the price (a level appears at the mid, then goes), so each one is a
-real change for the board. The app has every venue of the run open, the board sorted by 24 h %
+real change for the board. The fakes derive 24 h % from the book (Binance's: open = bid × 0.99),
+so on them that column moves little and the sorted board rarely reorders: the sort under a
+column that moves on every tick is bench_board.py's sorted scenario. The app has every venue of the run open, the board sorted by 24 h %
 (descending), the book, chart and tape on the selected pair, and API keys on three venues
 (their balances and orders polled). Each run is measured for --seconds after all its venues
 are live:
@@ -212,6 +214,8 @@ async def run_app(args) -> dict:
     board.table.sortByColumn(SORT_COLUMN, Qt.SortOrder.DescendingOrder)
     for name in ("board", "chart", "book", "trades"):
         window.docks[name].raise_()
+    # 1 h candles: every fake serves them (Binance's serves 1m, 1h and 1d).
+    window.views["chart"].timeframe.setCurrentText("1h")
     session = window.session
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and not all(
