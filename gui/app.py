@@ -136,6 +136,7 @@ def _window(app, headless: bool = False):
 
 
 async def _interactive(app) -> int:
+    from . import heap
     quit_event = asyncio.Event()
     # Qt must not stop the loop by itself when the window closes: the adapters still have to
     # be closed on it. The last window closing ends `main`, which shuts down, then returns.
@@ -146,6 +147,7 @@ async def _interactive(app) -> int:
     show(window)
     try:
         await window.start()
+        heap.settle()            # what start made lives as long as the app
         await quit_event.wait()
     finally:
         await window.shutdown()

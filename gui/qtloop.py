@@ -1,21 +1,137 @@
-"""asyncio on Qt's event loop: what qasync leaves out, done once for the app and its tests.
+"""asyncio on Qt's event loop: qasync's loop, scheduled as asyncio's own, with what qasync
+leaves out.
 
-qasync (0.28, on Unix) never installs asyncio's async-generator hooks. asyncio's own loops do:
-a stream (an async generator) then belongs to the loop that first ran it, one dropped without
-being closed is closed by an `aclose()` task on that loop, and every one still open is closed
-by `shutdown_asyncgens()` when the loop ends. Without the hooks none of that happens: the
-garbage collector throws GeneratorExit into a forgotten stream whenever it runs — later, on
-no loop or on another one — and its `finally` (unsubscribe, cancel its helper tasks) fails
-there or never runs.
+Scheduling. qasync (0.28) gives every `call_soon` and `call_later` its own Qt timer, and a
+cancelled handle keeps its timer until it would have fired. A websocket read under
+`asyncio.timeout` schedules and cancels a timeout per frame, so with many venues streaming,
+hundreds of thousands of Qt timers sat registered at once and every new or killed one walked
+that list: in the whole-app benchmark `QObject.killTimer` alone took most of the app's time and
+the loop stalled for seconds. `AtlasEventLoop` keeps the handles as asyncio's base loop does (a
+deque of ready callbacks, a heap of timers, cancelled ones dropped) and one precise single-shot
+Qt timer wakes it for the next of them: Qt sees one timer whatever asyncio schedules.
+
+Async-generator hooks. qasync (on Unix) never installs them; asyncio's own loops do: a stream
+(an async generator) then belongs to the loop that first ran it, one dropped without being
+closed is closed by an `aclose()` task on that loop, and every one still open is closed by
+`shutdown_asyncgens()` when the loop ends. Without the hooks the garbage collector throws
+GeneratorExit into a forgotten stream whenever it runs — later, on no loop or on another one —
+and its `finally` (unsubscribe, cancel its helper tasks) fails there or never runs.
 """
 from __future__ import annotations
 
 import asyncio
+import collections
+import heapq
+import math
 import sys
 from collections.abc import Coroutine, Iterator
 from contextlib import contextmanager
 
-__all__ = ["asyncgen_hooks", "run"]
+import qasync
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication
+
+__all__ = ["AtlasEventLoop", "asyncgen_hooks", "run"]
+
+_RESOLUTION = 0.0005          # a timer due within this is run now (Qt counts in ms)
+# Ready callbacks run for at most this long before Qt gets the loop back (paint, input,
+# timers), then the rest run at the next turn, in order. With every venue streaming, a turn
+# that ran everything ready took 100–500 ms.
+BUDGET = 0.004
+
+
+class AtlasEventLoop(qasync.QEventLoop):
+    def __init__(self, *args, **kwargs) -> None:
+        self._ready: collections.deque[asyncio.Handle] = collections.deque()
+        self._scheduled: list[asyncio.TimerHandle] = []
+        self._cancelled_timers = 0
+        self._armed: float | None = None          # when the Qt timer will fire
+        self._wake = QTimer()
+        self._wake.setSingleShot(True)
+        self._wake.setTimerType(Qt.TimerType.PreciseTimer)
+        self._wake.timeout.connect(self._run_once)
+        super().__init__(*args, **kwargs)
+
+    # -- scheduling (asyncio's AbstractEventLoop) -------------------------------------------
+    def call_soon(self, callback, *args, context=None):
+        self._check_callback(callback)
+        handle = asyncio.Handle(callback, args, self, context)
+        self._ready.append(handle)
+        self._arm(0.0)
+        return handle
+
+    def call_later(self, delay, callback, *args, context=None):
+        return self.call_at(self.time() + delay, callback, *args, context=context)
+
+    def call_at(self, when, callback, *args, context=None):
+        self._check_callback(callback)
+        handle = asyncio.TimerHandle(when, callback, args, self, context)
+        heapq.heappush(self._scheduled, handle)
+        handle._scheduled = True
+        self._arm(when)
+        return handle
+
+    def _timer_handle_cancelled(self, handle) -> None:
+        """asyncio calls this when a scheduled TimerHandle is cancelled: drop the dead ones
+        once they are most of the heap (as asyncio's base loop does)."""
+        self._cancelled_timers += 1
+        if self._cancelled_timers > 100 and self._cancelled_timers * 2 > len(self._scheduled):
+            live = [h for h in self._scheduled if not h._cancelled]
+            for h in self._scheduled:
+                if h._cancelled:
+                    h._scheduled = False
+            heapq.heapify(live)
+            self._scheduled = live
+            self._cancelled_timers = 0
+
+    @staticmethod
+    def _check_callback(callback) -> None:
+        if asyncio.iscoroutine(callback) or asyncio.iscoroutinefunction(callback):
+            raise TypeError("coroutines cannot be used with call_soon/call_later")
+        if not callable(callback):
+            raise TypeError(f"callback must be callable: {type(callback).__name__}")
+
+    # -- running -----------------------------------------------------------------------------
+    def _arm(self, when: float) -> None:
+        """Have the Qt timer fire by `when` (0: at the next loop turn)."""
+        if self._armed is not None and self._armed <= when:
+            return
+        self._armed = when
+        delay = 0 if when <= 0 else max(0, math.ceil((when - self.time()) * 1000))
+        self._wake.start(delay)
+
+    def _run_once(self) -> None:
+        """Run what is due, as asyncio's `_run_once` does: the timers that came due join the
+        ready queue, then the callbacks ready now run (those they schedule wait a turn), for
+        at most BUDGET seconds, so that Qt events run in between."""
+        self._armed = None
+        now = self.time()
+        end, stop = now + _RESOLUTION, now + BUDGET
+        scheduled, ready = self._scheduled, self._ready
+        while scheduled and (scheduled[0]._cancelled or scheduled[0]._when <= end):
+            handle = heapq.heappop(scheduled)
+            handle._scheduled = False
+            if handle._cancelled:
+                self._cancelled_timers = max(0, self._cancelled_timers - 1)
+            else:
+                ready.append(handle)
+        clock = self.time
+        for _ in range(len(ready)):
+            handle = ready.popleft()
+            if not handle._cancelled:
+                handle._run()
+                if clock() > stop:
+                    break
+        if ready:
+            self._arm(0.0)
+        elif scheduled:
+            self._arm(scheduled[0]._when)
+
+    def close(self) -> None:
+        self._wake.stop()
+        self._ready.clear()
+        self._scheduled.clear()
+        super().close()
 
 
 @contextmanager
@@ -31,12 +147,25 @@ def asyncgen_hooks(loop: asyncio.AbstractEventLoop) -> Iterator[None]:
         sys.set_asyncgen_hooks(*previous)
 
 
-def run(main: Coroutine):
-    """`qasync.run(main)` with the hooks: a stream still open when `main` returns is closed
-    on the loop (`shutdown_asyncgens`) before the loop closes."""
-    import qasync
+class _Policy(asyncio.DefaultEventLoopPolicy):
+    def new_event_loop(self):
+        return AtlasEventLoop(QApplication.instance() or QApplication(sys.argv))
 
+
+def run(main: Coroutine):
+    """`qasync.run(main)` on `AtlasEventLoop`, with the hooks. qasync.run is, on Python 3.11,
+    `asyncio.run` under a policy that makes qasync's loop, and offers no way to name another
+    loop class; this is the same two steps with this one. As there, `asyncio.run` cancels what
+    is left when `main` returns and closes every stream still open (`shutdown_asyncgens`) on
+    the loop before it closes."""
     async def hooked():
         with asyncgen_hooks(asyncio.get_running_loop()):
             return await main
-    return qasync.run(hooked())
+    if sys.version_info >= (3, 12):
+        return asyncio.run(hooked(), loop_factory=_Policy().new_event_loop)
+    old = asyncio.get_event_loop_policy()
+    asyncio.set_event_loop_policy(_Policy())
+    try:
+        return asyncio.run(hooked())
+    finally:
+        asyncio.set_event_loop_policy(old)

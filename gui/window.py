@@ -123,6 +123,8 @@ class MainWindow(QMainWindow):
         self.dock_actions[spec.name] = toggle
         self.docks[spec.name] = dock
         self.views[spec.name] = widget
+        if hasattr(widget, "on_shown"):      # a view that skips work while its tab is behind
+            dock.visibilityChanged.connect(lambda seen, w=widget: w.on_shown() if seen else None)
         if tabify:
             self._tabify(spec)
         return dock

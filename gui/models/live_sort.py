@@ -1,20 +1,28 @@
-"""A sort/filter proxy for a live board: it re-sorts at most once per batch, from cached keys.
+"""A sort/filter proxy for a live board: it re-sorts at most once per frame, from cached keys.
 
 QSortFilterProxyModel re-sorts on every `dataChanged` that touches the sort column, one layout
 change each, and compares rows through Python `lessThan`/`data` calls: a board sorted by a
 column that moves on every tick (24 h %) stalled the loop for ~180 ms at 10,000 updates/s. Here
-a changed row only marks its cached key dirty; one zero-delay timer per batch refreshes the dirty
-keys, re-sorts the cached keys (Python's sort over ~2,000 tuples: well under a millisecond) and,
-only if the order moved, emits one layout change that keeps selections on their rows. Cell
-changes that do not move a row pass straight through as `dataChanged` on the proxy's rows.
+a changed row only marks its cached key dirty; one timer, at most every RESORT_EVERY, refreshes
+the dirty keys, re-sorts the cached keys (Python's sort over ~2,000 tuples: well under a
+millisecond) and, only if the order moved, emits one layout change that keeps selections on
+their rows. Cell changes that do not move a row pass straight through as `dataChanged` on the
+proxy's rows, and the view's data()/flags() calls go to the source by row and column.
 """
 from __future__ import annotations
+
+import time
 
 from PySide6.QtCore import QAbstractProxyModel, QModelIndex, QObject, Qt, QTimer
 
 from .tickers import SORT_ROLE
 
 __all__ = ["LiveSortProxy"]
+
+# Re-sort at most this often. A re-sort repaints every visible row; the session hands a busy
+# frame over in slices of 100 tickers, and re-sorting after each slice repainted the board
+# several times a frame. Once per session frame (80 ms) keeps the order as fresh as the values.
+RESORT_EVERY = 0.08
 
 
 class LiveSortProxy(QAbstractProxyModel):
@@ -26,12 +34,15 @@ class LiveSortProxy(QAbstractProxyModel):
         self._column = -1
         self._order_kind = Qt.SortOrder.AscendingOrder
         self._filter = ""
+        self._ncols = 0
+        self._cell = self._flags = None     # the source's per-cell data/flags (see _wire)
         self._rows: list[int] = []          # proxy row → source row
         self._pos: dict[int, int] = {}      # source row → proxy row
         self._keys: dict[int, object] = {}  # source row → its sort value (cached)
         self._accepted: dict[int, bool] = {}
         self._dirty: set[int] = set()
         self.resorts = 0                    # layout changes emitted (for tests/benchmarks)
+        self._sorted_at = -RESORT_EVERY     # time.monotonic() of the last re-sort check
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(0)
@@ -47,20 +58,44 @@ class LiveSortProxy(QAbstractProxyModel):
         super().setSourceModel(model)
         for signal, slot in self._links(model):
             signal.connect(slot)
+        self._wire(model)
         self._rebuild()
         self.endResetModel()
+
+    def _wire(self, m) -> None:
+        """A paint asks data() ~10 times per visible cell; going through mapToSource and the
+        source's index() each time made painting the board the loop's longest stall. A
+        TableModel answers by row and column directly (`cell_data`/`cell_flags`)."""
+        if hasattr(m, "cell_data"):
+            self._cell, self._flags = m.cell_data, m.cell_flags
+        else:
+            self._cell = lambda r, c, role: m.index(r, c).data(role)
+            self._flags = lambda r, c: m.flags(m.index(r, c))
 
     def _links(self, m):
         return ((m.dataChanged, self._on_data), (m.rowsInserted, self._on_rows),
                 (m.rowsRemoved, self._on_reset), (m.modelReset, self._on_reset),
-                (m.layoutChanged, self._on_reset))
+                (m.layoutChanged, self._on_reset), (m.columnsInserted, self._on_reset),
+                (m.columnsRemoved, self._on_reset))
 
     # -- the proxy's shape -------------------------------------------------------------------
     def index(self, row: int, column: int, parent=QModelIndex()) -> QModelIndex:
         if parent.isValid() or not (0 <= row < len(self._rows)) or \
-                not (0 <= column < self.columnCount()):
+                not (0 <= column < self._ncols):
             return QModelIndex()
         return self.createIndex(row, column)
+
+    def data(self, index: QModelIndex, role=Qt.ItemDataRole.DisplayRole):
+        r = index.row()
+        if not 0 <= r < len(self._rows):    # also an invalid index (row -1)
+            return None
+        return self._cell(self._rows[r], index.column(), role)
+
+    def flags(self, index: QModelIndex):
+        r = index.row()
+        if not 0 <= r < len(self._rows):
+            return Qt.ItemFlag.NoItemFlags
+        return self._flags(self._rows[r], index.column())
 
     def parent(self, index=None):
         if index is None:                   # QObject.parent()
@@ -71,8 +106,7 @@ class LiveSortProxy(QAbstractProxyModel):
         return 0 if parent.isValid() else len(self._rows)
 
     def columnCount(self, parent=QModelIndex()) -> int:
-        src = self.sourceModel()
-        return 0 if src is None or parent.isValid() else src.columnCount()
+        return 0 if parent.isValid() else self._ncols
 
     def mapToSource(self, index: QModelIndex) -> QModelIndex:
         if not index.isValid() or index.row() >= len(self._rows):
@@ -117,14 +151,14 @@ class LiveSortProxy(QAbstractProxyModel):
     def _key(self, r: int):
         if self._column < 0:
             return None
-        return self.sourceModel().index(r, self._column).data(SORT_ROLE)
+        return self._cell(r, self._column, SORT_ROLE)
 
     def _accepts(self, r: int) -> bool:
         if not self._filter:
             return True
-        src = self.sourceModel()
-        return any(self._filter in str(src.index(r, c).data() or "").casefold()
-                   for c in range(src.columnCount()))
+        cell, display = self._cell, Qt.ItemDataRole.DisplayRole
+        return any(self._filter in str(cell(r, c, display) or "").casefold()
+                   for c in range(self._ncols))
 
     def _ordered(self) -> list[int]:
         rows = [r for r, ok in self._accepted.items() if ok]
@@ -145,6 +179,7 @@ class LiveSortProxy(QAbstractProxyModel):
     def _rebuild(self) -> None:
         src = self.sourceModel()
         n = src.rowCount() if src is not None else 0
+        self._ncols = src.columnCount() if src is not None else 0
         self._keys = {r: self._key(r) for r in range(n)}
         self._accepted = {r: self._accepts(r) for r in range(n)}
         self._rows = self._ordered()
@@ -168,7 +203,9 @@ class LiveSortProxy(QAbstractProxyModel):
             top_left.column() <= self._column <= bottom_right.column()
         if moves or self._filter:           # its place or its match may change
             self._dirty.update(rows)
-            self._timer.start()
+            if not self._timer.isActive():
+                wait = self._sorted_at + RESORT_EVERY - time.monotonic()
+                self._timer.start(max(0, int(wait * 1000)))
         for r in rows:                      # the cells change now, wherever the row ends up
             p = self._pos.get(r)
             if p is not None:
@@ -177,6 +214,7 @@ class LiveSortProxy(QAbstractProxyModel):
 
     def _refresh(self) -> None:
         """Once per batch: refresh the dirty rows' keys and filter, re-sort if anything moved."""
+        self._sorted_at = time.monotonic()
         dirty, self._dirty = self._dirty, set()
         changed = False
         for r in dirty:

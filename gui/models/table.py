@@ -24,6 +24,7 @@ _R = Qt.ItemDataRole
 _NEVER = frozenset(int(r) for r in (_R.DecorationRole, _R.StatusTipRole, _R.WhatsThisRole,
                                     _R.FontRole, _R.CheckStateRole, _R.SizeHintRole,
                                     _R.AccessibleTextRole, _R.AccessibleDescriptionRole))
+_RIGHT, _LEFT = int(RIGHT), int(LEFT)
 
 
 class TableModel(QAbstractTableModel):
@@ -41,7 +42,7 @@ class TableModel(QAbstractTableModel):
 
     def alignment(self, column: int) -> int:
         """Numbers right-aligned so their digits line up; text left."""
-        return int(RIGHT if column in self.NUMERIC else LEFT)
+        return _RIGHT if column in self.NUMERIC else _LEFT
 
     def rowCount(self, parent=QModelIndex()) -> int:
         return 0 if parent.isValid() else self.row_count()
@@ -74,3 +75,17 @@ class TableModel(QAbstractTableModel):
         if role == _ALIGN:
             return self.alignment(c)
         return self.cell(r, c, role)
+
+    def cell_data(self, r: int, c: int, role):
+        """`data()` for a row and column known to be in range: what a proxy that maps rows
+        itself calls, without building an index per cell (a board paint asks ~2,000 times)."""
+        if role in self.UNASKED:
+            return None
+        if role == _ALIGN:
+            return self.alignment(c)
+        return self.cell(r, c, role)
+
+    def cell_flags(self, r: int, c: int):
+        if type(self).flags is TableModel.flags:      # the same for every cell
+            return _FLAGS | Qt.ItemFlag.ItemIsSelectable if self.SELECTABLE else _FLAGS
+        return self.flags(self.index(r, c))

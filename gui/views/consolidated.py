@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import QLocale, Qt
+from PySide6.QtCore import QLocale, Qt, QTimer
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QHBoxLayout, QHeaderView, QLabel,
                                QLineEdit, QSizePolicy, QSplitter, QTableView, QToolButton,
                                QVBoxLayout, QWidget)
@@ -23,6 +23,7 @@ from ..fees import percent_text
 from ..models.consolidated import DEPTH_ROLE, ConsolidatedModel, PlanModel, venue_color
 from ..widgets.delegates import DepthBarDelegate
 from .board import configure_table
+from .on_screen import on_screen
 
 __all__ = ["ConsolidatedView", "build"]
 
@@ -193,7 +194,7 @@ class ConsolidatedView(QWidget):
         self._on_updated()
 
     def _on_updated(self) -> None:
-        if not self.isVisible():        # a tab behind another: catch up when shown
+        if not on_screen(self):         # a tab behind another: catch up when shown
             self._stale_view = True
             return
         self._stale_view = False
@@ -297,8 +298,11 @@ class ConsolidatedView(QWidget):
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
-        if self._stale_view:
-            self._on_updated()
+        self.on_shown()
+
+    def on_shown(self) -> None:
+        """Shown, or its tab came to the front: catch up once laid out."""
+        QTimer.singleShot(0, lambda: self._on_updated() if self._stale_view else None)
 
 
 def build(window) -> ConsolidatedView:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QLabel, QSizePolicy, QTableView,
                                QVBoxLayout, QWidget)
 
@@ -14,6 +14,7 @@ from .. import theme
 from ..models.proxy import ValueSortProxy
 from ..models.spreads import SpreadModel, crossed_color
 from .board import configure_table
+from .on_screen import on_screen
 
 __all__ = ["SpreadsView", "build"]
 
@@ -24,7 +25,7 @@ class SpreadsView(QWidget):
         self.window_ = window
         self.cross = window.crossvenue
         self.model = SpreadModel(self.cross, self)
-        self.model.shown = self.isVisible       # refreshed only while it can be seen
+        self.model.shown = lambda: on_screen(self)     # refreshed only while it can be seen
         self.proxy = ValueSortProxy(self)
         self.proxy.setSourceModel(self.model)
         self.banner = QLabel("")
@@ -55,12 +56,19 @@ class SpreadsView(QWidget):
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
+        self.on_shown()
+
+    def on_shown(self) -> None:
+        """Shown, or its tab came to the front: catch up once laid out."""
+        QTimer.singleShot(0, self._catch_up)
+
+    def _catch_up(self) -> None:
         if self.model._behind:
             self.model.refresh()
-            self._show_banner()
+        self._show_banner()
 
     def _show_banner(self) -> None:
-        if not self.isVisible():
+        if not on_screen(self):
             return
         cv = self.cross
         if cv.pair is None:

@@ -49,11 +49,9 @@ class Loop:
     hooks, see gui/qtloop.py) until `close()`, and `run` lets Qt's loop run it, as qasync does."""
 
     def __init__(self, app) -> None:
-        import qasync
-
-        from gui.qtloop import asyncgen_hooks
+        from gui.qtloop import AtlasEventLoop, asyncgen_hooks
         self.app = app
-        self.loop = qasync.QEventLoop(app)
+        self.loop = AtlasEventLoop(app)
         asyncio.set_event_loop(self.loop)
         self._hooks = asyncgen_hooks(self.loop)
         self._hooks.__enter__()

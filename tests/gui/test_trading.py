@@ -18,7 +18,8 @@ D = Decimal
 
 @pytest.fixture
 def demo(window_factory, aloop):
-    """A shown main window on the demo with fast account polling; the form on BTC/USD."""
+    """A shown main window on the demo with fast account polling; the form on BTC/USD with
+    its market price known (the distance check measures against it)."""
     w = window_factory()
     w.trading.poll_seconds = 0.2
     w.show()
@@ -27,6 +28,7 @@ def demo(window_factory, aloop):
     aloop.until(lambda: form.market() is not None and w.views["balances"].model.rowCount() == 5,
                 what="the form's market and the demo balances")
     ui(aloop, form.set_target, "demo", "BTC/USD")
+    aloop.until(lambda: form.reference()[0] is not None, what="BTC/USD's price on the form")
     return w
 
 
