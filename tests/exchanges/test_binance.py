@@ -369,6 +369,22 @@ async def test_watch_order_book_snapshot_plus_diffs(ex, fake):
     await books.aclose()
 
 
+async def test_watchers_of_one_book_share_each_frame_s_copy(ex, fake):
+    """One book task per (market, depth); a frame's snapshot is made once for every watcher
+    (and only when one asks), not copied per watcher."""
+    first, second = ex.watch_order_book("BTC/USDT", 10), ex.watch_order_book("BTC/USDT", 10)
+    a, b = asyncio.ensure_future(_next(first)), asyncio.ensure_future(_next(second))
+    await fake.wait_subscribed("book", "BTCUSDT")
+    await fake.wait_for(lambda: fake.requests_to("/api/v3/depth") == 1)
+    await fake.publish_book("BTCUSDT", bids=[("65000.00", "2")])
+    book_a, book_b = await a, await b
+    assert book_a is book_b and book_a.bids[0] == (D("65000.00"), D("2"))
+    assert fake.requests_to("/api/v3/depth") == 1
+    assert len(fake.subscribers[("book", "BTCUSDT")]) == 1
+    await first.aclose()
+    await second.aclose()
+
+
 async def test_book_gap_triggers_a_fresh_snapshot(ex, fake):
     books = ex.watch_order_book("BTC/USDT")
     task = asyncio.ensure_future(_next(books))
