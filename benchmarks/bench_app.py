@@ -11,8 +11,8 @@ so the app's figures are the app's alone. Rates, per opened venue:
   * book deltas: 50 Hz for the selected pair (binance BTC/USDT), besides the ticker moves;
   * trades: the demo venues' own tape (the fakes' trade frames differ per venue, no common
     builder to pace).
-Every ticker frame moves the price (a level appears at the mid, then goes), so each one is a
-real change for the board. The fakes derive 24 h % from the book (Binance's: open = bid × 0.99),
+Every ticker frame moves the best bid to a new price inside the spread (one of 64, in turn), so
+each one, and each run of them coalesced into one app frame, is a real change for the board. The fakes derive 24 h % from the book (Binance's: open = bid × 0.99),
 so on them that column moves little and the sorted board rarely reorders: the sort under a
 column that moves on every tick is bench_board.py's sorted scenario. The app has every venue of the run open, the board sorted by 24 h %
 (descending), the book, chart and tape on the selected pair, and API keys on three venues
@@ -26,14 +26,16 @@ are live:
 at 1 venue (binance), 10 and every venue; and the app idle on the demo venues (RSS).
 The one-hour soak (every venue, RSS sampled each minute) runs only with --soak.
 
-    python benchmarks/bench_app.py [--seconds 20] [--soak [MINUTES]]
+    python benchmarks/bench_app.py [--seconds 20] [--counts 1,10,all] [--soak [MINUTES]]
 
-(BENCH_APP_SHOT=/tmp/app saves the window of each run as /tmp/app-<venues>.png.)
+(BENCH_APP_SHOT=/tmp/app saves the window of each run as /tmp/app-<venues>.png;
+BENCH_APP_PROFILE=/tmp/app a cProfile of each measured window as /tmp/app-<venues>.prof.)
 """
 from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import heapq
 import json
 import math
@@ -87,17 +89,23 @@ def _attach(name: str) -> shared_memory.SharedMemory:
     return shm
 
 
-def _mid(book) -> str:
+PRICES = 64     # distinct prices a ticker stream walks through inside its book's spread
+
+
+def _prices(book) -> list[str]:
+    """PRICES bid prices strictly inside the book's spread, at its own digits plus two."""
     bid, ask = book.best("bids"), book.best("asks")
-    return str(bid + (ask - bid) / 2)
+    exp = min(bid.as_tuple().exponent, ask.as_tuple().exponent) - 2
+    step = ((ask - bid) / (PRICES + 1)).quantize(Decimal(10) ** exp)
+    return [str(bid + step * (k + 1)) for k in range(PRICES)]
 
 
 async def _pace_venue(fake, vid: str, rng: random.Random, slots: dict, times) -> None:
     """60 ticker streams at 1–10 Hz over the venue's markets; book deltas on the selected one.
     A stream nobody subscribed to costs a check, so unopened venues stay quiet."""
     markets = sorted(fake.books)
-    mids = {vs: _mid(fake.books[vs]) for vs in markets}
-    shown = {vs: False for vs in markets}
+    prices = {vs: _prices(fake.books[vs]) for vs in markets}
+    frames = {vs: 0 for vs in markets}
     now = time.monotonic()
     queue = []
     for i in range(TICKER_STREAMS):
@@ -121,8 +129,14 @@ async def _pace_venue(fake, vid: str, rng: random.Random, slots: dict, times) ->
             continue
         if not fake.subscribed("ticker", vs):
             continue
-        shown[vs] = not shown[vs]          # a level at the mid appears, then goes: a new price
-        await fake.publish_book(vs, bids=[(mids[vs], "0.5" if shown[vs] else "0")])
+        # A new best bid inside the spread (the last frame's level goes): each frame moves the
+        # price, and frames coalesced in one app frame never add up to no change (a level that
+        # came and went did: the row then showed nothing, and its latency ran on).
+        k = frames[vs] = frames[vs] + 1
+        levels = [(prices[vs][k % PRICES], "0.5")]
+        if k > 1:
+            levels.append((prices[vs][(k - 1) % PRICES], "0"))
+        await fake.publish_book(vs, bids=levels)
         slot = slots.get((vid, vs))
         if slot is not None and math.isnan(times[slot]):
             times[slot] = time.monotonic()
@@ -276,6 +290,20 @@ async def run_app(args) -> dict:
         for i in range(SENT):
             times[i] = math.nan
     sent0 = times[SENT] if times is not None else 0.0
+    gc_spans: list[tuple[int, float]] = []     # (generation, seconds) of each collection
+    gc_start = [0.0]
+
+    def on_gc(phase, info):
+        if phase == "start":
+            gc_start[0] = time.perf_counter()
+        elif measuring:
+            gc_spans.append((info["generation"], time.perf_counter() - gc_start[0]))
+    gc.callbacks.append(on_gc)
+    profile_to = os.environ.get("BENCH_APP_PROFILE")    # cProfile the measured window
+    if profile_to:
+        import cProfile
+        profiler = cProfile.Profile()
+        profiler.enable()
     measuring = True
     meter.start()
     cpu0, t0 = _cpu_s(), time.perf_counter()
@@ -291,6 +319,10 @@ async def run_app(args) -> dict:
     sent = (times[SENT] - sent0) / wall if times is not None else 0.0
     meter.stop()
     measuring = False
+    gc.callbacks.remove(on_gc)
+    if profile_to:
+        profiler.disable()
+        profiler.dump_stats(f"{profile_to}-{len(venues)}.prof")
     result = {
         "venues": len(venues), "open": len(session.adapters), "not_live": not_live,
         "rows": model.rowCount(), "cpu": cpu / wall, "sent_per_s": sent,
@@ -300,7 +332,11 @@ async def run_app(args) -> dict:
         "latency_samples": len(latencies), "rss_mb": _rss_mb(), "soak_rss": rss,
         "slowest": sorted(((v, round(_pct(x, 0.99) * 1000), len(x)) for v, x in by_venue.items()),
                           key=lambda e: -e[1])[:4],
-        "resorts": board.proxy.resorts}
+        "resorts": board.proxy.resorts,
+        "gc": {"share": sum(d for _g, d in gc_spans) / wall,
+               "full": sum(1 for g, _d in gc_spans if g == 2),
+               "longest_ms": max((d for _g, d in gc_spans), default=0.0) * 1000,
+               "per_s": len(gc_spans) / wall}}
     shot = os.environ.get("BENCH_APP_SHOT")       # a PNG of the window as measured
     if shot:
         window.grab().save(f"{shot}-{len(venues)}.png")
@@ -370,7 +406,8 @@ def _fmt(v, unit="", digits=1):
 
 def orchestrate(args) -> None:
     order = venue_order()
-    counts = [1, 10, len(order)]
+    counts = sorted({len(order) if c == "all" else min(int(c), len(order))
+                     for c in args.counts.split(",")})
     with tempfile.TemporaryDirectory(prefix="bench-app-") as tmp:
         env = _child_env(tmp)
         shm = shared_memory.SharedMemory(create=True, size=SLOTS * 8)
@@ -383,7 +420,7 @@ def orchestrate(args) -> None:
             assert len(hello["keys"]) < SENT
             base = {"urls": hello["urls"], "keys": hello["keys"], "shm": shm.name}
             idle = _run_app({"venues": [v for v in order if v.startswith("demo")]}, env,
-                            args.seconds, None)
+                            args.seconds, None) if args.idle else None
             results = {n: _run_app({**base, "venues": order[:n]}, env, args.seconds, None)
                        for n in counts}
             soak = _run_app({**base, "venues": order}, env, args.seconds, args.soak) \
@@ -413,6 +450,11 @@ def report(args, counts, results, idle, soak) -> None:
         if n > 1 and r.get("slowest"):
             print("          slowest venues (p99 ms, samples): " + ", ".join(
                 f"{v} {p} ({k})" for v, p, k in r["slowest"]))
+        if r.get("gc"):
+            g_ = r["gc"]
+            print(f"          garbage collector: {g_['share'] * 100:.1f} % of the time, "
+                  f"{g_['per_s']:.0f} collections/s ({g_['full']} full), longest "
+                  f"{g_['longest_ms']:.1f} ms")
         if r["not_live"]:
             print(f"          not live when measured: {r['not_live']}")
     full = results[counts[-1]]
@@ -430,8 +472,9 @@ def report(args, counts, results, idle, soak) -> None:
           f"60 Hz): {_fmt(lat, ' ms')}  {verdict(ok and lat < g['latency_p99_ms'])}")
     print(f"      (the session shows tickers once per {FLUSH_MS} ms frame; under 2 of its "
           f"frames, {2 * FLUSH_MS} ms: {verdict(ok and lat < 2 * FLUSH_MS)})")
-    print(f"    idle on the demo venues under {g['idle_rss_mb']} MB RSS: "
-          f"{_fmt(idle['rss_mb'], ' MB')}  {verdict(idle['rss_mb'] < g['idle_rss_mb'])}")
+    if idle:
+        print(f"    idle on the demo venues under {g['idle_rss_mb']} MB RSS: "
+              f"{_fmt(idle['rss_mb'], ' MB')}  {verdict(idle['rss_mb'] < g['idle_rss_mb'])}")
     if soak:
         rss = [m for _, m in soak["soak_rss"]]
         drift = (max(rss) - rss[0]) / rss[0] if len(rss) > 1 else 0.0
@@ -445,6 +488,10 @@ def report(args, counts, results, idle, soak) -> None:
 if __name__ == "__main__":
     p = argparse.ArgumentParser()
     p.add_argument("--seconds", type=float, default=20.0)
+    p.add_argument("--counts", default="1,10,all",
+                   help="how many venues each run opens (comma-separated; 'all': every one)")
+    p.add_argument("--no-idle", dest="idle", action="store_false",
+                   help="skip the idle run on the demo venues")
     p.add_argument("--soak", type=float, nargs="?", const=60.0, default=None,
                    help="also run every venue for MINUTES (default 60) and check RSS")
     p.add_argument("--serve", metavar="SHM", help=argparse.SUPPRESS)

@@ -29,7 +29,6 @@ os.environ.setdefault("EXCHANGE_ATLAS_SETTINGS_SCOPE", "bench")
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-import qasync  # noqa: E402
 from PySide6.QtCore import Qt, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication, QTableView  # noqa: E402
 
@@ -274,4 +273,8 @@ if __name__ == "__main__":
     p.add_argument("--rate", type=int, default=10_000)
     p.add_argument("--rows", type=int, default=2_000)
     app = QApplication.instance() or QApplication([])
-    qasync.run(main(p.parse_args()))
+    try:
+        from gui.qtloop import run      # the app's loop, as gui.app starts it
+    except ImportError:                 # a checkout from before gui.qtloop
+        from qasync import run
+    run(main(p.parse_args()))

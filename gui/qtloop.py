@@ -53,8 +53,11 @@ class AtlasEventLoop(qasync.QEventLoop):
         super().__init__(*args, **kwargs)
 
     # -- scheduling (asyncio's AbstractEventLoop) -------------------------------------------
+    # The callback checks run in debug mode only, as on asyncio's own loops: they cost more
+    # than the scheduling itself, and this is called for every future and task step.
     def call_soon(self, callback, *args, context=None):
-        self._check_callback(callback)
+        if self._debug:
+            self._check_callback(callback)
         handle = asyncio.Handle(callback, args, self, context)
         self._ready.append(handle)
         self._arm(0.0)
@@ -64,7 +67,8 @@ class AtlasEventLoop(qasync.QEventLoop):
         return self.call_at(self.time() + delay, callback, *args, context=context)
 
     def call_at(self, when, callback, *args, context=None):
-        self._check_callback(callback)
+        if self._debug:
+            self._check_callback(callback)
         handle = asyncio.TimerHandle(when, callback, args, self, context)
         heapq.heappush(self._scheduled, handle)
         handle._scheduled = True

@@ -186,6 +186,7 @@ class StreamHub:
         self.state = StreamState.CLOSED
         self.reconnects = 0
         self.last_frame: float | None = None           # time.monotonic() of the last frame
+        self._watchdog: asyncio.TimerHandle | None = None   # the silence check (one a connection)
         self.venue_state: dict = {}     # what the venue keeps per connection, fresh each connect
 
     # -- subscriptions -----------------------------------------------------------------------
@@ -380,28 +381,52 @@ class StreamHub:
         if self._ping is not None:
             helpers.append(asyncio.get_running_loop().create_task(self._pinger(ws)))
         frames = 0
+        self.last_frame = time.monotonic()
+        loop = asyncio.get_running_loop()
         try:
-            while True:
-                msg = await ws.receive(timeout=self.heartbeat)
-                if msg.type in (aiohttp.WSMsgType.TEXT, aiohttp.WSMsgType.BINARY):
-                    self.last_frame = time.monotonic()
-                    frames += 1
-                    self._dispatch(msg.data)
-                elif msg.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSING,
-                                  aiohttp.WSMsgType.CLOSED, aiohttp.WSMsgType.ERROR):
-                    refused = self._on_close(ws.close_code, frames) if self._on_close else None
-                    if refused is not None:     # the venue refuses by closing: no retry
-                        log.warning("%s", refused)
-                        self._broadcast(refused)
-                        self._subs.clear()
-                        self.topics.clear()
-                    return
-                for task in helpers:
-                    if task.done() and not task.cancelled() and task.exception():
-                        raise task.exception()
+            # A connection silent for longer than the heartbeat is dead: TimeoutError. One
+            # timer per heartbeat checks it, not a timeout per read (that made and cancelled a
+            # timer per frame: a tenth of the app's time with every venue streaming).
+            async with asyncio.timeout(None) as silence:
+                self._watchdog = loop.call_later(self.heartbeat, self._check_silence, silence,
+                                                 loop)
+                while True:
+                    msg = await ws.receive()
+                    if msg.type in (aiohttp.WSMsgType.TEXT, aiohttp.WSMsgType.BINARY):
+                        self.last_frame = time.monotonic()
+                        frames += 1
+                        self._dispatch(msg.data)
+                    elif msg.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSING,
+                                      aiohttp.WSMsgType.CLOSED, aiohttp.WSMsgType.ERROR):
+                        refused = self._on_close(ws.close_code, frames) \
+                            if self._on_close else None
+                        if refused is not None:     # the venue refuses by closing: no retry
+                            log.warning("%s", refused)
+                            self._broadcast(refused)
+                            self._subs.clear()
+                            self.topics.clear()
+                        return
+                    for task in helpers:
+                        if task.done() and not task.cancelled() and task.exception():
+                            raise task.exception()
+        except TimeoutError:
+            raise E.RequestTimeout(self.exchange, f"no data for {self.heartbeat:g} s",
+                                   endpoint="websocket") from None
         finally:
+            if self._watchdog is not None:
+                self._watchdog.cancel()
             for task in helpers:
                 task.cancel()
+
+    def _check_silence(self, silence: asyncio.Timeout, loop) -> None:
+        """Expire `silence` (the read loop ends with TimeoutError) if no frame came for a
+        heartbeat, else look again a heartbeat after the last frame."""
+        quiet = time.monotonic() - (self.last_frame or 0.0)
+        if quiet >= self.heartbeat:
+            silence.reschedule(loop.time())
+        elif not silence.expired():
+            self._watchdog = loop.call_later(self.heartbeat - quiet, self._check_silence,
+                                             silence, loop)
 
     async def _sender(self) -> None:
         """Send what is pending, topics of one channel batched, at the venue's pace."""

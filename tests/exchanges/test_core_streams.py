@@ -98,6 +98,24 @@ async def test_silent_connection_is_dropped_after_the_heartbeat(fake):
         await it.aclose()
 
 
+async def test_a_streaming_connection_outlives_the_heartbeat_and_a_silent_one_says_why(
+        fake, caplog):
+    """The silence check is one timer per heartbeat: frames keep pushing it on, and a
+    connection quiet for a heartbeat is dropped with the reason."""
+    async with StreamingToy(urls=fake.urls) as ex:
+        it = ex.watch_order_book("BTC/USD")
+        await next_book(it, fake)
+        for i in range(15):                 # 1.5 s of frames, each within the 0.5 s heartbeat
+            await fake.change("bid", "100", str(i + 1))
+            await next_book(it, fake)
+            await asyncio.sleep(0.1)
+        assert fake.ws_connections == 1
+        await asyncio.sleep(1.0)            # then silence
+        assert fake.ws_connections >= 2
+        assert "stream dropped (no data for 0.5 s)" in caplog.text
+        await it.aclose()
+
+
 async def test_garbage_frames_are_skipped(fake):
     async with StreamingToy(urls=fake.urls) as ex:
         it = ex.watch_trades("BTC/USD")
