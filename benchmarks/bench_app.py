@@ -11,8 +11,9 @@ so the app's figures are the app's alone. Rates, per opened venue:
   * book deltas: 50 Hz for the selected pair (binance BTC/USDT), besides the ticker moves;
   * trades: the demo venues' own tape (the fakes' trade frames differ per venue, no common
     builder to pace).
-Every ticker frame moves the best bid to a new price inside the spread (one of 64, in turn), so
-each one, and each run of them coalesced into one app frame, is a real change for the board. The fakes derive 24 h % from the book (Binance's: open = bid × 0.99),
+A ticker frame moves the best bid to a new price inside the spread (one of 64, in turn; at most
+100 times a second a market, else it repeats the price), so each move, and each run of them
+coalesced into one app frame, is a real change for the board; latency is timed from the moves. The fakes derive 24 h % from the book (Binance's: open = bid × 0.99),
 so on them that column moves little and the sorted board rarely reorders: the sort under a
 column that moves on every tick is bench_board.py's sorted scenario. The app has every venue of the run open, the board sorted by 24 h %
 (descending), the book, chart and tape on the selected pair, and API keys on three venues
@@ -56,6 +57,7 @@ sys.path.insert(0, str(ROOT))
 TICKER_STREAMS = 60
 TICKER_HZ = (1.0, 10.0)
 BOOK_HZ = 50.0
+BOOK_MAX_HZ = 100.0             # a market's book moves at most this often (see _pace_venue)
 SELECTED = ("binance", "BTC/USDT")
 KEYED = 3
 SLOTS = 4096                    # latency slots shared by the two processes (float64 each)
@@ -106,6 +108,7 @@ async def _pace_venue(fake, vid: str, rng: random.Random, slots: dict, times) ->
     markets = sorted(fake.books)
     prices = {vs: _prices(fake.books[vs]) for vs in markets}
     frames = {vs: 0 for vs in markets}
+    moved = {vs: -math.inf for vs in markets}
     now = time.monotonic()
     queue = []
     for i in range(TICKER_STREAMS):
@@ -129,17 +132,23 @@ async def _pace_venue(fake, vid: str, rng: random.Random, slots: dict, times) ->
             continue
         if not fake.subscribed("ticker", vs):
             continue
-        # A new best bid inside the spread (the last frame's level goes): each frame moves the
+        # A new best bid inside the spread (the last frame's level goes): the frame moves the
         # price, and frames coalesced in one app frame never add up to no change (a level that
-        # came and went did: the row then showed nothing, and its latency ran on).
-        k = frames[vs] = frames[vs] + 1
-        levels = [(prices[vs][k % PRICES], "0.5")]
-        if k > 1:
-            levels.append((prices[vs][(k - 1) % PRICES], "0"))
-        await fake.publish_book(vs, bids=levels)
-        slot = slots.get((vid, vs))
-        if slot is not None and math.isnan(times[slot]):
-            times[slot] = time.monotonic()
+        # came and went did: the row then showed nothing, and its latency ran on). The fakes
+        # list 1–5 markets, so one market carries up to 60 of the streams; its book (which the
+        # app watches on every venue for the cross-venue book) moves at most BOOK_MAX_HZ, the
+        # top of the 10–100 Hz a real book streams, and a frame in between repeats the price.
+        now = time.monotonic()
+        if now - moved[vs] >= 1.0 / BOOK_MAX_HZ:
+            moved[vs] = now
+            k = frames[vs] = frames[vs] + 1
+            levels = [(prices[vs][k % PRICES], "0.5")]
+            if k > 1:
+                levels.append((prices[vs][(k - 1) % PRICES], "0"))
+            await fake.publish_book(vs, bids=levels)
+            slot = slots.get((vid, vs))
+            if slot is not None and math.isnan(times[slot]):
+                times[slot] = now           # latency: from the first move not yet shown
         times[SENT] += 1                    # frames sent, so the app run can say what it got
         await fake.push("ticker", vs, fake.ticker_message(vs))
 
