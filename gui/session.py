@@ -81,7 +81,7 @@ class Session(QObject):
     def __init__(self, parent: QObject | None = None, *,
                  factory: Callable[[str], object] = exchanges.create,
                  flush_ms: int = 80, poll_seconds: float = 5.0, max_symbols: int = 60,
-                 max_batch: int = 100, stale_after: float = 15.0) -> None:
+                 max_batch: int = 50, stale_after: float = 15.0) -> None:
         super().__init__(parent)
         self._factory = factory
         self.poll_seconds = poll_seconds

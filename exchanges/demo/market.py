@@ -202,7 +202,8 @@ class Simulation:
                 trade_value = tuple(v / num.start * spec.start for v in num.trade_value)
             level_value = tuple(v * profile.depth for v in level_value)
             self.markets[symbol] = _MarketState(
-                spec, Book(symbol, m.base, m.quote, self.ledger, ids), Tape(symbol),
+                spec, Book(symbol, m.base, m.quote, self.ledger, ids),
+                Tape(symbol, m.price_increment, m.amount_increment),
                 level_value, trade_value, sources[symbol])
         premium = Decimal(repr(profile.factor(0)))
         for symbol, price in (mids or {}).items():
@@ -286,11 +287,8 @@ class Simulation:
                              max(1, min(round(lo / tick), o_t, c_t)), c_t,
                              max(1, round(v / step))))
             made = candles(periods, rows, TIMEFRAMES.values(), KEEP_CANDLES)
-            price, amount, q_unit = st.price, st.amount, st.tick * st.step
-            st.tape.load_past({ms: {t: [price(o), price(h), price(lo), price(c), amount(v),
-                                        q * q_unit]
-                                    for t, (o, h, lo, c, v, q) in buckets.items()}
-                               for ms, buckets in made.items()}, price(rows[-1][3]))
+            st.tape.load_past({ms: {t: list(candle) for t, candle in buckets.items()}
+                               for ms, buckets in made.items()}, st.price(rows[-1][3]))
             st.mid = rows[-1][3]
 
     @staticmethod

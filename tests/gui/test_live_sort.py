@@ -93,3 +93,51 @@ def test_filter_on_any_columns_text(qtbot):
     assert len(keys(proxy)) == 6
     model.update({("w", "NEW/USD"): ticker("NEW/USD", "1")})
     assert "NEW/USD" in keys(proxy)
+
+
+def test_a_painted_cell_gets_every_role_in_one_call_and_the_same_values_as_data(qtbot):
+    """Qt 6's delegates ask seven roles at once (multiData): the board and its proxy answer
+    them in one call, with exactly what data() answers role by role."""
+    from PySide6.QtWidgets import QTableView
+
+    model, proxy = board()
+    model.update({("v", "S2/USD"): ticker("S2/USD", "90")})     # a falling 24 h % (coloured)
+    proxy.sort(CHANGE, Qt.SortOrder.DescendingOrder)
+    calls = {"data": 0, "multi": 0}
+
+    class Counting(LiveSortProxy):
+        def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+            calls["data"] += 1
+            return super().data(index, role)
+
+        def multiData(self, index, span):
+            calls["multi"] += 1
+            return super().multiData(index, span)
+
+    counting = Counting()
+    counting.setSourceModel(model)
+    counting.sort(CHANGE, Qt.SortOrder.DescendingOrder)
+    view = QTableView()
+    qtbot.addWidget(view)
+    view.setModel(counting)
+    view.resize(1600, 300)         # every column in sight
+    view.show()
+    qtbot.waitExposed(view)
+    qtbot.wait(20)
+    calls.update(data=0, multi=0)
+    view.viewport().repaint()
+    cells = counting.rowCount() * counting.columnCount()
+    assert calls["multi"] >= cells and calls["data"] == 0
+
+    from PySide6.QtCore import QModelRoleData, QModelRoleDataSpan
+    roles = [Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.TextAlignmentRole,
+             Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.FontRole,
+             Qt.ItemDataRole.DecorationRole, SORT_ROLE, KEY_ROLE]
+    for m in (proxy, model):
+        for r in range(m.rowCount()):
+            for c in range(m.columnCount()):
+                index = m.index(r, c)
+                for role in roles:      # (Python can only make spans of one)
+                    slot = QModelRoleData(int(role))
+                    m.multiData(index, QModelRoleDataSpan(slot))
+                    assert slot.data() == index.data(role)
