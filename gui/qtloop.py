@@ -10,6 +10,11 @@ the loop stalled for seconds. `AtlasEventLoop` keeps the handles as asyncio's ba
 deque of ready callbacks, a heap of timers, cancelled ones dropped) and one precise single-shot
 Qt timer wakes it for the next of them: Qt sees one timer whatever asyncio schedules.
 
+Reading. qasync reads a socket on every readiness; with every venue streaming, each websocket
+frame then cost a loop turn, a poll of every socket, a read and a wake of each task on its way.
+A socket that keeps receiving is read at most every READ_EVERY here (what came meanwhile is
+read and handed on in one go); one quiet for that long is read at once.
+
 Async-generator hooks. qasync (on Unix) never installs them; asyncio's own loops do: a stream
 (an async generator) then belongs to the loop that first ran it, one dropped without being
 closed is closed by an `aclose()` task on that loop, and every one still open is closed by
@@ -38,11 +43,8 @@ _RESOLUTION = 0.0005          # a timer due within this is run now (Qt counts in
 # timers), then the rest run at the next turn, in order. With every venue streaming, a turn
 # that ran everything ready took 100–500 ms.
 BUDGET = 0.004
-# A socket that keeps receiving is read at most this often: the frames that came meanwhile are
-# read, decoded and handed on in one go. Read on every arrival, each websocket frame cost a
-# loop turn, a poll of every socket, a read and a wake of each task on its way (with every
-# venue streaming, ~6,000 a second); the screen shows them once per frame anyway. A socket
-# quiet for this long (a REST reply) is read at once.
+# A busy socket is read at most this often (see "Reading" above): 0.83 → 0.59 of a core for
+# the whole app with every venue; the screen shows the frames once per frame anyway.
 READ_EVERY = 0.01
 
 

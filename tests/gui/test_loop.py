@@ -186,3 +186,40 @@ def test_a_long_run_of_ready_callbacks_lets_qt_in_between(qapp):
         assert qtloop.BUDGET < 0.017
     finally:
         lp.close()
+
+
+def test_a_busy_socket_is_read_at_most_every_read_every_and_a_quiet_one_at_once(qapp,
+                                                                                monkeypatch):
+    import socket
+    monkeypatch.setattr(qtloop, "READ_EVERY", 0.2)
+    lp = AtlasEventLoop(qapp)
+    ours, theirs = socket.socketpair()
+    ours.setblocking(False)
+    reads: list[tuple[float, bytes]] = []
+    try:
+        lp.add_reader(ours.fileno(), lambda: reads.append((time.monotonic(), ours.recv(4096))))
+
+        async def main():
+            sent = time.monotonic()
+            theirs.send(b"a")                       # quiet until now: read at once
+            while not reads:
+                await asyncio.sleep(0.005)
+            first = reads[0][0] - sent
+            frames, end = 0, time.monotonic() + 0.7
+            while time.monotonic() < end:           # busy: a frame every 10 ms
+                theirs.send(b"b")
+                frames += 1
+                await asyncio.sleep(0.01)
+            await asyncio.sleep(0.3)
+            return first, frames
+        first, frames = lp.run_until_complete(main())
+        assert first < 0.1
+        gaps = [b[0] - a[0] for a, b in zip(reads, reads[1:])]
+        assert gaps and min(gaps) >= 0.19
+        assert b"".join(data for _, data in reads) == b"a" + b"b" * frames     # all, in order
+        assert len(reads) <= 6                      # ~70 frames, in a handful of reads
+    finally:
+        lp.remove_reader(ours.fileno())
+        ours.close()
+        theirs.close()
+        lp.close()
