@@ -38,6 +38,10 @@ LAST, CHANGE = _LAST, _CHANGE
 _NUMERIC = frozenset(range(_LAST, len(COLUMNS)))
 TWIN_MARK = " ⇄"            # after the symbol of a pair that shares another pair's book
 _TODAY = "today"            # after a change since 00:00 UTC (the venue has no 24 h open)
+_R = Qt.ItemDataRole
+_DISPLAY_ROLE, _ALIGN_ROLE = int(_R.DisplayRole), int(_R.TextAlignmentRole)
+# Roles a cell outside the 24 h % column answers with nothing unless its row is stale.
+_PLAIN_NONE = frozenset(int(r) for r in (_R.ForegroundRole, _R.FontRole, _R.BackgroundRole))
 _ITALIC = QFont()
 _ITALIC.setItalic(True)
 
@@ -139,6 +143,27 @@ class TickerModel(TableModel):
         if role == KEY_ROLE:
             return (row.venue, row.symbol)
         return None
+
+    def cell_multi(self, r: int, c: int, span) -> None:
+        """A painted cell's roles in one call (TableModel.multiData), for the board's paint
+        after a re-sort: only the 24 h % column and stale rows have a colour or a font, so
+        other cells answer those roles without asking `cell`."""
+        row = self._rows[r]
+        plain = c != _CHANGE and not row.stale
+        for rd in span:
+            role = rd.role()
+            if role == _DISPLAY_ROLE:
+                rd.setData(self.cell(r, c, Qt.ItemDataRole.DisplayRole))
+            elif role == _ALIGN_ROLE:
+                rd.setData(self.alignment(c))
+            elif plain and role in _PLAIN_NONE or role in self.UNASKED:
+                rd.clearData()
+            else:
+                value = self.cell(r, c, role)
+                if value is None:
+                    rd.clearData()
+                else:
+                    rd.setData(value)
 
     @staticmethod
     def _tooltip(row: _Row, c: int) -> str | None:

@@ -102,6 +102,7 @@ def test_a_painted_cell_gets_every_role_in_one_call_and_the_same_values_as_data(
 
     model, proxy = board()
     model.update({("v", "S2/USD"): ticker("S2/USD", "90")})     # a falling 24 h % (coloured)
+    model.set_stale({("v", "S4/USD"): True})                    # greyed, with a tooltip
     proxy.sort(CHANGE, Qt.SortOrder.DescendingOrder)
     calls = {"data": 0, "multi": 0}
 
@@ -132,6 +133,7 @@ def test_a_painted_cell_gets_every_role_in_one_call_and_the_same_values_as_data(
     from PySide6.QtCore import QModelRoleData, QModelRoleDataSpan
     roles = [Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.TextAlignmentRole,
              Qt.ItemDataRole.ForegroundRole, Qt.ItemDataRole.FontRole,
+             Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.ToolTipRole,
              Qt.ItemDataRole.DecorationRole, SORT_ROLE, KEY_ROLE]
     for m in (proxy, model):
         for r in range(m.rowCount()):
