@@ -383,6 +383,7 @@ class StreamHub:
         frames = 0
         self.last_frame = time.monotonic()
         loop = asyncio.get_running_loop()
+        silence: asyncio.Timeout | None = None
         try:
             # A connection silent for longer than the heartbeat is dead: TimeoutError. One
             # timer per heartbeat checks it, not a timeout per read (that made and cancelled a
@@ -410,6 +411,8 @@ class StreamHub:
                         if task.done() and not task.cancelled() and task.exception():
                             raise task.exception()
         except TimeoutError:
+            if silence is None or not silence.expired():
+                raise                           # another timeout (a helper's), as it was
             raise E.RequestTimeout(self.exchange, f"no data for {self.heartbeat:g} s",
                                    endpoint="websocket") from None
         finally:
