@@ -8,17 +8,19 @@ so the app's figures are the app's alone. Rates, per opened venue:
     most traded pairs. The fakes list 1–5 markets (Binance's lists 60), so the 60 streams take
     the venue's markets in turn: the frames, parsing and coalescing are a 60-pair venue's, the
     board holds the rows the fakes list (~130 with every venue, plus the demos');
-  * book deltas: 50 Hz for the selected pair (binance BTC/USDT), besides the ticker moves;
+  * book deltas: 50 Hz for the selected pair (binance BTC/USDT), besides the ticker moves
+    (a ticker's price moves in the book; a market's book moves at most 100 Hz);
   * trades: the demo venues' own tape (the fakes' trade frames differ per venue, no common
     builder to pace).
 A ticker frame moves the best bid to a new price inside the spread (one of 64, in turn; at most
 100 times a second a market, else it repeats the price), so each move, and each run of them
-coalesced into one app frame, is a real change for the board; latency is timed from the moves. The fakes derive 24 h % from the book (Binance's: open = bid × 0.99),
-so on them that column moves little and the sorted board rarely reorders: the sort under a
-column that moves on every tick is bench_board.py's sorted scenario. The app has every venue of the run open, the board sorted by 24 h %
-(descending), the book, chart and tape on the selected pair, and API keys on three venues
-(their balances and orders polled). Each run is measured for --seconds after all its venues
-are live:
+coalesced into one app frame, is a real change for the board; latency is timed from the moves.
+The fakes derive 24 h % from the book (Binance's: open = bid × 0.99), so on them that column
+moves little and the sorted board rarely reorders: the sort under a column that moves on every
+tick is bench_board.py's sorted scenario. The app has every venue of the run open, the board
+sorted by 24 h % (descending), the book, chart and tape on the selected pair, and API keys on
+three venues (their balances and orders polled). Each run is measured for --seconds after all
+its venues are live:
   * CPU: the app process's user+system time over wall time (1.0 = one core);
   * event-loop stall: gaps between ticks of a 1 ms QTimer, longest and p99.9;
   * update latency: a fake sends a ticker frame → the board model's dataChanged for that row,
