@@ -67,6 +67,26 @@ def test_a_queue_first_used_in_the_loop_keeps_working_after_qt_processes_events(
     assert got == list(range(len(got))) and len(got) > 10
 
 
+def forgotten_stream(closed: list, kept: list):
+    """A coroutine that opens a stream, takes one item and leaves it open in `kept` (as a
+    forgotten stream is); the stream's cleanup needs the loop (an unsubscribe) and says in
+    `closed` when it ran."""
+    async def stream():
+        try:
+            while True:
+                yield 1
+                await asyncio.sleep(0)
+        finally:
+            await asyncio.sleep(0)
+            closed.append("closed")
+
+    async def take_one():
+        s = stream()
+        kept.append(s)
+        return await s.__anext__()
+    return take_one()
+
+
 def test_streams_belong_to_the_loop_and_are_closed_when_it_ends(qapp):
     """A stream nobody closed is closed on the loop when the loop ends (asyncio's
     async-generator hooks), not by the garbage collector somewhere later."""
@@ -74,53 +94,20 @@ def test_streams_belong_to_the_loop_and_are_closed_when_it_ends(qapp):
     before = sys.get_asyncgen_hooks()
     loop = Loop(qapp)
     closed: list[str] = []
-
-    async def stream():
-        try:
-            while True:
-                yield 1
-                await asyncio.sleep(0)
-        finally:
-            await asyncio.sleep(0)          # cleanup that needs the loop (an unsubscribe)
-            closed.append("closed")
-
-    kept = []
-
-    async def take_one():
-        s = stream()
-        kept.append(s)                      # left open, as a forgotten stream is
-        return await s.__anext__()
-
-    assert loop.run(take_one()) == 1
+    kept: list = []
+    assert loop.run(forgotten_stream(closed, kept)) == 1
     loop.close()
     assert closed == ["closed"]
     assert sys.get_asyncgen_hooks() == before and asyncio.events._get_running_loop() is None
 
 
 def test_the_apps_loop_closes_a_stream_left_open_when_the_app_ends(qapp):
-    """The app's loop (gui.qtloop.run, qasync underneath) closes a stream still open when the
-    app's main coroutine returns, on the loop, before the loop closes."""
-    from gui import qtloop
-    closed: list[bool] = []
-
-    async def stream():
-        try:
-            while True:
-                yield 1
-                await asyncio.sleep(0)
-        finally:
-            await asyncio.sleep(0)          # cleanup that needs the loop (an unsubscribe)
-            closed.append(True)
-
-    kept = []
-
-    async def main():
-        s = stream()
-        kept.append(s)                      # left open, as a forgotten stream is
-        return await s.__anext__()
-
-    assert qtloop.run(main()) == 1
-    assert closed == [True]
+    """The app's loop (gui.qtloop.run) closes a stream still open when the app's main
+    coroutine returns, on the loop, before the loop closes."""
+    closed: list[str] = []
+    kept: list = []
+    assert qtloop.run(forgotten_stream(closed, kept)) == 1
+    assert closed == ["closed"]
 
 
 def test_callbacks_run_in_order_and_timers_when_due(qapp):
