@@ -20,8 +20,8 @@ from .tickers import SORT_ROLE
 __all__ = ["LiveSortProxy"]
 
 # Re-sort at most this often. A re-sort repaints every visible row; the session hands a busy
-# frame over in slices of 100 tickers, and re-sorting after each slice repainted the board
-# several times a frame. Once per session frame (80 ms) keeps the order as fresh as the values.
+# frame over in slices (Session.max_batch tickers a loop turn), and re-sorting after each
+# slice repainted the board several times a frame. Once per session frame (80 ms) keeps the order as fresh as the values.
 RESORT_EVERY = 0.08
 
 
