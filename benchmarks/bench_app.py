@@ -407,12 +407,14 @@ def _run_app(spec: dict, env: dict, seconds: float, soak: float | None) -> dict:
     cmd = [sys.executable, __file__, "--app", json.dumps(spec), "--seconds", str(seconds)]
     if soak:
         cmd += ["--soak", str(soak)]
-    proc = subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True, text=True,
+    # A soak's minute-by-minute RSS goes to this process's stderr as it comes.
+    proc = subprocess.run(cmd, env=env, cwd=ROOT, stdout=subprocess.PIPE,
+                          stderr=None if soak else subprocess.PIPE, text=True,
                           timeout=(soak or 0) * 60 + seconds + 300)
     try:
         return json.loads(proc.stdout.strip().splitlines()[-1])
     except (ValueError, IndexError):
-        raise SystemExit(f"the app run failed:\n{proc.stderr[-3000:]}")
+        raise SystemExit(f"the app run failed:\n{(proc.stderr or '')[-3000:]}")
 
 
 def _fmt(v, unit="", digits=1):
