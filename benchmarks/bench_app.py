@@ -49,7 +49,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 from multiprocessing import shared_memory
 from pathlib import Path
 
@@ -97,10 +97,15 @@ PRICES = 64     # distinct prices a ticker stream walks through inside its book'
 
 
 def _prices(book) -> list[str]:
-    """PRICES bid prices strictly inside the book's spread, at its own digits plus two."""
+    """PRICES bid prices strictly inside the book's spread, at its own digits plus two.
+    The step rounds down: rounded up, the last prices passed the best ask (Bitstamp's
+    14-dollar spread in steps of 0.22 reached 73,367.08 over an ask of 73,367), the fake's
+    book crossed, and the venues that treat a crossed book as a lost frame resynced it
+    every few seconds — the benchmark's fault, not theirs."""
     bid, ask = book.best("bids"), book.best("asks")
     exp = min(bid.as_tuple().exponent, ask.as_tuple().exponent) - 2
-    step = ((ask - bid) / (PRICES + 1)).quantize(Decimal(10) ** exp)
+    step = ((ask - bid) / (PRICES + 1)).quantize(Decimal(10) ** exp, rounding=ROUND_DOWN)
+    assert step > 0 and bid + step * PRICES < ask, (bid, ask)
     return [str(bid + step * (k + 1)) for k in range(PRICES)]
 
 
