@@ -59,6 +59,20 @@ def _translated(self, exc: Exception) -> Exception:
     return self._bad_response(exc) if from_parser(exc) else None
 
 
+def _reraise(self, exc: Exception):
+    """Raise what a guarded call raises for `exc`. No local is left pointing at the error
+    raised: its traceback holds the raising frames, so such a local would make a reference
+    cycle, and the error, with every frame and closed connection its traceback holds, would
+    wait for a full garbage collection instead of going when the caller is done with it."""
+    err = _translated(self, exc)
+    try:
+        if err is None:
+            raise exc
+        raise err from (None if err is exc else exc)
+    finally:
+        del err, exc
+
+
 def guard(fn):
     """Let only ExchangeErrors out of a call: anything else is a reply the parser couldn't read.
     A call the venue declares in `needs_keys` asks for credentials first."""
@@ -75,10 +89,7 @@ def guard(fn):
                     async for item in items:
                         yield item
             except Exception as exc:
-                err = _translated(self, exc)
-                if err is None:
-                    raise
-                raise err from (None if err is exc else exc)
+                _reraise(self, exc)
         gen.__guarded__ = True
         return gen
 
@@ -88,9 +99,6 @@ def guard(fn):
         try:
             return await fn(self, *args, **kwargs)
         except Exception as exc:
-            err = _translated(self, exc)
-            if err is None:
-                raise
-            raise err from (None if err is exc else exc)
+            _reraise(self, exc)
     call.__guarded__ = True
     return call

@@ -374,6 +374,10 @@ class BookWatch:
             await self._task
         except (asyncio.CancelledError, Exception):
             pass
+        # Every watcher has had the error. It leads (through what it was raised over) to
+        # `_run`'s frame, which holds this watch: kept here, that cycle would wait for a full
+        # garbage collection with the closed connection inside it.
+        self.error = None
 
     async def _run(self) -> None:
         ex = self.ex

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 from decimal import Decimal
 
 import pytest
@@ -427,3 +428,38 @@ def test_an_order_level_book_sums_each_levels_orders():
     assert sync.book.top_bids() == [(D("100"), D("2.5"))]
     sync.reset()
     assert not sync.orders and not sync.book.bids
+
+
+class _CrossedIsGap(StreamingToy):
+    book_crossed_is_gap = True
+
+
+async def test_a_failed_book_is_freed_without_the_cycle_collector(fake):
+    """A book that keeps failing (here: crossed, so every resync fails too) ends its watch
+    with an error; once the watcher has handled it, the error, its traceback's frames and
+    the closed connection they hold are freed at once, not kept in a reference cycle until
+    a full garbage collection (two cycles: the guard's local holding the error it raised,
+    and the watch holding its error, whose cause's traceback holds the watch)."""
+    gc.collect()
+    gc.disable()
+    before = {id(o) for o in gc.get_objects() if isinstance(o, BaseException)}
+    try:
+        async with _CrossedIsGap(urls=fake.urls) as ex:
+            it = ex.watch_order_book("BTC/USD")
+            await next_book(it, fake)
+            await fake.change("bid", "102", "1")        # above the best ask: crossed for good
+            failed = None
+            try:
+                async with asyncio.timeout(10):     # (wait_for's task would hold the error)
+                    async for _ in it:
+                        pass
+            except E.BadResponse as exc:
+                failed = str(exc)
+            await it.aclose()
+        assert failed is not None and "book" in failed
+        left = [o for o in gc.get_objects() if isinstance(o, BaseException)
+                and id(o) not in before]
+        assert not left, left
+    finally:
+        gc.enable()
+
