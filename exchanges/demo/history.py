@@ -98,31 +98,33 @@ def walk(rng: random.Random, periods: list[Period], end_price: float, vol_bp: fl
             for o, h, lo, c, v in raw]
 
 
-def _merge(buckets: dict, ms: int, start: int, o, h, lo, c, v, q) -> None:
-    start -= start % ms
+def merge_candle(buckets: dict, start: int, o, h, lo, c, v, q) -> bool:
+    """Add (o, h, lo, c, v, q) to the candle at `start`; True when that candle is new.
+    Candles are tuples of ints: the garbage collector stops tracking them once it has seen
+    them (lists it scans at every full collection, and the demo venues hold ~100,000)."""
     k = buckets.get(start)
     if k is None:
-        buckets[start] = [o, h, lo, c, v, q]
-    else:
-        if h > k[1]:
-            k[1] = h
-        if lo < k[2]:
-            k[2] = lo
-        k[3] = c
-        k[4] += v
-        k[5] += q
+        buckets[start] = (o, h, lo, c, v, q)
+        return True
+    buckets[start] = (k[0], h if h > k[1] else k[1], lo if lo < k[2] else k[2], c,
+                      k[4] + v, k[5] + q)
+    return False
+
+
+def _merge(buckets: dict, ms: int, start: int, o, h, lo, c, v, q) -> None:
+    merge_candle(buckets, start - start % ms, o, h, lo, c, v, q)
 
 
 def candles(periods: list[Period], rows: list[tuple[int, int, int, int, int]],
-            timeframes, keep: int) -> dict[int, dict[int, list[int]]]:
+            timeframes, keep: int) -> dict[int, dict[int, tuple]]:
     """Whole-number candles of every timeframe (ms) from periods of (open, high, low, close in
-    ticks; volume in amount steps): {ms: {start: [o, h, l, c, volume, volume × typical price]}},
+    ticks; volume in amount steps): {ms: {start: (o, h, l, c, volume, volume × typical price)}},
     oldest first, the newest `keep` of each. A timeframe is made from the largest finer one it
     is a multiple of (1 d from 12 h …), plus the periods that are themselves that long or
     longer: each period is merged a few times, not once per timeframe."""
-    made: dict[int, dict[int, list[int]]] = {}
+    made: dict[int, dict[int, tuple]] = {}
     for ms in sorted(timeframes):
-        buckets: dict[int, list[int]] = {}
+        buckets: dict[int, tuple] = {}
         finer = max((f for f in made if ms % f == 0), default=None)
         # the periods too coarse for the finer timeframe come first (they are the older ones)
         for p, (o, h, lo, c, v) in zip(periods, rows):

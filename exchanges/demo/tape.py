@@ -15,6 +15,7 @@ from collections import deque
 from decimal import Decimal
 
 from ..types import Candle, Trade
+from .history import merge_candle
 
 __all__ = ["Tape", "TIMEFRAMES", "KEEP_CANDLES"]
 
@@ -33,10 +34,10 @@ class Tape:
         self.tick, self.step, self.quote_unit = tick, step, tick * step
         self.trades: deque[Trade] = deque(maxlen=max_trades)
         self.seq = 0
-        # timeframe ms → {bucket start: [open, high, low, close, base volume, quote volume]}
+        # timeframe ms → {bucket start: (open, high, low, close, base volume, quote volume)}
         # in ticks, steps and tick × steps, in time order (a dict keeps insertion order: the
         # first key is the oldest)
-        self.candles: dict[int, dict[int, list]] = {ms: {} for ms in TIMEFRAMES.values()}
+        self.candles: dict[int, dict[int, tuple]] = {ms: {} for ms in TIMEFRAMES.values()}
         self.last: Decimal | None = None
         self._day: tuple | None = None      # (window start, minute, figures of closed minutes)
 
@@ -56,9 +57,9 @@ class Tape:
             raise ValueError(f"{value} is not a multiple of {increment}")
         return int(n)
 
-    def load_past(self, candles: dict[int, dict[int, list]], last: Decimal) -> None:
-        """The candles before the venue opened ({timeframe ms: {start: [o, h, l, c, volume,
-        quote volume]}} in ticks, steps and tick × steps, oldest first), before any trade is
+    def load_past(self, candles: dict[int, dict[int, tuple]], last: Decimal) -> None:
+        """The candles before the venue opened ({timeframe ms: {start: (o, h, l, c, volume,
+        quote volume)}} in ticks, steps and tick × steps, oldest first), before any trade is
         recorded."""
         for ms, buckets in candles.items():
             self.candles[ms] = dict(buckets)
@@ -70,20 +71,9 @@ class Tape:
         if day is not None and t < day[1]:
             self._day = None                  # a closed minute changed: sum them again
         for ms, buckets in self.candles.items():
-            start = t - t % ms
-            k = buckets.get(start)
-            if k is None:
-                buckets[start] = [o, h, lo, c, volume, quote]
-                if len(buckets) > KEEP_CANDLES:
-                    del buckets[next(iter(buckets))]
-            else:
-                if h > k[1]:
-                    k[1] = h
-                if lo < k[2]:
-                    k[2] = lo
-                k[3] = c
-                k[4] += volume
-                k[5] += quote
+            if merge_candle(buckets, t - t % ms, o, h, lo, c, volume, quote) and \
+                    len(buckets) > KEEP_CANDLES:
+                del buckets[next(iter(buckets))]
 
     def ohlcv(self, timeframe_ms: int, since: int | None = None,
               limit: int | None = None) -> list[Candle]:
