@@ -287,8 +287,7 @@ class Simulation:
                              max(1, min(round(lo / tick), o_t, c_t)), c_t,
                              max(1, round(v / step))))
             made = candles(periods, rows, TIMEFRAMES.values(), KEEP_CANDLES)
-            st.tape.load_past({ms: {t: list(candle) for t, candle in buckets.items()}
-                               for ms, buckets in made.items()}, st.price(rows[-1][3]))
+            st.tape.load_past(made, st.price(rows[-1][3]))
             st.mid = rows[-1][3]
 
     @staticmethod
