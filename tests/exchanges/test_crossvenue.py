@@ -134,3 +134,28 @@ def test_published_fee_is_read_where_ccxt_keeps_it():
         fees = {"trading": {"taker": D("0.00075")}}
     assert published_taker_fee(V()) == D("0.00075")
     assert published_taker_fee(object()) is None
+
+
+def test_crossings_are_every_crossing_pair_of_the_all_pairs_definition():
+    """crossings() visits only the asks below each bid: it finds exactly what comparing every
+    pair with edge_bps finds, in the same order, on random quotes with ties and blanks."""
+    import random
+    rng = random.Random(5)
+    for _ in range(200):
+        quotes, fees = {}, {}
+        for v in (f"v{k}" for k in range(rng.randint(0, 12))):
+            mid = D(rng.choice(["100", "100.05", "99.95", "100.1"]))
+            bid = mid - D(rng.choice(["0.05", "0", "0.1"])) if rng.random() > 0.1 else None
+            ask = mid + D(rng.choice(["0.05", "0.1", "0"])) if rng.random() > 0.1 else None
+            quotes[v] = (bid, ask)
+            fees[v] = D(rng.choice(["0", "0.0001", "0.001", "0.0025"]))
+        expected = []
+        for sell, (bid, _a) in quotes.items():
+            for buy, (_b, ask) in quotes.items():
+                if bid and ask and buy != sell:
+                    edge = edge_bps(bid, fees[sell], ask, fees[buy])
+                    if edge > 0:
+                        expected.append((buy, ask, sell, bid, edge))
+        expected.sort(key=lambda x: -x[4])
+        assert [(c.buy_venue, c.ask, c.sell_venue, c.bid, c.edge_bps)
+                for c in crossings(quotes, fees)] == expected
