@@ -64,7 +64,7 @@ SELECTED = ("binance", "BTC/USDT")
 KEYED = 3
 SLOTS = 4096                    # latency slots shared by the two processes (float64 each)
 SENT = SLOTS - 1                # the last one counts the ticker frames the fakes sent
-FLUSH_MS = 80                   # the Session's frame by default (gui.session.Session)
+FLUSH_MS = 16                   # the Session's frame by default (gui.session.Session)
 SORT_COLUMN = 5                 # 24h %
 GOALS = {"cpu": 0.5, "p999_ms": 16.7, "latency_p99_ms": 2 * 1000 / 60, "idle_rss_mb": 250,
          "soak_drift": 0.05}
@@ -521,7 +521,7 @@ if __name__ == "__main__":
     p.add_argument("--counts", default="1,10,all",
                    help="how many venues each run opens (comma-separated; 'all': every one)")
     p.add_argument("--flush-ms", type=int, default=None,
-                   help="the session's frame (how often tickers reach the board); default 80")
+                   help="the session's frame (how often tickers reach the board); default 16")
     p.add_argument("--no-idle", dest="idle", action="store_false",
                    help="skip the idle run on the demo venues")
     p.add_argument("--soak", type=float, nargs="?", const=60.0, default=None,

@@ -1,6 +1,7 @@
 """What the cross-venue docks show, kept once for both: the pair, which quotes count as one,
 the venues that list it, their books and tickers, fees and balances; the consolidated book is
-rebuilt from them at most once per frame (the session's `books` signal is already coalesced).
+rebuilt from them at most every REBUILD_MS as books arrive (the session's `books` signal is
+already coalesced per frame), at once when the members or their states change.
 
 A member is one venue's market of the pair: BTC/USD on demo, BTC/USDT on demo-b when USDT
 counts as USD. A member whose data is older than `stale_after` seconds, or whose venue is not
@@ -35,6 +36,10 @@ MODE_TIPS = {STRICT: "Only markets quoted in {quote}",
              RATE: "Markets quoted in {family} count as one, converted at the market rate "
                    "(a {pair} market's mid where one is open, else 1:1, said so)"}
 _ONE = Decimal(1)
+# The consolidated book and its crossings are read by a person across many venues: ten times a
+# second is as fast as anyone reads them. Rebuilt on every 16 ms session frame with every venue
+# open, they were the largest part of the app's CPU (benchmarks/bench_app.py).
+REBUILD_MS = 100
 
 
 family = quote_family
@@ -89,6 +94,10 @@ class CrossVenue(QObject):
         self._ages = QTimer(self)            # ages tick and staleness shows without new data
         self._ages.timeout.connect(self._tick)
         self._ages.start(1000)
+        self._rebuilt_at = -REBUILD_MS / 1000            # time.monotonic() of the last rebuild
+        self._rebuild_due = QTimer(self)
+        self._rebuild_due.setSingleShot(True)
+        self._rebuild_due.timeout.connect(self._rebuild)
 
     # -- what is shown -------------------------------------------------------------------------
     def set_pair(self, base: str, quote: str) -> None:
@@ -213,7 +222,7 @@ class CrossVenue(QObject):
                 self.book_at[m.key] = now
                 hit = True
         if hit:
-            self._rebuild()
+            self._rebuild_soon()
 
     def _on_tickers(self, batch: dict) -> None:
         now = self.clock()
@@ -301,7 +310,20 @@ class CrossVenue(QObject):
         return {m.key: convert_book(self.books[m.key], m.rate) for m in self.members
                 if m.key in self.books and m.key not in stale}
 
+    def _rebuild_soon(self) -> None:
+        """Rebuild now if the last rebuild is REBUILD_MS old, else once when it is (the books
+        that arrive meanwhile are kept and go into that rebuild)."""
+        if self._rebuild_due.isActive():
+            return
+        wait = self._rebuilt_at + REBUILD_MS / 1000 - time.monotonic()
+        if wait <= 0:
+            self._rebuild()
+        else:
+            self._rebuild_due.start(max(1, round(wait * 1000)))
+
     def _rebuild(self) -> None:
+        self._rebuild_due.stop()
+        self._rebuilt_at = time.monotonic()
         books = self._live_books()
         fees = self.fees_by_key()
         self.consolidated = consolidated_book(books, fees=fees) if books else None

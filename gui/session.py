@@ -2,8 +2,9 @@
 
 `Session` owns the open adapters, runs their watch_* streams (or polls venues without
 websockets) as tasks on qasync's loop, and coalesces what arrives: data is stored in plain
-dicts as it comes and emitted once per frame by a QTimer, so a venue sending 10,000 ticks a
-second costs the GUI ~12 emissions a second. Every task failure is caught, logged with the
+dicts as it comes and emitted once per frame by a QTimer (16 ms: one screen refresh, so an
+update reaches the board within two frames), so a venue sending 10,000 ticks a second costs the
+GUI at most 60 emissions a second. Every task failure is caught, logged with the
 venue and what was being done, shown as that venue's state, and retried with backoff: a
 network or parse error never takes the app down.
 """
@@ -80,7 +81,7 @@ class Session(QObject):
 
     def __init__(self, parent: QObject | None = None, *,
                  factory: Callable[[str], object] = exchanges.create,
-                 flush_ms: int = 80, poll_seconds: float = 5.0, max_symbols: int = 60,
+                 flush_ms: int = 16, poll_seconds: float = 5.0, max_symbols: int = 60,
                  max_batch: int = 50, stale_after: float = 15.0) -> None:
         super().__init__(parent)
         self._factory = factory

@@ -21,7 +21,8 @@ __all__ = ["LiveSortProxy"]
 
 # Re-sort at most this often. A re-sort repaints every visible row; the session hands a busy
 # frame over in slices (Session.max_batch tickers a loop turn), and re-sorting after each
-# slice repainted the board several times a frame. Once per session frame (80 ms) keeps the order as fresh as the values.
+# slice repainted the board several times a frame. Values change every 16 ms session frame;
+# rows change place at most ~12 times a second, as fast as an eye follows a row that moves.
 RESORT_EVERY = 0.08
 
 

@@ -6,10 +6,12 @@ three simulated demo venues show the same docks live, as a user sees them on fir
 from __future__ import annotations
 
 import asyncio
+import time
 from decimal import Decimal
+from types import SimpleNamespace
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QObject, Qt, Signal
 
 from exchanges import Balance, Market, OrderBook, Ticker
 from gui.crossvenue import PAR, RATE, STRICT, parse_size
@@ -93,6 +95,10 @@ def static(window_factory, aloop):
         cv = w.crossvenue
         aloop.until(lambda: cv.pair == ("X", "USD") and len(cv.members) >= len(venues)
                     and len(cv.books) == len(cv.members), what="every venue's book")
+        # the consolidated book is rebuilt at most every REBUILD_MS: once it holds every member
+        aloop.until(lambda: cv.consolidated is not None and {
+            lv[2] for lv in cv.consolidated.bids + cv.consolidated.asks} >= set(cv.books),
+            what="every venue in the consolidated book")
         return w
     return make
 
@@ -304,3 +310,51 @@ def test_parse_size_follows_the_locale(text, point, group, value):
 def test_parse_size_refuses_what_it_would_have_to_guess(text):
     with pytest.raises(ValueError):
         parse_size(text, ".", ",")
+
+
+
+class BooksOnly(QObject):
+    """A session reduced to what the cross-venue book listens to: one venue, live."""
+    books = Signal(object)
+    tickers = Signal(object)
+    markets_loaded = Signal(str, object)
+    venue_closed = Signal(str)
+    status = Signal(str, str, str)
+    selected = Signal(str, str)
+
+    def __init__(self):
+        super().__init__()
+        self.adapters = {}
+        self.states = {"a": SimpleNamespace(state="live", markets={})}
+
+
+def test_books_every_frame_rebuild_the_consolidated_book_at_most_every_rebuild_ms(
+        qtbot, aloop, tmp_path, monkeypatch):
+    import gui.crossvenue as module
+    from gui.fees import FeeTable
+    session = BooksOnly()
+    cv = module.CrossVenue(session, fees=FeeTable(tmp_path / "fees.json"))
+    cv.members = [module.Member("a", "a", "X/USD", "USD")]
+    rebuilds = []
+    real = module.consolidated_book
+    monkeypatch.setattr(module, "consolidated_book",
+                        lambda *a, **kw: rebuilds.append(time.monotonic()) or real(*a, **kw))
+
+    def book(bid):
+        return OrderBook("X/USD", [(bid, D("1"))], [(D("100.00"), D("1"))])
+
+    bid = D("99.80")
+    session.books.emit({("a", "X/USD"): book(bid)})
+    assert len(rebuilds) == 1, "after a quiet spell the first book is shown at once"
+    end = time.monotonic() + 0.6
+    while time.monotonic() < end:       # a new book every ~5 ms, as 16 ms frames of many venues
+        bid += D("0.01")
+        session.books.emit({("a", "X/USD"): book(bid)})
+        aloop.run(asyncio.sleep(0.005))
+    sent = len(rebuilds)
+    gaps = [b - a for a, b in zip(rebuilds, rebuilds[1:])]
+    assert 4 <= sent <= 8 and min(gaps) >= module.REBUILD_MS / 1000 * 0.9, gaps
+    # the last book is not lost: it is shown within REBUILD_MS of its arrival, by one rebuild
+    aloop.until(lambda: cv.consolidated.bids[0][3] == bid, timeout=1,
+                what="the last book in the consolidated book")
+    assert len(rebuilds) == sent + 1
