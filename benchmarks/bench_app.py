@@ -30,6 +30,7 @@ at 1 venue (binance), 10 and every venue; and the app idle on the demo venues (R
 The one-hour soak (every venue, RSS sampled each minute) runs only with --soak.
 
     python benchmarks/bench_app.py [--seconds 20] [--counts 1,10,all] [--soak [MINUTES]]
+        [--flush-ms MS] [--task-per-symbol] [--no-idle]
 
 (BENCH_APP_SHOT=/tmp/app saves the window of each run as /tmp/app-<venues>.png;
 BENCH_APP_PROFILE=/tmp/app a cProfile of each measured window as /tmp/app-<venues>.prof.)
@@ -66,6 +67,14 @@ SLOTS = 4096                    # latency slots shared by the two processes (flo
 SENT = SLOTS - 1                # the last one counts the ticker frames the fakes sent
 FLUSH_MS = 16                   # the Session's frame by default (gui.session.Session)
 SORT_COLUMN = 5                 # 24h %
+# The machine's speed in each run: the app's hottest path (a ticker frame parsed, its numbers as
+# Decimal) REF_FRAMES times. Shared VMs run 2× faster or slower from one hour to the next; the
+# CPU of two runs compares through this (`cpu_at_ref`: CPU × REF_MS / the run's reference).
+REF_FRAME = ('{"e":"24hrTicker","E":1672515782136,"s":"BTCUSDT","p":"0.0015","P":"250.00",'
+             '"c":"0.0025","Q":"10","b":"0.0024","B":"10","a":"0.0026","A":"100",'
+             '"o":"0.0010","h":"0.0025","l":"0.0010","v":"10000","q":"18"}')
+REF_FRAMES = 20_000
+REF_MS = 100.0      # "at the reference": the CPU of a machine on which that work takes 100 ms
 GOALS = {"cpu": 0.5, "p999_ms": 16.7, "latency_p99_ms": 2 * 1000 / 60, "idle_rss_mb": 250,
          "soak_drift": 0.05}
 
@@ -187,11 +196,8 @@ async def serve(shm_name: str) -> None:
         for t in tasks:
             t.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
-        del times
-        try:
-            shm.close()
-        except BufferError:     # the pacers' views of it go with the process
-            pass
+        times.release()         # the pacers are done with it: the memory closes cleanly
+        shm.close()
 
 
 # -- the app's process -----------------------------------------------------------------------
@@ -203,6 +209,20 @@ def _rss_mb() -> float:
 def _cpu_s() -> float:
     r = resource.getrusage(resource.RUSAGE_SELF)
     return r.ru_utime + r.ru_stime
+
+
+def reference_ms() -> float:
+    """REF_FRAMES ticker frames parsed as the app parses them, best of three, in ms."""
+    from exchanges.numbers import dec, loads
+    best = math.inf
+    for _ in range(3):
+        t = time.perf_counter()
+        for _ in range(REF_FRAMES):
+            m = loads(REF_FRAME)
+            for k in ("c", "b", "B", "a", "A", "o", "h", "l", "v", "q"):
+                dec(m[k])
+        best = min(best, time.perf_counter() - t)
+    return best * 1000
 
 
 def _pct(values: list[float], q: float) -> float | None:
@@ -229,9 +249,13 @@ async def run_app(args) -> dict:
 
     def factory(vid, **kw):
         if vid in urls:
-            return exchanges.create(vid, urls=urls[vid],
-                                    credentials=creds[vid] if vid in keyed else None)
-        return exchanges.create(vid)
+            adapter = exchanges.create(vid, urls=urls[vid],
+                                       credentials=creds[vid] if vid in keyed else None)
+        else:
+            adapter = exchanges.create(vid)
+        if spec.get("task_per_symbol"):     # as before the kit: watch_ticker, a task a symbol
+            adapter.has = {**adapter.has, "watch_tickers": False}
+        return adapter
 
     shm = _attach(spec["shm"]) if spec.get("shm") else None
     times = shm.buf.cast("d") if shm is not None else None
@@ -343,9 +367,11 @@ async def run_app(args) -> dict:
     if profile_to:
         profiler.disable()
         profiler.dump_stats(f"{profile_to}-{len(venues)}.prof")
+    ref = reference_ms()            # the machine now, with the fakes still streaming
     result = {
         "venues": len(venues), "open": len(session.adapters), "not_live": not_live,
-        "rows": model.rowCount(), "cpu": cpu / wall, "sent_per_s": sent,
+        "rows": model.rowCount(), "cpu": cpu / wall, "sent_per_s": sent, "ref_ms": ref,
+        "cpu_at_ref": cpu / wall * REF_MS / ref,
         "stall_max_ms": max(gaps, default=math.nan) * 1000,
         "stall_p999_ms": (_pct(gaps, 0.999) or math.nan) * 1000,
         "latency_p50_ms": (_pct(latencies, 0.5) or math.nan) * 1000,
@@ -364,11 +390,8 @@ async def run_app(args) -> dict:
     model.dataChanged.disconnect(on_changed)
     await window.shutdown(save=False)
     if shm is not None:
-        del times
-        try:
-            shm.close()
-        except BufferError:
-            pass
+        times.release()
+        shm.close()
     return result
 
 
@@ -434,7 +457,8 @@ def orchestrate(args) -> None:
     with tempfile.TemporaryDirectory(prefix="bench-app-") as tmp:
         env = _child_env(tmp)
         shm = shared_memory.SharedMemory(create=True, size=SLOTS * 8)
-        shm.buf.cast("d")[SENT] = 0.0
+        with shm.buf.cast("d") as view:     # released, or closing the memory fails at exit
+            view[SENT] = 0.0
         try:
             server = subprocess.Popen([sys.executable, __file__, "--serve", shm.name],
                                       env=env, cwd=ROOT, stdin=subprocess.PIPE,
@@ -442,7 +466,7 @@ def orchestrate(args) -> None:
             hello = json.loads(server.stdout.readline())
             assert len(hello["keys"]) < SENT
             base = {"urls": hello["urls"], "keys": hello["keys"], "shm": shm.name,
-                    "flush_ms": args.flush_ms}
+                    "flush_ms": args.flush_ms, "task_per_symbol": args.task_per_symbol}
             idle = _run_app({"venues": [v for v in order if v.startswith("demo")],
                              "flush_ms": args.flush_ms}, env,
                             args.seconds, None) if args.idle else None
@@ -463,15 +487,18 @@ def report(args, counts, results, idle, soak) -> None:
     g = GOALS
     print(f"whole app under load ({args.seconds:g} s per run; fakes in their own process; "
           f"board sorted by 24 h %; book+chart on {SELECTED[1]} @ {SELECTED[0]}; "
-          f"keys on {KEYED} venues; frames/s: ticker frames the fakes sent)")
+          f"keys on {KEYED} venues; frames/s: ticker frames the fakes sent"
+          f"{'; tickers: a task per symbol' if args.task_per_symbol else ''})")
     print(f"  {'venues':>7} {'rows':>5} {'frames/s':>8} {'CPU (cores)':>11} {'stall max':>10} "
-          f"{'p99.9':>8} {'latency p50':>12} {'p99':>8} {'samples':>8} {'RSS MB':>7}")
+          f"{'p99.9':>8} {'latency p50':>12} {'p99':>8} {'samples':>8} {'RSS MB':>7} "
+          f"{'ref ms':>7} {'CPU at ref':>10}")
     for n in counts:
         r = results[n]
         print(f"  {n:>7} {r['rows']:>5} {r['sent_per_s']:>8,.0f} {_fmt(r['cpu'], '', 2):>11} "
               f"{_fmt(r['stall_max_ms'], ' ms'):>10} {_fmt(r['stall_p999_ms'], ' ms'):>8} "
               f"{_fmt(r['latency_p50_ms'], ' ms'):>12} {_fmt(r['latency_p99_ms'], ' ms'):>8} "
-              f"{r['latency_samples']:>8} {_fmt(r['rss_mb']):>7}")
+              f"{r['latency_samples']:>8} {_fmt(r['rss_mb']):>7} {_fmt(r['ref_ms'], '', 0):>7} "
+              f"{_fmt(r['cpu_at_ref'], '', 2):>10}")
         if n > 1 and r.get("slowest"):
             print("          slowest venues (p99 ms, samples): " + ", ".join(
                 f"{v} {p} ({k})" for v, p, k in r["slowest"]))
@@ -488,7 +515,9 @@ def report(args, counts, results, idle, soak) -> None:
         return "meets" if ok else "MISSES"
     print(f"  goals with every venue ({counts[-1]}):")
     print(f"    CPU under {g['cpu']} core: {_fmt(full['cpu'], '', 2)}  "
-          f"{verdict(full['cpu'] < g['cpu'])}")
+          f"{verdict(full['cpu'] < g['cpu'])}  (at the reference, {REF_FRAMES:,} frames "
+          f"parsed in {REF_MS:g} ms; here {_fmt(full['ref_ms'], ' ms', 0)}: "
+          f"{_fmt(full['cpu_at_ref'], '', 2)})")
     print(f"    stall p99.9 under {g['p999_ms']} ms: {_fmt(full['stall_p999_ms'], ' ms')}  "
           f"{verdict(full['stall_p999_ms'] < g['p999_ms'])}")
     lat = full["latency_p99_ms"]
@@ -522,6 +551,9 @@ if __name__ == "__main__":
                    help="how many venues each run opens (comma-separated; 'all': every one)")
     p.add_argument("--flush-ms", type=int, default=None,
                    help="the session's frame (how often tickers reach the board); default 16")
+    p.add_argument("--task-per-symbol", action="store_true",
+                   help="stream tickers with one task per symbol (watch_ticker), as before "
+                        "the adapter kit's watch_tickers")
     p.add_argument("--no-idle", dest="idle", action="store_false",
                    help="skip the idle run on the demo venues")
     p.add_argument("--soak", type=float, nargs="?", const=60.0, default=None,

@@ -161,7 +161,7 @@ def board(model):
 
 
 async def run_ours(keys, pool, markets, rate, seconds):
-    session = Session(factory=None, flush_ms=80)
+    session = Session(factory=None)          # the app's own frame (Session.flush_ms)
     model = TickerModel()
     for (venue, symbol), m in markets.items():
         model._markets[(venue, symbol)] = m
@@ -263,8 +263,9 @@ async def scenario(args, keys, pool, markets) -> None:
               f"{ref['max_stall_ms'] / max(ours['max_stall_ms'], 1e-9):8.1f}x   "
               f"app/{name} updates taken in: "
               f"{ours['received_per_s'] / max(ref['received_per_s'], 1e-9):8.1f}x")
-    print("  (the app shows each row's latest value once per 80 ms frame, so a row that ticks"
-          " several times in a frame is shown once; every received update is reflected)")
+    frame = Session.__init__.__kwdefaults__["flush_ms"]
+    print(f"  (the app shows each row's latest value once per {frame} ms frame, so a row that "
+          "ticks several times in a frame is shown once; every received update is reflected)")
 
 
 if __name__ == "__main__":
