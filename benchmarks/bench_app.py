@@ -67,14 +67,6 @@ SLOTS = 4096                    # latency slots shared by the two processes (flo
 SENT = SLOTS - 1                # the last one counts the ticker frames the fakes sent
 FLUSH_MS = 16                   # the Session's frame by default (gui.session.Session)
 SORT_COLUMN = 5                 # 24h %
-# The machine's speed in each run: the app's hottest path (a ticker frame parsed, its numbers as
-# Decimal) REF_FRAMES times. Shared VMs run 2× faster or slower from one hour to the next; the
-# CPU of two runs compares through this (`cpu_at_ref`: CPU × REF_MS / the run's reference).
-REF_FRAME = ('{"e":"24hrTicker","E":1672515782136,"s":"BTCUSDT","p":"0.0015","P":"250.00",'
-             '"c":"0.0025","Q":"10","b":"0.0024","B":"10","a":"0.0026","A":"100",'
-             '"o":"0.0010","h":"0.0025","l":"0.0010","v":"10000","q":"18"}')
-REF_FRAMES = 20_000
-REF_MS = 100.0      # "at the reference": the CPU of a machine on which that work takes 100 ms
 GOALS = {"cpu": 0.5, "p999_ms": 16.7, "latency_p99_ms": 2 * 1000 / 60, "idle_rss_mb": 250,
          "soak_drift": 0.05}
 
@@ -211,18 +203,11 @@ def _cpu_s() -> float:
     return r.ru_utime + r.ru_stime
 
 
-def reference_ms() -> float:
-    """REF_FRAMES ticker frames parsed as the app parses them, best of three, in ms."""
-    from exchanges.numbers import dec, loads
-    best = math.inf
-    for _ in range(3):
-        t = time.perf_counter()
-        for _ in range(REF_FRAMES):
-            m = loads(REF_FRAME)
-            for k in ("c", "b", "B", "a", "A", "o", "h", "l", "v", "q"):
-                dec(m[k])
-        best = min(best, time.perf_counter() - t)
-    return best * 1000
+def _proc_cpu_s(pid: int) -> float:
+    """User+system seconds of process `pid` so far (Linux /proc)."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()     # after "(comm)": state is field 3
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _pct(values: list[float], q: float) -> float | None:
@@ -350,6 +335,11 @@ async def run_app(args) -> dict:
         profiler.enable()
     measuring = True
     meter.start()
+    # The reference: the fakes' process serving the same frames over the same window. Shared
+    # VMs run 2× faster or slower from one hour to the next, moving both; app ÷ fakes compares
+    # runs made at different speeds.
+    server = spec.get("server_pid")
+    fakes0 = _proc_cpu_s(server) if server else math.nan
     cpu0, t0 = _cpu_s(), time.perf_counter()
     if args.soak:
         end = t0 + args.soak * 60
@@ -360,6 +350,7 @@ async def run_app(args) -> dict:
     else:
         await asyncio.sleep(args.seconds)
     cpu, wall = _cpu_s() - cpu0, time.perf_counter() - t0
+    fakes_cpu = (_proc_cpu_s(server) - fakes0) / wall if server else math.nan
     sent = (times[SENT] - sent0) / wall if times is not None else 0.0
     meter.stop()
     measuring = False
@@ -367,11 +358,10 @@ async def run_app(args) -> dict:
     if profile_to:
         profiler.disable()
         profiler.dump_stats(f"{profile_to}-{len(venues)}.prof")
-    ref = reference_ms()            # the machine now, with the fakes still streaming
     result = {
         "venues": len(venues), "open": len(session.adapters), "not_live": not_live,
-        "rows": model.rowCount(), "cpu": cpu / wall, "sent_per_s": sent, "ref_ms": ref,
-        "cpu_at_ref": cpu / wall * REF_MS / ref,
+        "rows": model.rowCount(), "cpu": cpu / wall, "sent_per_s": sent,
+        "fakes_cpu": fakes_cpu, "per_fakes": cpu / wall / fakes_cpu if fakes_cpu else math.nan,
         "stall_max_ms": max(gaps, default=math.nan) * 1000,
         "stall_p999_ms": (_pct(gaps, 0.999) or math.nan) * 1000,
         "latency_p50_ms": (_pct(latencies, 0.5) or math.nan) * 1000,
@@ -466,7 +456,8 @@ def orchestrate(args) -> None:
             hello = json.loads(server.stdout.readline())
             assert len(hello["keys"]) < SENT
             base = {"urls": hello["urls"], "keys": hello["keys"], "shm": shm.name,
-                    "flush_ms": args.flush_ms, "task_per_symbol": args.task_per_symbol}
+                    "flush_ms": args.flush_ms, "task_per_symbol": args.task_per_symbol,
+                    "server_pid": server.pid}
             idle = _run_app({"venues": [v for v in order if v.startswith("demo")],
                              "flush_ms": args.flush_ms}, env,
                             args.seconds, None) if args.idle else None
@@ -491,14 +482,14 @@ def report(args, counts, results, idle, soak) -> None:
           f"{'; tickers: a task per symbol' if args.task_per_symbol else ''})")
     print(f"  {'venues':>7} {'rows':>5} {'frames/s':>8} {'CPU (cores)':>11} {'stall max':>10} "
           f"{'p99.9':>8} {'latency p50':>12} {'p99':>8} {'samples':>8} {'RSS MB':>7} "
-          f"{'ref ms':>7} {'CPU at ref':>10}")
+          f"{'fakes CPU':>9} {'app÷fakes':>9}")
     for n in counts:
         r = results[n]
         print(f"  {n:>7} {r['rows']:>5} {r['sent_per_s']:>8,.0f} {_fmt(r['cpu'], '', 2):>11} "
               f"{_fmt(r['stall_max_ms'], ' ms'):>10} {_fmt(r['stall_p999_ms'], ' ms'):>8} "
               f"{_fmt(r['latency_p50_ms'], ' ms'):>12} {_fmt(r['latency_p99_ms'], ' ms'):>8} "
-              f"{r['latency_samples']:>8} {_fmt(r['rss_mb']):>7} {_fmt(r['ref_ms'], '', 0):>7} "
-              f"{_fmt(r['cpu_at_ref'], '', 2):>10}")
+              f"{r['latency_samples']:>8} {_fmt(r['rss_mb']):>7} {_fmt(r['fakes_cpu'], '', 2):>9} "
+              f"{_fmt(r['per_fakes'], '', 2):>9}")
         if n > 1 and r.get("slowest"):
             print("          slowest venues (p99 ms, samples): " + ", ".join(
                 f"{v} {p} ({k})" for v, p, k in r["slowest"]))
@@ -515,9 +506,9 @@ def report(args, counts, results, idle, soak) -> None:
         return "meets" if ok else "MISSES"
     print(f"  goals with every venue ({counts[-1]}):")
     print(f"    CPU under {g['cpu']} core: {_fmt(full['cpu'], '', 2)}  "
-          f"{verdict(full['cpu'] < g['cpu'])}  (at the reference, {REF_FRAMES:,} frames "
-          f"parsed in {REF_MS:g} ms; here {_fmt(full['ref_ms'], ' ms', 0)}: "
-          f"{_fmt(full['cpu_at_ref'], '', 2)})")
+          f"{verdict(full['cpu'] < g['cpu'])}  (the fakes serving its frames: "
+          f"{_fmt(full['fakes_cpu'], '', 2)} core in the same window; app ÷ fakes "
+          f"{_fmt(full['per_fakes'], '', 2)})")
     print(f"    stall p99.9 under {g['p999_ms']} ms: {_fmt(full['stall_p999_ms'], ' ms')}  "
           f"{verdict(full['stall_p999_ms'] < g['p999_ms'])}")
     lat = full["latency_p99_ms"]
