@@ -38,7 +38,7 @@ MODE_TIPS = {STRICT: "Only markets quoted in {quote}",
 _ONE = Decimal(1)
 # The consolidated book and its crossings are read by a person across many venues: ten times a
 # second is as fast as anyone reads them. Rebuilt on every 16 ms session frame with every venue
-# open, they were the largest part of the app's CPU (benchmarks/bench_app.py).
+# open, they were most of what that frame cost over an 80 ms one (a profile of bench_app.py).
 REBUILD_MS = 100
 
 
