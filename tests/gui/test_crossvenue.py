@@ -335,6 +335,7 @@ def test_books_every_frame_rebuild_the_consolidated_book_at_most_every_rebuild_m
     session = BooksOnly()
     cv = module.CrossVenue(session, fees=FeeTable(tmp_path / "fees.json"))
     cv.members = [module.Member("a", "a", "X/USD", "USD")]
+    cv._ages.stop()         # its once-a-second staleness check would rebuild too: counted apart
     rebuilds = []
     real = module.consolidated_book
     monkeypatch.setattr(module, "consolidated_book",
