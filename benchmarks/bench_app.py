@@ -98,16 +98,29 @@ PRICES = 64     # distinct prices a ticker stream walks through inside its book'
 
 
 def _prices(book) -> list[str]:
-    """PRICES bid prices strictly inside the book's spread, at its own digits plus two.
-    The step rounds down: rounded up, the last prices passed the best ask (Bitstamp's
-    14-dollar spread in steps of 0.22 reached 73,367.08 over an ask of 73,367), the fake's
-    book crossed, and the venues that treat a crossed book as a lost frame resynced it
-    every few seconds — the benchmark's fault, not theirs."""
+    """PRICES bid prices strictly inside the book's spread: at the book's own digits where the
+    spread holds that many (Indodax's fake, as Indodax, sends whole rupiah: a price with
+    decimals stopped its frames), else at its digits plus two. So many that frames coalesced
+    into one app frame never come back to where they started (the row would show no change).
+    The step rounds down: rounded up, the last prices passed the best ask (Bitstamp's 14-dollar
+    spread in steps of 0.22 reached 73,367.08 over an ask of 73,367), the book crossed, and
+    venues that treat a crossed book as a lost frame resynced it every few seconds."""
     bid, ask = book.best("bids"), book.best("asks")
-    exp = min(bid.as_tuple().exponent, ask.as_tuple().exponent) - 2
+    exp = min(bid.as_tuple().exponent, ask.as_tuple().exponent)
+    if (ask - bid) / Decimal(10) ** exp <= PRICES:
+        exp -= 2
     step = ((ask - bid) / (PRICES + 1)).quantize(Decimal(10) ** exp, rounding=ROUND_DOWN)
     assert step > 0 and bid + step * PRICES < ask, (bid, ask)
     return [str(bid + step * (k + 1)) for k in range(PRICES)]
+
+
+async def _quietly(send) -> None:
+    """A frame to a connection the app is closing (a reconnect, the run's end) is lost, as on
+    the wire; the venue goes on streaming."""
+    try:
+        await send
+    except ConnectionError:
+        pass
 
 
 async def _pace_venue(fake, vid: str, rng: random.Random, slots: dict, times) -> None:
@@ -115,6 +128,19 @@ async def _pace_venue(fake, vid: str, rng: random.Random, slots: dict, times) ->
     A stream nobody subscribed to costs a check, so unopened venues stay quiet."""
     markets = sorted(fake.books)
     prices = {vs: _prices(fake.books[vs]) for vs in markets}
+    # A fake that quotes whole units (BtcTurk's: whole lira) cannot quote a price between two
+    # of its ticks: its book stays, its ticker frames still flow (a quiet stream would drop).
+    fixed = set()
+    for vs in markets:
+        book, inside = fake.books[vs], prices[vs][0]
+        book.apply([(inside, "0.5")], step=0)
+        try:
+            fake.ticker_message(vs)
+        except ValueError:
+            fixed.add(vs)
+        except NotImplementedError:     # no ticker stream (the app polls it): never asked
+            pass
+        book.apply([(inside, "0")], step=0)
     frames = {vs: 0 for vs in markets}
     moved = {vs: -math.inf for vs in markets}
     now = time.monotonic()
@@ -136,7 +162,7 @@ async def _pace_venue(fake, vid: str, rng: random.Random, slots: dict, times) ->
             if fake.subscribed("book", vs):      # a deep level's amount changes
                 n += 1
                 deep = fake.books[vs].top("bids")[-1][0]
-                await fake.publish_book(vs, bids=[(deep, f"{1 + n % 7}.5")])
+                await _quietly(fake.publish_book(vs, bids=[(deep, f"{1 + n % 7}.5")]))
             continue
         if not fake.subscribed("ticker", vs):
             continue
@@ -147,18 +173,18 @@ async def _pace_venue(fake, vid: str, rng: random.Random, slots: dict, times) ->
         # app watches on every venue for the cross-venue book) moves at most BOOK_MAX_HZ, the
         # top of the 10–100 Hz a real book streams, and a frame in between repeats the price.
         now = time.monotonic()
-        if now - moved[vs] >= 1.0 / BOOK_MAX_HZ:
+        if vs not in fixed and now - moved[vs] >= 1.0 / BOOK_MAX_HZ:
             moved[vs] = now
             k = frames[vs] = frames[vs] + 1
             levels = [(prices[vs][k % PRICES], "0.5")]
             if k > 1:
                 levels.append((prices[vs][(k - 1) % PRICES], "0"))
-            await fake.publish_book(vs, bids=levels)
+            await _quietly(fake.publish_book(vs, bids=levels))
             slot = slots.get((vid, vs))
             if slot is not None and math.isnan(times[slot]):
                 times[slot] = now           # latency: from the first move not yet shown
         times[SENT] += 1                    # frames sent, so the app run can say what it got
-        await fake.push("ticker", vs, fake.ticker_message(vs))
+        await _quietly(fake.push("ticker", vs, fake.ticker_message(vs)))
 
 
 async def serve(shm_name: str) -> None:
@@ -183,6 +209,9 @@ async def serve(shm_name: str) -> None:
         rng = random.Random(17)
         tasks = [asyncio.ensure_future(_pace_venue(f, v, random.Random(rng.random()), slots,
                                                    times)) for v, f in fakes.items()]
+        for v, t in zip(fakes, tasks):      # a pacer that fails leaves its venue silent: say so
+            t.add_done_callback(lambda t, v=v: t.cancelled() or t.exception() is None or print(
+                f"bench: {v}'s frames stopped: {t.exception()!r}", file=sys.stderr, flush=True))
         loop = asyncio.get_running_loop()
         await loop.run_in_executor(None, sys.stdin.read)    # the parent closes it: stop
         for t in tasks:
