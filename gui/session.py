@@ -175,6 +175,11 @@ class Session(QObject):
         for key in [k for k in self._ticker_at if k[0] == venue]:
             del self._ticker_at[key]
             self._stale_tickers.discard(key)
+        # What arrived after the last frame would otherwise reach the models after they removed
+        # the venue's rows, and bring them back.
+        for pending in (self._pending_tickers, self._pending_books, self._pending_trades):
+            for key in [k for k in pending if k[0] == venue]:
+                del pending[key]
         self.status.emit(venue, CLOSED, "")
         self.venue_closed.emit(venue)
 

@@ -143,7 +143,10 @@ def test_closing_a_venue_removes_its_rows(window_factory, aloop):
     w = window_factory(session=Session(factory=lambda _id: FakeVenue()))
     aloop.run(w.start(restore=False, venues=["fake"]))
     aloop.until(lambda: w.tickers.rowCount() == 2, what="rows")
+    # a ticker that arrived after the last frame, as the venue's stream delivers it
+    w.session._ticker("fake", FakeVenue()._ticker("AAA/USD"))
     aloop.run(w.session.close_venue("fake"))
+    w.session.flush()                   # the next frame does not bring the rows back
     assert w.tickers.rowCount() == 0 and "fake" not in w.status.labels
 
 
