@@ -355,7 +355,10 @@ def test_books_every_frame_rebuild_the_consolidated_book_at_most_every_rebuild_m
     sent = len(rebuilds)
     gaps = [b - a for a, b in zip(rebuilds, rebuilds[1:])]
     assert 4 <= sent <= 8 and min(gaps) >= module.REBUILD_MS / 1000 * 0.9, gaps
-    # the last book is not lost: it is shown within REBUILD_MS of its arrival, by one rebuild
+    # the last book is not lost: it is shown within REBUILD_MS of its arrival, by at most one
+    # more rebuild (none if a due rebuild ran after it, during the loop's last sleep)
+    more = 0 if cv.consolidated.bids[0][3] == bid else 1
     aloop.until(lambda: cv.consolidated.bids[0][3] == bid, timeout=1,
                 what="the last book in the consolidated book")
-    assert len(rebuilds) == sent + 1
+    aloop.run(asyncio.sleep(2 * module.REBUILD_MS / 1000))
+    assert len(rebuilds) == sent + more, "no new book, no rebuild"
