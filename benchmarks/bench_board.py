@@ -39,9 +39,14 @@ except ImportError:         # a checkout from before gui.heap: measured as it wa
     heap = None
 from gui.models.live_sort import LiveSortProxy  # noqa: E402
 from gui.models.proxy import ValueSortProxy  # noqa: E402
-from gui.models.tickers import FLASH_MS, FLASH_ROLE, LAST, TickerModel  # noqa: E402
+from gui.models.tickers import FLASH_MS, LAST, TickerModel  # noqa: E402
 from gui.views.board import configure_table  # noqa: E402
-from gui.widgets.delegates import FlashDelegate  # noqa: E402
+try:
+    from gui.widgets.flash import FlashFade  # noqa: E402
+except ImportError:         # a checkout from before it: the flash was a Python delegate
+    FlashFade = None
+    from gui.models.tickers import FLASH_ROLE  # noqa: E402
+    from gui.widgets.delegates import FlashDelegate  # noqa: E402
 from gui.session import Session, VenueState  # noqa: E402
 
 
@@ -155,7 +160,10 @@ def board(model):
     configure_table(view)                    # the board's own look: dense rows, no row numbers
     view.setSortingEnabled(True)
     view.sortByColumn(-1 if SORT_BY is None else SORT_BY, Qt.SortOrder.DescendingOrder)
-    view.setItemDelegateForColumn(LAST, FlashDelegate(FLASH_ROLE, FLASH_MS, view, model, LAST))
+    if FlashFade is not None:                # as the board does
+        view._flash = FlashFade(view, model, LAST, FLASH_MS)
+    else:
+        view.setItemDelegateForColumn(LAST, FlashDelegate(FLASH_ROLE, FLASH_MS, view, model, LAST))
     view.resize(1400, 900)
     view.show()
     return proxy, view

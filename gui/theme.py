@@ -1,6 +1,8 @@
 """Dark and light palettes (Fusion style), following the system colour scheme by default."""
 from __future__ import annotations
 
+import time
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 
@@ -75,6 +77,20 @@ def up_color() -> QColor:
 
 def down_color() -> QColor:
     return QColor("#e5484d" if _state["dark"] else "#c9302c")
+
+
+def flash_color(flash, duration_ms: int, now: float | None = None) -> QColor | None:
+    """The tint behind a price that moved, for a (direction, moved_at) flash: strong at once,
+    gone after `duration_ms`."""
+    if not flash:
+        return None
+    direction, at = flash
+    age = ((time.monotonic() if now is None else now) - at) * 1000
+    if age >= duration_ms or age < 0:
+        return None
+    color = up_color() if direction > 0 else down_color()
+    color.setAlpha(int(120 * (1 - age / duration_ms)) + 10)
+    return color
 
 
 def muted_color() -> QColor:

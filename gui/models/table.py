@@ -110,6 +110,12 @@ class TableModel(QAbstractTableModel):
             return self.alignment(c)
         return self.cell(r, c, role)
 
+    def same_flags(self):
+        """The flags of every cell, when they are all the same (None: ask `cell_flags`)."""
+        if type(self).flags is TableModel.flags:
+            return _SELECTABLE if self.SELECTABLE else _FLAGS
+        return None
+
     def cell_flags(self, r: int, c: int):
         if type(self).flags is TableModel.flags:      # the same for every cell
             return _SELECTABLE if self.SELECTABLE else _FLAGS

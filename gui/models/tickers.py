@@ -9,8 +9,9 @@ the BTC-USD book) is marked on its symbol, the tooltip naming the book.
 A batch of tickers (one frame's worth from the session) becomes, per changed row, one
 `dataChanged` spanning only that row's changed columns; new pairs are appended with one
 `beginInsertRows` per batch. The model is never reset for a tick. When the last price moves,
-FLASH_ROLE gives (direction, time of the move); the board's FlashDelegate paints the fading
-green/red from it, so the fade costs a repaint of the visible rows, not a signal per row.
+FLASH_ROLE gives (direction, time of the move) and the last price's BackgroundRole the fading
+green/red; the board's FlashFade repaints that column while it fades, so the fade costs a
+repaint of the visible cells, not a signal per row.
 """
 from __future__ import annotations
 
@@ -138,6 +139,8 @@ class TickerModel(TableModel):
             if v:
                 return theme.up_color() if v > 0 else theme.down_color()
             return None
+        if role == Qt.ItemDataRole.BackgroundRole and c == _LAST and row.flash:
+            return theme.flash_color((row.flash, row.flash_at), FLASH_MS)
         if role == FLASH_ROLE and c == _LAST:
             return (row.flash, row.flash_at) if row.flash else None
         if role == KEY_ROLE:
@@ -146,11 +149,12 @@ class TickerModel(TableModel):
 
     def cell_multi(self, r: int, c: int, span) -> None:
         """A painted cell's roles in one call (TableModel.multiData), for the board's paint
-        after a re-sort: only the 24 h % column and stale rows have a colour or a font, so
-        other cells answer those roles without asking `cell`."""
+        after a re-sort: only the 24 h % column, the last price (its flash) and stale rows have
+        a colour or a font, so other cells answer those roles without asking `cell`."""
         row = self._rows[r]
-        plain = c != _CHANGE and not row.stale
-        for rd in span:
+        plain = c != _CHANGE and c != _LAST and not row.stale
+        for i in range(len(span)):          # (iterating the span itself ends on an IndexError)
+            rd = span[i]
             role = rd.role()
             if role == _DISPLAY_ROLE:
                 rd.setData(self.cell(r, c, Qt.ItemDataRole.DisplayRole))

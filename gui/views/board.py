@@ -7,8 +7,8 @@ from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLineEdit, QTableView, QVBoxLayout, QWidget
 
 from ..models.live_sort import LiveSortProxy
-from ..models.tickers import FLASH_MS, FLASH_ROLE, KEY_ROLE, LAST
-from ..widgets.delegates import FlashDelegate
+from ..models.tickers import FLASH_MS, KEY_ROLE, LAST
+from ..widgets.flash import FlashFade
 
 __all__ = ["BoardView", "build", "configure_table"]
 
@@ -52,8 +52,7 @@ class BoardView(QWidget):
         widths = (70, 104, 104, 104, 104, 108, 104, 104, 80)    # 24h %: room for "today"
         for col, w in enumerate(widths):
             header.resizeSection(col, w)
-        self.flash = FlashDelegate(FLASH_ROLE, FLASH_MS, self.table, window.tickers, LAST)
-        self.table.setItemDelegateForColumn(LAST, self.flash)
+        self.flash = FlashFade(self.table, window.tickers, LAST, FLASH_MS)
         self.table.selectionModel().currentRowChanged.connect(self._on_row)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)

@@ -2,6 +2,7 @@
 selections stay on their rows while rows move."""
 from __future__ import annotations
 
+import time
 from decimal import Decimal as D
 
 from PySide6.QtCore import QItemSelectionModel, Qt
@@ -95,15 +96,22 @@ def test_filter_on_any_columns_text(qtbot):
     assert "NEW/USD" in keys(proxy)
 
 
-def test_a_painted_cell_gets_every_role_in_one_call_and_the_same_values_as_data(qtbot):
+def test_a_painted_cell_gets_every_role_in_one_call_and_the_same_values_as_data(qtbot,
+                                                                               monkeypatch):
     """Qt 6's delegates ask seven roles at once (multiData): the board and its proxy answer
     them in one call, with exactly what data() answers role by role."""
+    from types import SimpleNamespace
+
     from PySide6.QtWidgets import QTableView
+
+    from gui import theme
 
     model, proxy = board()
     model.update({("v", "S2/USD"): ticker("S2/USD", "90")})     # a falling 24 h % (coloured)
     model.set_stale({("v", "S4/USD"): True})                    # greyed, with a tooltip
     proxy.sort(CHANGE, Qt.SortOrder.DescendingOrder)
+    # S2's last price flashes, a tint that fades with time: the clock stops while compared
+    monkeypatch.setattr(theme, "time", SimpleNamespace(monotonic=lambda now=time.monotonic(): now))
     calls = {"data": 0, "multi": 0}
 
     class Counting(LiveSortProxy):
@@ -143,3 +151,60 @@ def test_a_painted_cell_gets_every_role_in_one_call_and_the_same_values_as_data(
                     slot = QModelRoleData(int(role))
                     m.multiData(index, QModelRoleDataSpan(slot))
                     assert slot.data() == index.data(role)
+
+
+def test_the_board_paints_a_moved_price_tinted_then_plain(qtbot):
+    """The flash reaches the screen through Qt's own delegate (the cell's BackgroundRole),
+    sorted through the live proxy, and FlashFade repaints it away once it has faded."""
+    from PySide6.QtCore import QEvent, QObject, QRect
+    from PySide6.QtWidgets import QTableView
+
+    from gui.models.tickers import FLASH_MS, LAST
+    from gui.views.board import configure_table
+    from gui.widgets.flash import FlashFade
+    model, proxy = board(3)
+    view = QTableView()
+    view.setModel(proxy)
+    configure_table(view)
+    view.resize(900, 200)
+    view._flash = FlashFade(view, model, LAST, FLASH_MS)
+    qtbot.addWidget(view)
+    view.show()
+    qtbot.waitExposed(view)
+    proxy.sort(CHANGE, Qt.SortOrder.DescendingOrder)
+    row = 1
+    source = proxy.mapToSource(proxy.index(row, 0)).row()
+
+    def pixel(column):      # the cell's left edge: background, not text (numbers align right)
+        rect = view.visualRect(proxy.index(row, column))
+        return view.viewport().grab().toImage().pixelColor(rect.left() + 3, rect.center().y())
+
+    plain = pixel(LAST)
+    assert pixel(LAST - 1) == plain
+    key, last = model.index(source, 0).data(KEY_ROLE), model.index(source, LAST).data(SORT_ROLE)
+    model.update({key: ticker(key[1], str(last + 3))})
+    row = keys(proxy).index(key[1])
+    tinted = pixel(LAST)
+    assert tinted != plain and tinted.green() > tinted.red(), tinted.name()
+    assert pixel(LAST - 1) == plain
+    # while it fades, the last price's column is repainted (and only it); then nothing is
+    # (grab() above paints by itself: the repaints are counted as the screen gets them)
+    painted = []
+
+    class Paints(QObject):
+        def eventFilter(self, obj, event):
+            if event.type() == QEvent.Type.Paint:
+                painted.append((time.monotonic(), event.rect()))
+            return False
+
+    counter = Paints(view)
+    view.viewport().installEventFilter(counter)
+    moved = time.monotonic()
+    qtbot.wait(FLASH_MS + 400)
+    fading = [rect for at, rect in painted if at - moved < FLASH_MS / 1000]
+    column = QRect(view.columnViewportPosition(LAST), 0, view.columnWidth(LAST),
+                   view.viewport().height())
+    # (the row moved up, so the re-sort repainted the whole board once, the fade only the column)
+    assert len([rect for rect in fading if column.contains(rect)]) >= 3, painted
+    assert not [at for at, _ in painted if at - moved > FLASH_MS / 1000 + 0.25], painted
+    assert pixel(LAST) == plain

@@ -73,7 +73,7 @@ def test_a_tick_signals_only_its_changed_cells(qtbot):
 
 def test_last_price_move_flashes_then_fades():
     from gui.models.tickers import FLASH_MS, FLASH_ROLE
-    from gui.widgets.delegates import flash_color
+    from gui.theme import flash_color
     m = filled_ticker_model()
     last = COLUMNS.index("Last")
     assert m.index(0, last).data(FLASH_ROLE) is None          # never moved
@@ -88,6 +88,13 @@ def test_last_price_move_flashes_then_fades():
     m.update({("demo", "BTC/USD"): tick("BTC/USD", "63000")})
     down = flash_color(m.index(0, last).data(FLASH_ROLE), FLASH_MS)
     assert down is not None and down.red() > down.green()
+    # the tint is the cell's background (Qt's own delegate paints it), on the last price only
+    background = Qt.ItemDataRole.BackgroundRole
+    tint = m.index(0, last).data(background)
+    assert tint is not None and tint.red() > tint.green() and tint.alpha() > 0
+    assert m.index(0, last - 1).data(background) is None
+    m._rows[0].flash_at -= FLASH_MS / 1000          # the fade is over
+    assert m.index(0, last).data(background) is None
 
 
 def test_sort_proxy_orders_by_decimal_value(qtmodeltester):
