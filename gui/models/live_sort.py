@@ -15,6 +15,7 @@ import time
 
 from PySide6.QtCore import QAbstractProxyModel, QModelIndex, QObject, Qt, QTimer
 
+from .table import unanswered
 from .tickers import SORT_ROLE
 
 __all__ = ["LiveSortProxy"]
@@ -104,7 +105,10 @@ class LiveSortProxy(QAbstractProxyModel):
             for rd in span:
                 rd.clearData()
             return
-        self._multi(self._rows[r], index.column(), span)
+        try:
+            self._multi(self._rows[r], index.column(), span)
+        except Exception as exc:
+            unanswered(type(self).__name__, span, exc)
 
     def flags(self, index: QModelIndex):
         r = index.row()

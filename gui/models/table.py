@@ -6,9 +6,14 @@ index and answered the alignment role when `cell` is called.
 """
 from __future__ import annotations
 
+import logging
+
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 
-__all__ = ["TableModel", "RIGHT", "LEFT", "CENTER"]
+__all__ = ["TableModel", "RIGHT", "LEFT", "CENTER", "unanswered"]
+
+log = logging.getLogger("gui")
+_reported: set[tuple[str, str]] = set()
 
 RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
@@ -82,12 +87,15 @@ class TableModel(QAbstractTableModel):
         at once (display, alignment, colours, font, …), each a call from C++ into Python when
         answered through data(). A board's full repaint took ~18 ms that way, ~7 this way."""
         r, c = index.row(), index.column()
-        if type(self).data is not TableModel.data or not (
-                0 <= r < self.row_count() and 0 <= c < len(self.COLUMNS)):
-            for rd in span:                 # a subclass answering data() itself: ask it
-                _set(rd, self.data(index, rd.role()))
-            return
-        self.cell_multi(r, c, span)
+        try:
+            if type(self).data is not TableModel.data or not (
+                    0 <= r < self.row_count() and 0 <= c < len(self.COLUMNS)):
+                for rd in span:             # a subclass answering data() itself: ask it
+                    _set(rd, self.data(index, rd.role()))
+                return
+            self.cell_multi(r, c, span)
+        except Exception as exc:
+            unanswered(type(self).__name__, span, exc)
 
     def cell_multi(self, r: int, c: int, span) -> None:
         """`multiData()` for a row and column known to be in range (see cell_data)."""
@@ -120,6 +128,18 @@ class TableModel(QAbstractTableModel):
         if type(self).flags is TableModel.flags:      # the same for every cell
             return _SELECTABLE if self.SELECTABLE else _FLAGS
         return self.flags(self.index(r, c))
+
+
+def unanswered(where: str, span, exc: Exception) -> None:
+    """A cell whose roles could not be answered is painted empty and the error logged, once
+    per model and kind of error: an exception escaping a paint's multiData() ended the app
+    (PySide 6.11, through a proxy)."""
+    for i in range(len(span)):
+        span[i].clearData()
+    if (where, type(exc).__name__) not in _reported:
+        _reported.add((where, type(exc).__name__))
+        log.error("%s: a cell could not be shown (%s: %s); it stays empty",
+                  where, type(exc).__name__, exc, exc_info=exc)
 
 
 def _set(role_data, value) -> None:

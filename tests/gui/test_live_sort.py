@@ -208,3 +208,35 @@ def test_the_board_paints_a_moved_price_tinted_then_plain(qtbot):
     assert len([rect for rect in fading if column.contains(rect)]) >= 3, painted
     assert not [at for at, _ in painted if at - moved > FLASH_MS / 1000 + 0.25], painted
     assert pixel(LAST) == plain
+
+
+def test_a_cell_that_cannot_be_answered_is_painted_empty_and_logged_once(qtbot, caplog,
+                                                                         monkeypatch):
+    """An exception escaping the board's multiData() during a paint ended the app (a segfault
+    in PySide 6.11, through the proxy): it is caught, the cell stays empty, the log says so."""
+    from PySide6.QtWidgets import QTableView
+
+    import gui.models.table
+    monkeypatch.setattr(gui.models.table, "_reported", set())
+
+    class Broken(TickerModel):
+        def cell(self, r, c, role):
+            if c == CHANGE and role == Qt.ItemDataRole.DisplayRole:
+                raise ValueError("a value the formatter cannot read")
+            return super().cell(r, c, role)
+
+    model = Broken()
+    model.update({("v", f"S{i}/USD"): ticker(f"S{i}/USD", str(100 + i)) for i in range(3)})
+    proxy = LiveSortProxy()
+    proxy.setSourceModel(model)
+    view = QTableView()
+    qtbot.addWidget(view)
+    view.setModel(proxy)
+    view.resize(1200, 200)
+    view.show()
+    qtbot.waitExposed(view)
+    for _ in range(3):
+        view.viewport().grab()              # paints every cell, as the screen would
+    errors = [r for r in caplog.records if "could not be shown" in r.getMessage()]
+    assert len(errors) == 1 and "a value the formatter cannot read" in errors[0].getMessage()
+    assert view.isVisible() and proxy.index(0, CHANGE - 1).data() is not None
