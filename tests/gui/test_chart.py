@@ -168,8 +168,9 @@ def test_live_trades_repaint_a_few_times_a_second(window_factory, aloop):
     from gui.views.chart import REPAINT_MS
     w, chart = _chart(window_factory, aloop)
     venue, symbol = chart.key
-    # (the next candle's time: the demo's own trades, older, cannot change it meanwhile)
-    t0 = (int(chart.forming[0]) + chart.seconds) * 1000 + 1
+    # (the candle after next: the demo's own trades, older, cannot change it meanwhile, even
+    # when the clock reaches the next candle during the test)
+    t0 = (int(chart.forming[0]) + 2 * chart.seconds) * 1000 + 1
     before = chart.repaints
     depth = w.views["book"].depth
     depth_before = depth.repaints
