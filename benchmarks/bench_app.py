@@ -350,12 +350,19 @@ async def run_app(args) -> dict:
     sent0 = times[SENT] if times is not None else 0.0
     gc_spans: list[tuple[int, float]] = []     # (generation, seconds) of each collection
     gc_start = [0.0]
+    gc_log = os.environ.get("BENCH_APP_GC")     # each full collection's size, to this file
+    full: list[dict] = []
 
     def on_gc(phase, info):
         if phase == "start":
+            if gc_log and measuring and info["generation"] == 2:
+                full.append({"tracked": len(gc.get_objects(2))})
             gc_start[0] = time.perf_counter()
         elif measuring:
             gc_spans.append((info["generation"], time.perf_counter() - gc_start[0]))
+            if gc_log and info["generation"] == 2 and full:
+                full[-1].update(ms=round(gc_spans[-1][1] * 1000, 1), collected=info["collected"],
+                                at=round(time.perf_counter() - t0))
     gc.callbacks.append(on_gc)
     profile_to = os.environ.get("BENCH_APP_PROFILE")    # cProfile the measured window
     if profile_to:
@@ -384,6 +391,8 @@ async def run_app(args) -> dict:
     meter.stop()
     measuring = False
     gc.callbacks.remove(on_gc)
+    if gc_log:
+        Path(gc_log).write_text(json.dumps(full))
     if profile_to:
         profiler.disable()
         profiler.dump_stats(f"{profile_to}-{len(venues)}.prof")
