@@ -125,9 +125,8 @@ class TableModel(QAbstractTableModel):
         return None
 
     def cell_flags(self, r: int, c: int):
-        if type(self).flags is TableModel.flags:      # the same for every cell
-            return _SELECTABLE if self.SELECTABLE else _FLAGS
-        return self.flags(self.index(r, c))
+        same = self.same_flags()
+        return same if same is not None else self.flags(self.index(r, c))
 
 
 def unanswered(where: str, span, exc: Exception) -> None:
