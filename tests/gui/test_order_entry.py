@@ -193,10 +193,15 @@ def test_the_send_button_holds_still_while_a_market_order_reprices(demo, aloop, 
 
 
 # -- fast ----------------------------------------------------------------------------------------
-def _click_cell(aloop, qtbot, table, row, column):
-    rect = table.visualRect(table.model().index(row, column))
-    ui(aloop, qtbot.mouseClick, table.viewport(), Qt.MouseButton.LeftButton,
-       Qt.KeyboardModifier.NoModifier, rect.center())
+def _click_cell(aloop, qtbot, table, row, column, model):
+    """Click a cell and return the value it held at the click. Read in the same loop step: the
+    16 ms frame may move the book before the test's next line."""
+    def click():
+        rect = table.visualRect(table.model().index(row, column))
+        qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton,
+                         Qt.KeyboardModifier.NoModifier, rect.center())
+        return model.value_at(row, column)[1]
+    return ui(aloop, click)
 
 
 def test_clicks_in_the_book_and_the_tape_fill_the_form(demo, aloop, qtbot):
@@ -206,19 +211,18 @@ def test_clicks_in_the_book_and_the_tape_fill_the_form(demo, aloop, qtbot):
     w.resizeDocks([w.docks["book"]], [560], Qt.Orientation.Horizontal)   # every column shown
     aloop.until(lambda: not book.isColumnHidden(5), what="the totals column")
     w.docks["balances"].raise_()                              # the form hidden behind a tab
-    _click_cell(aloop, qtbot, book, 2, 3)                     # the third ask
-    ask = w.book.value_at(2, 3)[1]
+    ask = _click_cell(aloop, qtbot, book, 2, 3, w.book)       # the third ask
     assert parse(form.price.text(), "p") == ask and form.price.text() == fmt.entry(ask, 2)
     assert form.isVisible()                                   # its dock came to the front
-    _click_cell(aloop, qtbot, book, 1, 1)                     # a bid's size
-    assert parse(form.amount.text(), "a") == w.book.value_at(1, 1)[1]
-    _click_cell(aloop, qtbot, book, 3, 5)                     # the asks summed down to row 3
-    assert parse(form.amount.text(), "a") == w.book.value_at(3, 5)[1]
+    size = _click_cell(aloop, qtbot, book, 1, 1, w.book)      # a bid's size
+    assert parse(form.amount.text(), "a") == size
+    summed = _click_cell(aloop, qtbot, book, 3, 5, w.book)    # the asks summed down to row 3
+    assert parse(form.amount.text(), "a") == summed
     tape = w.views["trades"]
-    _click_cell(aloop, qtbot, tape, 0, 1)
-    assert parse(form.price.text(), "p") == w.trades.value_at(0, 1)[1]
-    _click_cell(aloop, qtbot, tape, 0, 2)
-    assert parse(form.amount.text(), "a") == w.trades.value_at(0, 2)[1]
+    price = _click_cell(aloop, qtbot, tape, 0, 1, w.trades)
+    assert parse(form.price.text(), "p") == price
+    amount = _click_cell(aloop, qtbot, tape, 0, 2, w.trades)
+    assert parse(form.amount.text(), "a") == amount
     assert form.driver == "amount" and {"price", "amount"} <= form._touched
 
 
