@@ -10,7 +10,8 @@ import logging
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 
-__all__ = ["TableModel", "RIGHT", "LEFT", "CENTER", "unanswered"]
+__all__ = ["TableModel", "RIGHT", "LEFT", "CENTER", "unanswered", "delegate_span",
+           "DELEGATE_ROLES"]
 
 log = logging.getLogger("gui")
 _reported: set[tuple[str, str]] = set()
@@ -31,6 +32,21 @@ _NEVER = frozenset(int(r) for r in (_R.DecorationRole, _R.StatusTipRole, _R.What
                                     _R.FontRole, _R.CheckStateRole, _R.SizeHintRole,
                                     _R.AccessibleTextRole, _R.AccessibleDescriptionRole))
 _RIGHT, _LEFT = int(RIGHT), int(LEFT)
+# What Qt 6's QStyledItemDelegate asks of every painted cell, in this order, in one multiData()
+# (initStyleOption). A span laid out so is answered by position, without reading each role
+# back from Qt. Its roles do not arrive empty (Qt 6.11 reuses the array from cell to cell), so
+# every role is set or cleared. tests/gui/test_live_sort.py pins the layout to the installed Qt.
+DELEGATE_ROLES = tuple(int(r) for r in (
+    _R.FontRole, _R.TextAlignmentRole, _R.ForegroundRole, _R.CheckStateRole, _R.DecorationRole,
+    _R.DisplayRole, _R.BackgroundRole))
+_ALIGN_AT, _DISPLAY_AT = 1, 5
+_DISPLAY_INT = DELEGATE_ROLES[_DISPLAY_AT]
+
+
+def delegate_span(span) -> bool:
+    """Whether `span` is the delegate's: its length and where the display role is (each role
+    read is a call into Qt; the test pins the rest of the layout)."""
+    return len(span) == 7 and span[_DISPLAY_AT].role() == _DISPLAY_INT
 
 
 class TableModel(QAbstractTableModel):
@@ -99,6 +115,13 @@ class TableModel(QAbstractTableModel):
 
     def cell_multi(self, r: int, c: int, span) -> None:
         """`multiData()` for a row and column known to be in range (see cell_data)."""
+        if delegate_span(span):
+            span[_ALIGN_AT].setData(self.alignment(c))
+            unasked = self.UNASKED
+            for i, role in enumerate(DELEGATE_ROLES):
+                if i != _ALIGN_AT:
+                    _set(span[i], None if role in unasked else self.cell(r, c, role))
+            return
         unasked, cell = self.UNASKED, self.cell
         for rd in span:
             role = rd.role()

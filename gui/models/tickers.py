@@ -23,7 +23,7 @@ from PySide6.QtGui import QFont
 
 from .. import format as fmt
 from .. import theme
-from .table import TableModel
+from .table import DELEGATE_ROLES, LEFT, RIGHT, TableModel, delegate_span
 
 __all__ = ["TickerModel", "COLUMNS", "SORT_ROLE", "KEY_ROLE", "FLASH_ROLE", "FLASH_MS", "LAST",
            "CHANGE", "TWIN_MARK"]
@@ -41,6 +41,8 @@ TWIN_MARK = " ⇄"            # after the symbol of a pair that shares another p
 _TODAY = "today"            # after a change since 00:00 UTC (the venue has no 24 h open)
 _R = Qt.ItemDataRole
 _DISPLAY_ROLE, _ALIGN_ROLE = int(_R.DisplayRole), int(_R.TextAlignmentRole)
+_DISPLAY = _R.DisplayRole
+_RIGHT, _LEFT = int(RIGHT), int(LEFT)
 # Roles a cell outside the 24 h % column answers with nothing unless its row is stale.
 _PLAIN_NONE = frozenset(int(r) for r in (_R.ForegroundRole, _R.FontRole, _R.BackgroundRole))
 _ITALIC = QFont()
@@ -153,11 +155,26 @@ class TickerModel(TableModel):
         a colour or a font, so other cells answer those roles without asking `cell`."""
         row = self._rows[r]
         plain = c != _CHANGE and c != _LAST and not row.stale
+        if delegate_span(span):             # Qt's delegate: by position (see table.py)
+            text = row.text[c]              # (cell()'s display text, inline: ~441 cells a paint)
+            if text is None or c == _SYMBOL:
+                text = self.cell(r, c, _DISPLAY)
+            span[5].setData(text)
+            span[1].setData(_RIGHT if c in _NUMERIC else _LEFT)
+            span[3].clearData()             # check state, decoration: never
+            span[4].clearData()
+            for i in (0, 2, 6):             # font, foreground, background
+                value = None if plain else self.cell(r, c, DELEGATE_ROLES[i])
+                if value is None:
+                    span[i].clearData()
+                else:
+                    span[i].setData(value)
+            return
         for i in range(len(span)):          # (iterating the span itself ends on an IndexError)
             rd = span[i]
             role = rd.role()
             if role == _DISPLAY_ROLE:
-                rd.setData(self.cell(r, c, Qt.ItemDataRole.DisplayRole))
+                rd.setData(self.cell(r, c, _DISPLAY))
             elif role == _ALIGN_ROLE:
                 rd.setData(self.alignment(c))
             elif plain and role in _PLAIN_NONE or role in self.UNASKED:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from decimal import Decimal as D
 
+import pytest
 from PySide6.QtCore import QItemSelectionModel, Qt
 
 from exchanges import Ticker
@@ -151,6 +152,89 @@ def test_a_painted_cell_gets_every_role_in_one_call_and_the_same_values_as_data(
                     slot = QModelRoleData(int(role))
                     m.multiData(index, QModelRoleDataSpan(slot))
                     assert slot.data() == index.data(role)
+
+
+def _plain_table():
+    from PySide6.QtGui import QColor
+
+    from gui.models.table import TableModel
+
+    class Plain(TableModel):
+        COLUMNS = ("Name", "Price", "Size")
+        NUMERIC = frozenset({1, 2})
+
+        def row_count(self):
+            return 5
+
+        def cell(self, r, c, role):
+            if role == Qt.ItemDataRole.DisplayRole:
+                return f"{r}.{c}"
+            if role == Qt.ItemDataRole.ForegroundRole and c == 1 and r % 2:
+                return QColor("red")
+            if role == Qt.ItemDataRole.BackgroundRole and c == 2 and r == 3:
+                return QColor("blue")
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return "tip"
+            return None
+    return Plain()
+
+
+@pytest.mark.parametrize("which", ["board", "another table"])
+def test_the_delegates_seven_roles_are_answered_by_position_as_data_answers(qtbot, monkeypatch,
+                                                                           which):
+    """A painted cell's seven roles are answered by where Qt's delegate puts them (fewer calls
+    into Qt per cell). Pinned here against the installed Qt: the delegate's layout, no role
+    left as they came (Qt reuses them), the fast path taken, and every answer what data()
+    gives role by role."""
+    from types import SimpleNamespace
+
+    from PySide6.QtWidgets import QTableView
+
+    from gui import theme
+    from gui.models import table, tickers
+
+    if which == "board":
+        model, _ = board()
+        model.update({("v", "S2/USD"): ticker("S2/USD", "90")})  # falling (red), flashing
+        model.set_stale({("v", "S4/USD"): True})                 # greyed
+        monkeypatch.setattr(theme, "time",
+                            SimpleNamespace(monotonic=lambda now=time.monotonic(): now))
+    else:
+        model = _plain_table()
+    fast = []
+    for module in (table, tickers):
+        real = module.delegate_span
+        monkeypatch.setattr(module, "delegate_span",
+                            lambda span, real=real: fast.append(real(span)) or fast[-1])
+    seen = []
+
+    class Recording(LiveSortProxy):
+        def multiData(self, index, span):
+            arrived = [(span[i].role(), span[i].data()) for i in range(len(span))]
+            super().multiData(index, span)
+            seen.append((index.row(), index.column(), arrived,
+                         [span[i].data() for i in range(len(span))]))
+
+    proxy = Recording()
+    proxy.setSourceModel(model)
+    proxy.sort(CHANGE if which == "board" else 1, Qt.SortOrder.DescendingOrder)
+    view = QTableView()
+    qtbot.addWidget(view)
+    view.setModel(proxy)
+    view.resize(1600, 300)          # every cell in sight
+    view.show()
+    qtbot.waitExposed(view)
+    qtbot.wait(20)
+    seen.clear()
+    fast.clear()
+    view.viewport().repaint()
+    assert len(seen) >= proxy.rowCount() * proxy.columnCount() and fast and all(fast)
+    colours = 0
+    for r, c, arrived, answered in seen:
+        assert tuple(role for role, _ in arrived) == table.DELEGATE_ROLES
+        assert answered == [proxy.index(r, c).data(role) for role, _ in arrived], (r, c)
+        colours += sum(v is not None for v in answered[2::4])   # foreground, background
+    assert colours >= 2             # the coloured cells were among them
 
 
 def test_the_board_paints_a_moved_price_tinted_then_plain(qtbot):
