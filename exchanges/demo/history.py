@@ -98,17 +98,20 @@ def walk(rng: random.Random, periods: list[Period], end_price: float, vol_bp: fl
             for o, h, lo, c, v in raw]
 
 
-def merge_candle(buckets: dict, start: int, o, h, lo, c, v, q) -> bool:
-    """Add (o, h, lo, c, v, q) to the candle at `start`; True when that candle is new.
+def merged(k: tuple | None, o, h, lo, c, v, q) -> tuple:
+    """Candle `k` (None: none yet) with (o, h, lo, c, v, q) added after it.
     Candles are tuples of ints: the garbage collector stops tracking them once it has seen
     them (lists it scans at every full collection, and the demo venues hold ~100,000)."""
-    k = buckets.get(start)
     if k is None:
-        buckets[start] = (o, h, lo, c, v, q)
-        return True
-    buckets[start] = (k[0], h if h > k[1] else k[1], lo if lo < k[2] else k[2], c,
-                      k[4] + v, k[5] + q)
-    return False
+        return (o, h, lo, c, v, q)
+    return (k[0], h if h > k[1] else k[1], lo if lo < k[2] else k[2], c, k[4] + v, k[5] + q)
+
+
+def merge_candle(buckets: dict, start: int, o, h, lo, c, v, q) -> bool:
+    """Add (o, h, lo, c, v, q) to the candle at `start`; True when that candle is new."""
+    k = buckets.get(start)
+    buckets[start] = merged(k, o, h, lo, c, v, q)
+    return k is None
 
 
 def _merge(buckets: dict, ms: int, start: int, o, h, lo, c, v, q) -> None:
