@@ -33,6 +33,23 @@ def board(n=6):
     return model, proxy
 
 
+def shown(qtbot, proxy, model, column):
+    """A table view of `model` through `proxy`, sorted by `column` descending, every cell in
+    sight and painted once."""
+    from PySide6.QtWidgets import QTableView
+
+    proxy.setSourceModel(model)
+    proxy.sort(column, Qt.SortOrder.DescendingOrder)
+    view = QTableView()
+    qtbot.addWidget(view)
+    view.setModel(proxy)
+    view.resize(1600, 300)
+    view.show()
+    qtbot.waitExposed(view)
+    qtbot.wait(20)
+    return view
+
+
 def expected(model, column, descending=False):
     rows = [(model.index(r, column).data(SORT_ROLE), model.index(r, 1).data())
             for r in range(model.rowCount())]
@@ -103,8 +120,6 @@ def test_a_painted_cell_gets_every_role_in_one_call_and_the_same_values_as_data(
     them in one call, with exactly what data() answers role by role."""
     from types import SimpleNamespace
 
-    from PySide6.QtWidgets import QTableView
-
     from gui import theme
 
     model, proxy = board()
@@ -125,15 +140,7 @@ def test_a_painted_cell_gets_every_role_in_one_call_and_the_same_values_as_data(
             return super().multiData(index, span)
 
     counting = Counting()
-    counting.setSourceModel(model)
-    counting.sort(CHANGE, Qt.SortOrder.DescendingOrder)
-    view = QTableView()
-    qtbot.addWidget(view)
-    view.setModel(counting)
-    view.resize(1600, 300)         # every column in sight
-    view.show()
-    qtbot.waitExposed(view)
-    qtbot.wait(20)
+    view = shown(qtbot, counting, model, CHANGE)
     calls.update(data=0, multi=0)
     view.viewport().repaint()
     cells = counting.rowCount() * counting.columnCount()
@@ -188,8 +195,6 @@ def test_the_delegates_seven_roles_are_answered_by_position_as_data_answers(qtbo
     gives role by role."""
     from types import SimpleNamespace
 
-    from PySide6.QtWidgets import QTableView
-
     from gui import theme
     from gui.models import table, tickers
 
@@ -216,15 +221,7 @@ def test_the_delegates_seven_roles_are_answered_by_position_as_data_answers(qtbo
                          [span[i].data() for i in range(len(span))]))
 
     proxy = Recording()
-    proxy.setSourceModel(model)
-    proxy.sort(CHANGE if which == "board" else 1, Qt.SortOrder.DescendingOrder)
-    view = QTableView()
-    qtbot.addWidget(view)
-    view.setModel(proxy)
-    view.resize(1600, 300)          # every cell in sight
-    view.show()
-    qtbot.waitExposed(view)
-    qtbot.wait(20)
+    view = shown(qtbot, proxy, model, CHANGE if which == "board" else 1)
     seen.clear()
     fast.clear()
     view.viewport().repaint()
