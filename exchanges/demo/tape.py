@@ -35,8 +35,8 @@ class Tape:
         self.tick, self.step, self.quote_unit = tick, step, tick * step
         # (number, time, side, price, amount) of the newest trades: tuples of numbers and
         # text, which the garbage collector stops tracking once it has seen them. As Trade
-        # objects, the demo venues' ~24,000 were ~100,000 references each full collection
-        # walked; a Trade is made when one is asked for.
+        # objects, the demo venues' (up to 24,000) were 12 references each that every full
+        # collection walked; a Trade is made when one is asked for.
         self.trades: deque[tuple] = deque(maxlen=max_trades)
         self.seq = 0
         # timeframe ms → {bucket start: (open, high, low, close, base volume, quote volume)}

@@ -11,7 +11,7 @@ import logging
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 
 __all__ = ["TableModel", "RIGHT", "LEFT", "CENTER", "unanswered", "delegate_span",
-           "DELEGATE_ROLES"]
+           "DELEGATE_ROLES", "set_or_clear"]
 
 log = logging.getLogger("gui")
 _reported: set[tuple[str, str]] = set()
@@ -107,7 +107,7 @@ class TableModel(QAbstractTableModel):
             if type(self).data is not TableModel.data or not (
                     0 <= r < self.row_count() and 0 <= c < len(self.COLUMNS)):
                 for rd in span:             # a subclass answering data() itself: ask it
-                    _set(rd, self.data(index, rd.role()))
+                    set_or_clear(rd, self.data(index, rd.role()))
                 return
             self.cell_multi(r, c, span)
         except Exception as exc:
@@ -120,7 +120,7 @@ class TableModel(QAbstractTableModel):
             unasked = self.UNASKED
             for i, role in enumerate(DELEGATE_ROLES):
                 if i != _ALIGN_AT:
-                    _set(span[i], None if role in unasked else self.cell(r, c, role))
+                    set_or_clear(span[i], None if role in unasked else self.cell(r, c, role))
             return
         unasked, cell = self.UNASKED, self.cell
         for rd in span:
@@ -130,7 +130,7 @@ class TableModel(QAbstractTableModel):
             elif role == _ALIGN:
                 rd.setData(self.alignment(c))
             else:
-                _set(rd, cell(r, c, role))
+                set_or_clear(rd, cell(r, c, role))
 
     def cell_data(self, r: int, c: int, role):
         """`data()` for a row and column known to be in range: what a proxy that maps rows
@@ -164,7 +164,8 @@ def unanswered(where: str, span, exc: Exception) -> None:
                   where, type(exc).__name__, exc, exc_info=exc)
 
 
-def _set(role_data, value) -> None:
+def set_or_clear(role_data, value) -> None:
+    """A role's answer into Qt's role data; None clears it (Qt may hand over a used one)."""
     if value is None:
         role_data.clearData()
     else:

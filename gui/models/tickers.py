@@ -23,7 +23,7 @@ from PySide6.QtGui import QFont
 
 from .. import format as fmt
 from .. import theme
-from .table import DELEGATE_ROLES, LEFT, RIGHT, TableModel, delegate_span
+from .table import DELEGATE_ROLES, LEFT, RIGHT, TableModel, delegate_span, set_or_clear
 
 __all__ = ["TickerModel", "COLUMNS", "SORT_ROLE", "KEY_ROLE", "FLASH_ROLE", "FLASH_MS", "LAST",
            "CHANGE", "TWIN_MARK"]
@@ -164,11 +164,7 @@ class TickerModel(TableModel):
             span[3].clearData()             # check state, decoration: never
             span[4].clearData()
             for i in (0, 2, 6):             # font, foreground, background
-                value = None if plain else self.cell(r, c, DELEGATE_ROLES[i])
-                if value is None:
-                    span[i].clearData()
-                else:
-                    span[i].setData(value)
+                set_or_clear(span[i], None if plain else self.cell(r, c, DELEGATE_ROLES[i]))
             return
         for i in range(len(span)):          # (iterating the span itself ends on an IndexError)
             rd = span[i]
@@ -180,11 +176,7 @@ class TickerModel(TableModel):
             elif plain and role in _PLAIN_NONE or role in self.UNASKED:
                 rd.clearData()
             else:
-                value = self.cell(r, c, role)
-                if value is None:
-                    rd.clearData()
-                else:
-                    rd.setData(value)
+                set_or_clear(rd, self.cell(r, c, role))
 
     @staticmethod
     def _tooltip(row: _Row, c: int) -> str | None:
