@@ -295,8 +295,6 @@ def test_a_cell_that_cannot_be_answered_is_painted_empty_and_logged_once(qtbot, 
                                                                          monkeypatch):
     """An exception escaping the board's multiData() during a paint ended the app (a segfault
     in PySide 6.11, through the proxy): it is caught, the cell stays empty, the log says so."""
-    from PySide6.QtWidgets import QTableView
-
     import gui.models.table
     monkeypatch.setattr(gui.models.table, "_reported", set())
 
@@ -309,13 +307,7 @@ def test_a_cell_that_cannot_be_answered_is_painted_empty_and_logged_once(qtbot, 
     model = Broken()
     model.update({("v", f"S{i}/USD"): ticker(f"S{i}/USD", str(100 + i)) for i in range(3)})
     proxy = LiveSortProxy()
-    proxy.setSourceModel(model)
-    view = QTableView()
-    qtbot.addWidget(view)
-    view.setModel(proxy)
-    view.resize(1200, 200)
-    view.show()
-    qtbot.waitExposed(view)
+    view = shown(qtbot, proxy, model, 0)
     for _ in range(3):
         view.viewport().grab()              # paints every cell, as the screen would
     errors = [r for r in caplog.records if "could not be shown" in r.getMessage()]
