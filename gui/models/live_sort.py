@@ -15,7 +15,7 @@ import time
 
 from PySide6.QtCore import QAbstractProxyModel, QModelIndex, QObject, Qt, QTimer
 
-from .table import unanswered
+from .table import SHOWN_ROLES, unanswered
 from .tickers import SORT_ROLE
 
 __all__ = ["LiveSortProxy"]
@@ -38,6 +38,8 @@ class LiveSortProxy(QAbstractProxyModel):
         self._filter = ""
         self._ncols = 0
         self._cell = self._flags = self._multi = None   # the source's, per cell (see _wire)
+        self._shown = None                  # the source's, per row (see shown_cells)
+        self._sort_value = None             # the source's SORT_ROLE of (row, column)
         self._every_flags = None            # the source's flags when every cell has the same
         self._rows: list[int] = []          # proxy row → source row
         self._pos: dict[int, int] = {}      # source row → proxy row
@@ -71,13 +73,19 @@ class LiveSortProxy(QAbstractProxyModel):
         TableModel answers by row and column directly (`cell_data`/`cell_flags`)."""
         if hasattr(m, "cell_data"):
             self._cell, self._flags = m.cell_data, m.cell_flags
-            self._multi = m.cell_multi
+            self._multi, self._shown = m.cell_multi, m.shown_cells
             self._every_flags = m.same_flags()
+            # (a re-sort reads ~800 changed rows' keys: the board answers without role checks)
+            self._sort_value = getattr(m, "sort_value", None) or \
+                (lambda r, c: m.cell_data(r, c, SORT_ROLE))
         else:
             self._every_flags = None
             self._cell = lambda r, c, role: m.index(r, c).data(role)
             self._flags = lambda r, c: m.flags(m.index(r, c))
             self._multi = lambda r, c, span: m.multiData(m.index(r, c), span)
+            self._shown = lambda r: [tuple(m.index(r, c).data(role) for role in SHOWN_ROLES)
+                                     for c in range(self._ncols)]
+            self._sort_value = lambda r, c: m.index(r, c).data(SORT_ROLE)
 
     def _links(self, m):
         return ((m.dataChanged, self._on_data), (m.rowsInserted, self._on_rows),
@@ -109,6 +117,11 @@ class LiveSortProxy(QAbstractProxyModel):
             self._multi(self._rows[r], index.column(), span)
         except Exception as exc:
             unanswered(type(self).__name__, span, exc)
+
+    def shown_cells(self, row: int) -> list[tuple]:
+        """Per column, the SHOWN_ROLES of proxy row `row` (in range): what the board's
+        MirrorModel copies."""
+        return self._shown(self._rows[row])
 
     def flags(self, index: QModelIndex):
         r = index.row()
@@ -172,7 +185,7 @@ class LiveSortProxy(QAbstractProxyModel):
     def _key(self, r: int):
         if self._column < 0:
             return None
-        return self._cell(r, self._column, SORT_ROLE)
+        return self._sort_value(r, self._column)
 
     def _accepts(self, r: int) -> bool:
         if not self._filter:
@@ -190,7 +203,7 @@ class LiveSortProxy(QAbstractProxyModel):
         blank = sorted(r for r in rows if keys.get(r) is None)
         descending = self._order_kind == Qt.SortOrder.DescendingOrder
         try:
-            valued.sort(key=lambda r: keys[r], reverse=descending)
+            valued.sort(key=keys.__getitem__, reverse=descending)
         except TypeError:                   # mixed types in one column: compare as text
             valued.sort(key=lambda r: str(keys[r]), reverse=descending)
         # Python's sort is stable, but `reverse` keeps ties in source order too.
@@ -238,10 +251,13 @@ class LiveSortProxy(QAbstractProxyModel):
         self._sorted_at = time.monotonic()
         dirty, self._dirty = self._dirty, set()
         changed = False
+        keys, accepted, column = self._keys, self._accepted, self._column
+        value = self._sort_value
         for r in dirty:
-            key, ok = self._key(r), self._accepts(r)
-            if key != self._keys.get(r) or ok != self._accepted.get(r):
-                self._keys[r], self._accepted[r] = key, ok
+            key = value(r, column) if column >= 0 else None
+            ok = self._accepts(r) if self._filter else True
+            if key != keys.get(r) or ok != accepted.get(r):
+                keys[r], accepted[r] = key, ok
                 changed = True
         if changed:
             self._relayout()

@@ -11,7 +11,7 @@ import logging
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 
 __all__ = ["TableModel", "RIGHT", "LEFT", "CENTER", "unanswered", "delegate_span",
-           "DELEGATE_ROLES", "set_or_clear"]
+           "DELEGATE_ROLES", "set_or_clear", "SHOWN_ROLES"]
 
 log = logging.getLogger("gui")
 _reported: set[tuple[str, str]] = set()
@@ -40,6 +40,10 @@ DELEGATE_ROLES = tuple(int(r) for r in (
     _R.FontRole, _R.TextAlignmentRole, _R.ForegroundRole, _R.CheckStateRole, _R.DecorationRole,
     _R.DisplayRole, _R.BackgroundRole))
 _ALIGN_AT, _DISPLAY_AT = 1, 5
+# What a view of a table shows of a cell besides its column's alignment: the roles a
+# MirrorModel (mirror.py) copies, in the order of `shown_cells`.
+SHOWN_ROLES = tuple(int(r) for r in (_R.DisplayRole, _R.ForegroundRole, _R.BackgroundRole,
+                                     _R.FontRole, _R.ToolTipRole))
 _DISPLAY_INT = DELEGATE_ROLES[_DISPLAY_AT]
 
 
@@ -140,6 +144,12 @@ class TableModel(QAbstractTableModel):
         if role == _ALIGN:
             return self.alignment(c)
         return self.cell(r, c, role)
+
+    def shown_cells(self, r: int) -> list[tuple]:
+        """Per column, the values of SHOWN_ROLES of row `r` (in range): what a MirrorModel
+        copies. A model on a hot path answers it without a call per role."""
+        return [tuple(self.cell_data(r, c, role) for role in SHOWN_ROLES)
+                for c in range(len(self.COLUMNS))]
 
     def same_flags(self):
         """The flags of every cell, when they are all the same (None: ask `cell_flags`)."""

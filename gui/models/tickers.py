@@ -178,6 +178,37 @@ class TickerModel(TableModel):
             else:
                 set_or_clear(rd, self.cell(r, c, role))
 
+    def sort_value(self, r: int, c: int):
+        """SORT_ROLE of a cell in range, without the role checks (the live sort's hot path)."""
+        return self._rows[r].values[c]
+
+    def shown_cells(self, r: int) -> list[tuple]:
+        """TableModel.shown_cells without a call per role (a re-sort copies ~50 rows): only
+        the symbol, the last price and the 24 h % hold more than text, and a stale row is
+        greyed."""
+        row = self._rows[r]
+        text = row.text
+        if None in text:                    # formatted when first shown
+            for c in range(_LAST, len(COLUMNS)):
+                if text[c] is None:
+                    text[c] = _text(c, row.values[c], row.market, row.window)
+        stale = row.stale
+        muted = theme.muted_color() if stale else None
+        tip = f"{row.venue} {row.symbol}: no recent data (stale)" if stale else None
+        cells = [(t, muted, None, None, tip) for t in text]
+        if row.twin:
+            cells[_SYMBOL] = (text[_SYMBOL] + TWIN_MARK, muted, None, None,
+                              tip or self._tooltip(row, _SYMBOL))
+        change = row.values[_CHANGE]
+        colour = muted if stale else \
+            (theme.up_color() if change > 0 else theme.down_color()) if change else None
+        cells[_CHANGE] = (text[_CHANGE], colour, None, _ITALIC if row.window == _TODAY else None,
+                          tip or self._tooltip(row, _CHANGE))
+        if row.flash:
+            cells[_LAST] = (text[_LAST], muted,
+                            theme.flash_color((row.flash, row.flash_at), FLASH_MS), None, tip)
+        return cells
+
     @staticmethod
     def _tooltip(row: _Row, c: int) -> str | None:
         if c == _SYMBOL and row.twin:

@@ -1,5 +1,8 @@
 """Tickers board: every streamed (venue, symbol), sortable and filterable; selecting a row
-shows that symbol in the book, chart and trades docks."""
+shows that symbol in the book, chart and trades docks.
+
+The tickers model (Python) holds every row; the live-sort proxy orders and filters them; the
+table paints a MirrorModel holding the rows on screen, so that Qt paints in C++ (mirror.py)."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
@@ -7,6 +10,7 @@ from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLineEdit, QTableView, QVBoxLayout, QWidget
 
 from ..models.live_sort import LiveSortProxy
+from ..models.mirror import MirrorModel
 from ..models.tickers import FLASH_MS, KEY_ROLE, LAST
 from ..widgets.flash import FlashFade
 
@@ -40,8 +44,8 @@ class BoardView(QWidget):
         self.filter.setClearButtonEnabled(True)
         self.filter.textChanged.connect(self.proxy.setFilterFixedString)
         self.table = QTableView()
-        self.table.setModel(self.proxy)
-        configure_table(self.table)
+        configure_table(self.table)         # (first: the mirror counts rows of its height)
+        self.shown = MirrorModel(self.proxy, self.table)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setSortingEnabled(True)
@@ -61,10 +65,10 @@ class BoardView(QWidget):
         layout.addWidget(self.table)
 
     def _on_row(self, current, _previous) -> None:
-        if current.isValid():
-            key = current.data(KEY_ROLE)
+        if current.isValid():           # (the mirror's row r is the proxy's row r)
+            key = self.proxy.index(current.row(), 0).data(KEY_ROLE)
             if key:
-                self.window_.select(*key)
+                self.window_.select(*key)   # (the same row again after a re-sort: nothing)
 
 
 def build(window) -> BoardView:

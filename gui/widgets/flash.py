@@ -30,6 +30,10 @@ class FlashFade(QObject):
 
     def _repaint(self) -> None:
         if (time.monotonic() - self.model.last_move) * 1000 < self.duration_ms + 100:
+            refresh = getattr(self.view.model(), "refresh_column", None)
+            if refresh is not None:         # a MirrorModel: it copies the new tints itself
+                refresh(self.column)
+                return
             x = self.view.columnViewportPosition(self.column)
             if x >= 0:
                 port = self.view.viewport()

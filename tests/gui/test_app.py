@@ -36,9 +36,9 @@ def test_launch_on_demo_shows_live_ticks(window_factory, aloop):
     changes = []
     w.tickers.dataChanged.connect(lambda a, b, roles=(): changes.append(a.row()))
     aloop.until(lambda: len(changes) >= 3, what="live ticks on the board")
-    board = w.views["board"].table
-    assert board.model().rowCount() == 12
-    venues = [board.model().index(r, 0).data() for r in range(12)]
+    board = w.views["board"].proxy      # (the table's own model holds the rows on screen)
+    assert board.rowCount() == 12
+    venues = [board.index(r, 0).data() for r in range(12)]
     assert {v: venues.count(v) for v in set(venues)} == {"demo": 5, "demo-b": 4, "demo-c": 3}
     # The first market is selected: book, trades, chart fill.
     aloop.until(lambda: w.book.rowCount() > 0 and w.trades.rowCount() > 0
@@ -52,8 +52,7 @@ def test_selecting_a_ticker_row_selects_it_for_book_and_chart(window_factory, al
     w.show()
     aloop.run(w.start(restore=False, venues=["demo"]))
     aloop.until(lambda: w.tickers.rowCount() == 5, what="the board")
-    table = w.views["board"].table
-    proxy = table.model()
+    table, proxy = w.views["board"].table, w.views["board"].proxy
     row = next(r for r in range(5) if proxy.index(r, 0).data(KEY_ROLE) == ("demo", "ETH/USD"))
     table.selectRow(row)
     assert w.session.selection == ("demo", "ETH/USD")

@@ -17,12 +17,13 @@ from .fakes import FakeVenue
 
 
 def board_row(w, venue, symbol) -> int | None:
-    proxy = w.views["board"].table.model()
+    proxy = w.views["board"].proxy      # (the table's own model holds the rows on screen)
     return next((r for r in range(proxy.rowCount())
                  if proxy.index(r, 0).data(KEY_ROLE) == (venue, symbol)), None)
 
 
 def cell(w, row, column, role=Qt.ItemDataRole.DisplayRole):
+    """What the board shows (its table's model: the rows on screen)."""
     return w.views["board"].table.model().index(row, column).data(role)
 
 
