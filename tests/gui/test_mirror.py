@@ -100,8 +100,7 @@ def test_rows_off_screen_are_not_copied_until_they_scroll_in(qtbot):
     assert mirror.item(200, 0) is None and mirror.item(1999, 0) is None
     calls = []
     real = proxy.shown_cells
-    proxy.shown_cells = lambda r: calls.append(r) or real(r)
-    mirror.source = proxy                      # (the mirror reads through its source)
+    proxy.shown_cells = lambda r: calls.append(r) or real(r)     # (what the mirror reads)
     model.update({("v", "S1999/USD"): ticker("S1999/USD", "1")})    # a row far off screen
     assert not [r for r in calls if r > last + 2]
     view.verticalScrollBar().setValue(view.verticalScrollBar().maximum())
