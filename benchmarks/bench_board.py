@@ -9,7 +9,7 @@ all with the same proxy, view and price flash on screen (offscreen platform). Re
 event-loop stall (max gap between ticks of a 1 ms QTimer), the ticker updates the board
 applied per second, and the ratios; sorted by a moving column, the board's live sort against Qt's
 dynamic sort, and what one re-sort costs the board (copied into its MirrorModel, painted by Qt in
-C++) against the same proxy painted through Python (the board before the mirror); then cold start
+C++) against the same proxy painted through Python (Qt's delegate asking it per cell); then cold start
 to the first live demo tick (`python -m gui --self-test`).
 
     python benchmarks/bench_board.py [--seconds 5] [--rate 10000] [--rows 2000]
@@ -233,7 +233,7 @@ async def run_naive(keys, pool, markets, rate, seconds, cls):
 def resort_cost(keys, pool, markets, rounds: int = 6, repeats: int = 10) -> tuple[float, float]:
     """Median ms of one re-sort that moves every row (the order reversed), from the proxy's
     sort to the repainted board: the board (MirrorModel, painted by Qt in C++) and the same
-    proxy painted through Python (the board before the mirror), timed in alternating rounds so
+    proxy painted through Python, timed in alternating rounds so
     that both see the same machine."""
     global SORT_BY, MIRROR
     model = TickerModel()

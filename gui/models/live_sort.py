@@ -251,11 +251,9 @@ class LiveSortProxy(QAbstractProxyModel):
         self._sorted_at = time.monotonic()
         dirty, self._dirty = self._dirty, set()
         changed = False
-        keys, accepted, column = self._keys, self._accepted, self._column
-        value = self._sort_value
+        keys, accepted = self._keys, self._accepted
         for r in dirty:
-            key = value(r, column) if column >= 0 else None
-            ok = self._accepts(r) if self._filter else True
+            key, ok = self._key(r), self._accepts(r)
             if key != keys.get(r) or ok != accepted.get(r):
                 keys[r], accepted[r] = key, ok
                 changed = True

@@ -72,6 +72,9 @@ class MirrorModel(QStandardItemModel):
             for role in _HEADER_ROLES:
                 self.setHeaderData(c, horizontal, self.source.headerData(c, horizontal, role),
                                    role)
+        # a column's cells align as its header (TableModel.alignment answers both)
+        self._align = [self.source.headerData(c, horizontal, _ALIGN)
+                       for c in range(self.columnCount())]
 
     def _on_layout(self, *args) -> None:
         n = self.source.rowCount()
@@ -118,10 +121,9 @@ class MirrorModel(QStandardItemModel):
         """The row's items, made by the model in C++: an item made in Python is a wrapper whose
         every virtual call (each paint asks its flags and roles) first looks for a Python
         override."""
-        horizontal = Qt.Orientation.Horizontal
         for c, values in enumerate(cells):
             roles = {role: value for role, value in zip(SHOWN_ROLES, values) if value is not None}
-            roles[_ALIGN_INT] = self.source.headerData(c, horizontal, _ALIGN)
+            roles[_ALIGN_INT] = self._align[c]
             self.setItemData(self.index(r, c), roles)
         self._shown[r] = list(cells)
 

@@ -23,7 +23,7 @@ from PySide6.QtGui import QFont
 
 from .. import format as fmt
 from .. import theme
-from .table import DELEGATE_ROLES, LEFT, RIGHT, TableModel, delegate_span, set_or_clear
+from .table import TableModel
 
 __all__ = ["TickerModel", "COLUMNS", "SORT_ROLE", "KEY_ROLE", "FLASH_ROLE", "FLASH_MS", "LAST",
            "CHANGE", "TWIN_MARK"]
@@ -39,12 +39,6 @@ LAST, CHANGE = _LAST, _CHANGE
 _NUMERIC = frozenset(range(_LAST, len(COLUMNS)))
 TWIN_MARK = " ⇄"            # after the symbol of a pair that shares another pair's book
 _TODAY = "today"            # after a change since 00:00 UTC (the venue has no 24 h open)
-_R = Qt.ItemDataRole
-_DISPLAY_ROLE, _ALIGN_ROLE = int(_R.DisplayRole), int(_R.TextAlignmentRole)
-_DISPLAY = _R.DisplayRole
-_RIGHT, _LEFT = int(RIGHT), int(LEFT)
-# Roles a cell outside the 24 h % column answers with nothing unless its row is stale.
-_PLAIN_NONE = frozenset(int(r) for r in (_R.ForegroundRole, _R.FontRole, _R.BackgroundRole))
 _ITALIC = QFont()
 _ITALIC.setItalic(True)
 
@@ -72,6 +66,17 @@ def _change(t) -> tuple[Decimal | None, str | None]:
         return pct, "24h"
     today = getattr(t, "change_percent_today", None)
     return (today, _TODAY) if today is not None else (None, None)
+
+
+def _stale_tip(row) -> str:
+    return f"{row.venue} {row.symbol}: no recent data (stale)"
+
+
+def _change_colour(change: Decimal | None):
+    """Green up, red down, none for no change or none known."""
+    if not change:
+        return None
+    return theme.up_color() if change > 0 else theme.down_color()
 
 
 def _values(t) -> tuple[tuple, str | None]:
@@ -131,16 +136,13 @@ class TickerModel(TableModel):
         if row.stale and role == Qt.ItemDataRole.ForegroundRole:
             return theme.muted_color()
         if row.stale and role == Qt.ItemDataRole.ToolTipRole:
-            return f"{row.venue} {row.symbol}: no recent data (stale)"
+            return _stale_tip(row)
         if role == Qt.ItemDataRole.ToolTipRole:
             return self._tooltip(row, c)
         if role == Qt.ItemDataRole.FontRole and c == _CHANGE and row.window == _TODAY:
             return _ITALIC
         if role == Qt.ItemDataRole.ForegroundRole and c == _CHANGE:
-            v = row.values[c]
-            if v:
-                return theme.up_color() if v > 0 else theme.down_color()
-            return None
+            return _change_colour(row.values[c])
         if role == Qt.ItemDataRole.BackgroundRole and c == _LAST and row.flash:
             return theme.flash_color((row.flash, row.flash_at), FLASH_MS)
         if role == FLASH_ROLE and c == _LAST:
@@ -148,35 +150,6 @@ class TickerModel(TableModel):
         if role == KEY_ROLE:
             return (row.venue, row.symbol)
         return None
-
-    def cell_multi(self, r: int, c: int, span) -> None:
-        """A painted cell's roles in one call (TableModel.multiData), for the board's paint
-        after a re-sort: only the 24 h % column, the last price (its flash) and stale rows have
-        a colour or a font, so other cells answer those roles without asking `cell`."""
-        row = self._rows[r]
-        plain = c != _CHANGE and c != _LAST and not row.stale
-        if delegate_span(span):             # Qt's delegate: by position (see table.py)
-            text = row.text[c]              # (cell()'s display text, inline: ~441 cells a paint)
-            if text is None or c == _SYMBOL:
-                text = self.cell(r, c, _DISPLAY)
-            span[5].setData(text)
-            span[1].setData(_RIGHT if c in _NUMERIC else _LEFT)
-            span[3].clearData()             # check state, decoration: never
-            span[4].clearData()
-            for i in (0, 2, 6):             # font, foreground, background
-                set_or_clear(span[i], None if plain else self.cell(r, c, DELEGATE_ROLES[i]))
-            return
-        for i in range(len(span)):          # (iterating the span itself ends on an IndexError)
-            rd = span[i]
-            role = rd.role()
-            if role == _DISPLAY_ROLE:
-                rd.setData(self.cell(r, c, _DISPLAY))
-            elif role == _ALIGN_ROLE:
-                rd.setData(self.alignment(c))
-            elif plain and role in _PLAIN_NONE or role in self.UNASKED:
-                rd.clearData()
-            else:
-                set_or_clear(rd, self.cell(r, c, role))
 
     def sort_value(self, r: int, c: int):
         """SORT_ROLE of a cell in range, without the role checks (the live sort's hot path)."""
@@ -194,14 +167,12 @@ class TickerModel(TableModel):
                     text[c] = _text(c, row.values[c], row.market, row.window)
         stale = row.stale
         muted = theme.muted_color() if stale else None
-        tip = f"{row.venue} {row.symbol}: no recent data (stale)" if stale else None
+        tip = _stale_tip(row) if stale else None
         cells = [(t, muted, None, None, tip) for t in text]
         if row.twin:
             cells[_SYMBOL] = (text[_SYMBOL] + TWIN_MARK, muted, None, None,
                               tip or self._tooltip(row, _SYMBOL))
-        change = row.values[_CHANGE]
-        colour = muted if stale else \
-            (theme.up_color() if change > 0 else theme.down_color()) if change else None
+        colour = muted if stale else _change_colour(row.values[_CHANGE])
         cells[_CHANGE] = (text[_CHANGE], colour, None, _ITALIC if row.window == _TODAY else None,
                           tip or self._tooltip(row, _CHANGE))
         if row.flash:

@@ -196,7 +196,7 @@ def test_the_delegates_seven_roles_are_answered_by_position_as_data_answers(qtbo
     from types import SimpleNamespace
 
     from gui import theme
-    from gui.models import table, tickers
+    from gui.models import table
 
     if which == "board":
         model, _ = board()
@@ -207,10 +207,8 @@ def test_the_delegates_seven_roles_are_answered_by_position_as_data_answers(qtbo
     else:
         model = _plain_table()
     fast = []
-    for module in (table, tickers):
-        real = module.delegate_span
-        monkeypatch.setattr(module, "delegate_span",
-                            lambda span, real=real: fast.append(real(span)) or fast[-1])
+    real = table.delegate_span
+    monkeypatch.setattr(table, "delegate_span", lambda span: fast.append(real(span)) or fast[-1])
     seen = []
 
     class Recording(LiveSortProxy):
