@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import QAbstractProxyModel, QModelIndex, QObject, Qt, QTimer
+from PySide6.QtCore import QAbstractProxyModel, QModelIndex, QObject, Qt, QTimer, Signal
 
-from .table import SHOWN_ROLES, unanswered
+from .table import SHOWN_ROLES, announce_rows, row_changes, unanswered
 from .tickers import SORT_ROLE
 
 __all__ = ["LiveSortProxy"]
@@ -30,6 +30,8 @@ RESORT_EVERY = 0.08
 class LiveSortProxy(QAbstractProxyModel):
     """Sorted by the raw value of SORT_ROLE (values first, blanks last, ties in source order)
     and filtered case-insensitively on any column's text."""
+
+    rows_changed = Signal(object)   # [(row, first column, last column)]: see announce_rows
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -61,6 +63,7 @@ class LiveSortProxy(QAbstractProxyModel):
                 signal.disconnect(slot)
         self.beginResetModel()
         super().setSourceModel(model)
+        self._changes = row_changes(model, self._on_changes)
         for signal, slot in self._links(model):
             signal.connect(slot)
         self._wire(model)
@@ -88,7 +91,7 @@ class LiveSortProxy(QAbstractProxyModel):
             self._sort_value = lambda r, c: m.index(r, c).data(SORT_ROLE)
 
     def _links(self, m):
-        return ((m.dataChanged, self._on_data), (m.rowsInserted, self._on_rows),
+        return (self._changes, (m.rowsInserted, self._on_rows),
                 (m.rowsRemoved, self._on_reset), (m.modelReset, self._on_reset),
                 (m.layoutChanged, self._on_reset), (m.columnsInserted, self._on_reset),
                 (m.columnsRemoved, self._on_reset))
@@ -231,20 +234,25 @@ class LiveSortProxy(QAbstractProxyModel):
             self._accepted[r] = self._accepts(r)
         self._relayout()
 
-    def _on_data(self, top_left: QModelIndex, bottom_right: QModelIndex, roles=()) -> None:
-        rows = range(top_left.row(), bottom_right.row() + 1)
-        moves = self._column >= 0 and \
-            top_left.column() <= self._column <= bottom_right.column()
-        if moves or self._filter:           # its place or its match may change
-            self._dirty.update(rows)
-            if not self._timer.isActive():
-                wait = self._sorted_at + RESORT_EVERY - time.monotonic()
-                self._timer.start(max(0, int(wait * 1000)))
-        for r in rows:                      # the cells change now, wherever the row ends up
-            p = self._pos.get(r)
+    def _on_changes(self, changes: list[tuple[int, int, int]]) -> None:
+        """The source's changed rows [(row, first column, last column)]: a row whose sort key
+        or match may have changed is marked for the next re-sort; its cells change now, at
+        its place (announced in one batch too)."""
+        column, dirty, pos = self._column, self._dirty, self._pos
+        marked = False
+        shown = []
+        for r, lo, hi in changes:
+            if self._filter or (column >= 0 and lo <= column <= hi):
+                dirty.add(r)
+                marked = True
+            p = pos.get(r)
             if p is not None:
-                self.dataChanged.emit(self.createIndex(p, top_left.column()),
-                                      self.createIndex(p, bottom_right.column()), roles)
+                shown.append((p, lo, hi))
+        if marked and not self._timer.isActive():
+            wait = self._sorted_at + RESORT_EVERY - time.monotonic()
+            self._timer.start(max(0, int(wait * 1000)))
+        if shown:
+            announce_rows(self, shown)
 
     def _refresh(self) -> None:
         """Once per batch: refresh the dirty rows' keys and filter, re-sort if anything moved."""

@@ -18,7 +18,7 @@ from __future__ import annotations
 from PySide6.QtCore import QEvent, QItemSelectionModel, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QStandardItemModel
 
-from .table import SHOWN_ROLES
+from .table import SHOWN_ROLES, row_changes
 
 __all__ = ["MirrorModel"]
 
@@ -44,7 +44,9 @@ class MirrorModel(QStandardItemModel):
         self._on_screen = (0, -1)                          # first and last row painted
         self._current = QPersistentModelIndex()            # the selected row, in the source
         self._copy_header()
-        source.dataChanged.connect(self._on_data)
+        signal, slot = row_changes(source, self._on_changes)
+        signal.connect(slot)
+        self._changes = slot            # (a closure for a source without batches: kept)
         source.headerDataChanged.connect(self._copy_header)
         for signal in (source.layoutChanged, source.modelReset, source.rowsInserted,
                        source.rowsRemoved):
@@ -85,10 +87,11 @@ class MirrorModel(QStandardItemModel):
         self._fill()
         self._follow_current()
 
-    def _on_data(self, top_left, bottom_right, roles=()) -> None:
+    def _on_changes(self, changes: list[tuple[int, int, int]]) -> None:
         first, last = self._on_screen
-        self._copy(max(first, top_left.row()), min(last, bottom_right.row()),
-                   top_left.column(), bottom_right.column())
+        for r, lo, hi in changes:
+            if first <= r <= last:
+                self._copy(r, r, lo, hi)
 
     def _fill(self, *args) -> None:
         """The rows on screen now (scrolled, resized, re-sorted) get the source's cells."""

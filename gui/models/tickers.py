@@ -6,8 +6,9 @@ where it gives neither, the cell is empty and its tooltip says why: two windows 
 unlabelled. A pair that trades on another listed pair's order book (Coinbase's BTC/USDC on
 the BTC-USD book) is marked on its symbol, the tooltip naming the book.
 
-A batch of tickers (one frame's worth from the session) becomes, per changed row, one
-`dataChanged` spanning only that row's changed columns; new pairs are appended with one
+A batch of tickers (one frame's worth from the session) becomes one `rows_changed` listing each
+changed row with only its changed columns (and per row a `dataChanged` for whoever listens to
+that: see table.announce_rows); new pairs are appended with one
 `beginInsertRows` per batch. The model is never reset for a tick. When the last price moves,
 FLASH_ROLE gives (direction, time of the move) and the last price's BackgroundRole the fading
 green/red; the board's FlashFade repaints that column while it fades, so the fade costs a
@@ -18,12 +19,12 @@ from __future__ import annotations
 import time
 from decimal import Decimal
 
-from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QFont
 
 from .. import format as fmt
 from .. import theme
-from .table import TableModel
+from .table import TableModel, announce_rows
 
 __all__ = ["TickerModel", "COLUMNS", "SORT_ROLE", "KEY_ROLE", "FLASH_ROLE", "FLASH_MS", "LAST",
            "CHANGE", "TWIN_MARK"]
@@ -108,6 +109,7 @@ class TickerModel(TableModel):
     UNASKED = TableModel.UNASKED - {int(Qt.ItemDataRole.FontRole)}    # (it sets fonts)
     COLUMNS = COLUMNS
     NUMERIC = _NUMERIC
+    rows_changed = Signal(object)   # [(row, first column, last column)]: see announce_rows
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -116,7 +118,7 @@ class TickerModel(TableModel):
         self._markets: dict[tuple[str, str], object] = {}
         self._twins: dict[tuple[str, str], tuple[str, str]] = {}
         self.last_move = 0.0        # time.monotonic() of the latest last-price move (any row)
-        self.cells_changed = 0      # for the benchmark: how many dataChanged were emitted
+        self.cells_changed = 0      # for the benchmark: how many row changes were announced
 
     # -- the five methods --------------------------------------------------------------------
     def row_count(self) -> int:
@@ -203,10 +205,13 @@ class TickerModel(TableModel):
         for key in [k for k in self._twins if k[0] == venue]:
             del self._twins[key]
         self._twins.update({(venue, s): t for s, t in twins.items()})
+        changed = []
         for (v, s), r in self._index.items():
             if v == venue and self._rows[r].twin != twins.get(s):
                 self._rows[r].twin = twins.get(s)
-                self.dataChanged.emit(self.createIndex(r, _SYMBOL), self.createIndex(r, _SYMBOL))
+                changed.append((r, _SYMBOL, _SYMBOL))
+        if changed:
+            announce_rows(self, changed)
 
     def set_markets(self, venue: str, markets: dict) -> None:
         """Remember each market so prices show at the market's own increment."""
@@ -232,11 +237,14 @@ class TickerModel(TableModel):
     def set_stale(self, changes: dict) -> None:
         """{(venue, symbol): stale}: grey the rows whose data stopped, un-grey those back."""
         last = len(COLUMNS) - 1
+        changed = []
         for key, stale in changes.items():
             r = self._index.get(key)
             if r is not None and self._rows[r].stale != stale:
                 self._rows[r].stale = stale
-                self.dataChanged.emit(self.createIndex(r, 0), self.createIndex(r, last))
+                changed.append((r, 0, last))
+        if changed:
+            announce_rows(self, changed)
 
     def update(self, batch: dict) -> None:
         """Apply {(venue, symbol): Ticker}: new pairs appended, changed cells signalled."""
@@ -250,13 +258,15 @@ class TickerModel(TableModel):
                 row.twin = self._twins.get(key)
             self.endInsertRows()
         now = time.monotonic()
+        changed = []
         for key, ticker in batch.items():
             r = self._index[key]
-            row = self._rows[r]
-            lo, hi = self._apply(row, ticker, now)
+            lo, hi = self._apply(self._rows[r], ticker, now)
             if lo is not None:
-                self.cells_changed += 1
-                self.dataChanged.emit(self.createIndex(r, lo), self.createIndex(r, hi))
+                changed.append((r, lo, hi))
+        if changed:
+            self.cells_changed += len(changed)
+            announce_rows(self, changed)
 
     def _apply(self, row: _Row, ticker, now: float) -> tuple[int | None, int | None]:
         new, window = _values(ticker)

@@ -311,3 +311,46 @@ def test_a_cell_that_cannot_be_answered_is_painted_empty_and_logged_once(qtbot, 
     errors = [r for r in caplog.records if "could not be shown" in r.getMessage()]
     assert len(errors) == 1 and "a value the formatter cannot read" in errors[0].getMessage()
     assert view.isVisible() and proxy.index(0, CHANGE - 1).data() is not None
+
+
+def test_changed_rows_go_down_the_board_in_one_batch_and_as_datachanged_to_listeners():
+    """An update reaches the live sort, and from it the mirror, as one `rows_changed` of
+    (row, first column, last column); `dataChanged` per row still reaches who listens to it."""
+    model, proxy = board(4)
+    proxy.sort(CHANGE, Qt.SortOrder.DescendingOrder)
+    proxy._refresh()
+    from_model, from_proxy, cells = [], [], []
+    model.rows_changed.connect(from_model.append)
+    proxy.rows_changed.connect(from_proxy.append)
+    model.dataChanged.connect(lambda a, b, roles=(): cells.append((a.row(), a.column(),
+                                                                   b.column())))
+    model.update({("v", "S1/USD"): ticker("S1/USD", "150"),
+                  ("v", "S3/USD"): ticker("S3/USD", "110")})        # S3: as it was
+    r1, r3 = model.row_of("v", "S1/USD"), model.row_of("v", "S3/USD")
+    assert len(from_model) == 1 and [r for r, _, _ in from_model[0]] == [r1]
+    assert cells == from_model[0]
+    assert len(from_proxy) == 1
+    (p, lo, hi), = from_proxy[0]
+    assert proxy.mapToSource(proxy.index(p, 0)).row() == r1 and (lo, hi) == from_model[0][0][1:]
+    assert r3 not in [r for r, _, _ in from_model[0]]
+
+
+def test_a_source_without_batches_reaches_the_live_sort_through_datachanged():
+    from PySide6.QtGui import QStandardItem, QStandardItemModel
+    source = QStandardItemModel(0, 2)
+    for name, value in (("a", 3), ("b", 1), ("c", 2)):
+        item = QStandardItem(name)
+        value_item = QStandardItem(str(value))
+        value_item.setData(value, SORT_ROLE)
+        source.appendRow([item, value_item])
+    proxy = LiveSortProxy()
+    proxy.setSourceModel(source)
+    proxy.sort(1, Qt.SortOrder.AscendingOrder)
+    proxy._refresh()
+    assert [proxy.index(r, 0).data() for r in range(3)] == ["b", "c", "a"]
+    batches = []
+    proxy.rows_changed.connect(batches.append)
+    source.item(0, 1).setData(0, SORT_ROLE)                 # "a" moves to the top
+    assert batches and batches[0][0][0] == 2                # its cells, at its place then
+    proxy._refresh()
+    assert [proxy.index(r, 0).data() for r in range(3)] == ["a", "b", "c"]
