@@ -85,7 +85,6 @@ class BookView(QWidget):
         layout.addWidget(self.stale_note)
         layout.addWidget(split)
 
-
     def _fit_prices(self, widest: str) -> None:
         """Both price columns as wide as the longest price (and their titles), as
         ResizeToContents would make them: the text, the delegate's margins on either side."""
