@@ -27,9 +27,9 @@ class BookModel(TableModel):
     COLUMNS = COLUMNS
     SELECTABLE = False
     spread_changed = Signal(str)
-    # The longest price text shown, when its length changes: the view sizes the two price
-    # columns from it (Qt's ResizeToContents re-measured every row of them on each update).
-    widest_price = Signal(str)
+    # A column's longest text changed length: the view measures its columns again then (Qt's
+    # ResizeToContents measured every row, through Python, on each update).
+    widths_changed = Signal()
 
     def __init__(self, parent=None, depth: int = 25) -> None:
         super().__init__(parent)
@@ -42,7 +42,7 @@ class BookModel(TableModel):
         self.amount_increment: Decimal | None = None
         self.spread: Decimal | None = None
         self.symbol = ""
-        self._widest = ""
+        self._lengths: tuple[int, ...] = ()      # per column, its longest text's length
 
     def row_count(self) -> int:
         return len(self._text)
@@ -84,7 +84,7 @@ class BookModel(TableModel):
         self.spread = None
         self.endResetModel()
         self.spread_changed.emit("")
-        self._widen("")
+        self._measure([])
 
     def set_book(self, book) -> None:
         bids, asks = book.bids[: self.depth], book.asks[: self.depth]
@@ -112,7 +112,7 @@ class BookModel(TableModel):
             self._fill.extend(fill[old:])
             self._levels.extend(levels[old:])
             self.endInsertRows()
-        self._widen(max((t[i] for t in text for i in (2, 3)), key=len, default=""))
+        self._measure(text)
         spread = asks[0][0] - bids[0][0] if bids and asks else None
         if spread != self.spread:
             self.spread = spread
@@ -124,10 +124,12 @@ class BookModel(TableModel):
                 self.spread_changed.emit(
                     f"Spread {fmt.price(spread, self.price_increment)}  ({bps:.1f} bp)")
 
-    def _widen(self, widest: str) -> None:
-        if len(widest) != len(self._widest):
-            self._widest = widest
-            self.widest_price.emit(widest)
+    def _measure(self, text: list[list[str]]) -> None:
+        lengths = tuple(max((len(row[c]) for row in text), default=0)
+                        for c in range(len(COLUMNS)))
+        if lengths != self._lengths:
+            self._lengths = lengths
+            self.widths_changed.emit()
 
     def _rows(self, bids, asks):
         pi, ai = self.price_increment, self.amount_increment

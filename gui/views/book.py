@@ -4,18 +4,16 @@ A click on a price puts it in the order form; on a size, that amount (on a cumul
 the amount that takes every level down to it). The trader's own open orders are marked."""
 from __future__ import annotations
 
-import math
 import time
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QFontMetricsF
-from PySide6.QtWidgets import (QHeaderView, QLabel, QSplitter, QStyle, QTableView, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import QLabel, QSplitter, QTableView, QVBoxLayout, QWidget
 
 from ..models.book import DEPTH_ROLE
 from ..twins import caption
 from ..widgets.delegates import DepthBarDelegate
 from ..widgets.depth import DepthChart
+from ..widgets.give_way import GiveWay
 from .board import configure_table
 
 __all__ = ["BookView", "build"]
@@ -51,17 +49,12 @@ class BookView(QWidget):
         self.model = model
         self.window_ = window
         self.table.clicked.connect(self._on_click)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        header.setMinimumSectionSize(40)
-        # Prices are never elided: sizes give way first. Their width follows the longest price
-        # (the model says when its length changes); Qt's ResizeToContents did the same by
-        # measuring every row of both columns, through Python, on each of the book's 50-100
-        # updates a second.
-        for price_column in (2, 3):
-            header.setSectionResizeMode(price_column, QHeaderView.ResizeMode.Fixed)
-        model.widest_price.connect(self._fit_prices)
-        self._fit_prices("")
+        self.table.horizontalHeader().setMinimumSectionSize(40)
+        # Prices are never elided: too narrow for six columns, the totals give way, then the
+        # sizes. The columns are measured when a column's longest text changes length (the
+        # model says so), not on each of the book's 50-100 updates a second.
+        self.give_way = GiveWay(self.table, [(2, 3), (1, 4), (0, 5)])
+        model.widths_changed.connect(self.give_way.fit)
         self.depth = DepthChart()
         model.spread_changed.connect(self.spread.setText)
         window.session.book.connect(lambda v, s, ob: self.depth.set_book(ob))
@@ -85,18 +78,6 @@ class BookView(QWidget):
         layout.addWidget(self.stale_note)
         layout.addWidget(split)
 
-    def _fit_prices(self, widest: str) -> None:
-        """Both price columns as wide as the longest price (and their titles), as
-        ResizeToContents would make them: the text, the delegate's margins on either side."""
-        margin = self.table.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin,
-                                                None, self.table) + 1
-        header = self.table.horizontalHeader()
-        text = math.ceil(QFontMetricsF(self.table.font()).horizontalAdvance(widest))
-        width = max(text + 2 * margin,
-                    header.sectionSizeHint(2), header.sectionSizeHint(3))
-        for price_column in (2, 3):
-            header.resizeSection(price_column, width)
-
     def _on_shared(self, symbol: str, twin) -> None:
         self.shared.setText(caption(symbol, twin))
         self.shared.setToolTip("The venue runs these two pairs on one order book: the same "
@@ -113,14 +94,6 @@ class BookView(QWidget):
         if stale:
             self.stale_note.setText(f"STALE: no {symbol} book update from {venue} since "
                                     f"{time.strftime('%H:%M:%S')}; waiting for data")
-
-    def resizeEvent(self, event) -> None:
-        """Too narrow for six columns: the cumulative totals give way to prices and sizes."""
-        super().resizeEvent(event)
-        narrow = self.width() < 430
-        for col in (0, 5):
-            if self.table.isColumnHidden(col) != narrow:
-                self.table.setColumnHidden(col, narrow)
 
     def _on_click(self, index) -> None:
         found = self.model.value_at(index.row(), index.column())

@@ -3,8 +3,9 @@ in the order form, on a size that amount."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHeaderView, QTableView
+from PySide6.QtWidgets import QTableView
 
+from ..widgets.give_way import GiveWay
 from .board import configure_table
 
 __all__ = ["build"]
@@ -15,9 +16,9 @@ def build(window) -> QTableView:
     table.setModel(window.trades)
     configure_table(table)
     table.setSelectionMode(QTableView.SelectionMode.NoSelection)
-    header = table.horizontalHeader()
-    header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-    header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)   # never "14:46:0…"
+    # Every column as wide as its content (never "14:46:0…"); narrow, the side (its colour
+    # says it too), then the time give way to price and size.
+    table.give_way = GiveWay(table, [(1,), (2,), (3,), (0,)])
     table.viewport().setCursor(Qt.CursorShape.PointingHandCursor)
     table.setToolTip("Click a price to put it in the order form, a size for the amount")
 

@@ -1,5 +1,6 @@
-"""The book ladder's price columns fit the longest price without Qt re-measuring every row on
-each update (ResizeToContents did, through Python, 50-100 times a second)."""
+"""The book ladder's columns fit their content without Qt re-measuring every row on each update
+(ResizeToContents did, through Python, 50-100 times a second), and a narrow ladder gives up its
+totals, then its sizes, never its prices."""
 from __future__ import annotations
 
 from decimal import Decimal
@@ -42,39 +43,54 @@ def _book(*prices: str) -> OrderBook:
                      [(D(p) + D("0.01"), D("2")) for p in prices])
 
 
-def _fits(view) -> int:
-    """The width ResizeToContents would give a price column: the widest cell or the title."""
-    header = view.table.horizontalHeader()
-    return max(view.table.sizeHintForColumn(c) for c in (2, 3)) or header.sectionSizeHint(2)
+def _fits(view) -> None:
+    """Every column shown is at least as wide as its content and title, and together they
+    fill the table."""
+    table, header = view.table, view.table.horizontalHeader()
+    shown = [c for c in range(6) if not table.isColumnHidden(c)]
+    for c in shown:
+        assert header.sectionSize(c) >= max(table.sizeHintForColumn(c),
+                                            header.sectionSizeHint(c)), c
+    assert sum(header.sectionSize(c) for c in shown) == table.viewport().width()
 
 
-def test_price_columns_fit_the_longest_price_as_it_grows_and_shrinks(view):
+def test_columns_fit_the_longest_price_as_it_grows_and_shrinks(view):
     header = view.table.horizontalHeader()
-    assert all(header.sectionResizeMode(c) == QHeaderView.ResizeMode.Fixed for c in (2, 3))
+    assert all(header.sectionResizeMode(c) == QHeaderView.ResizeMode.Fixed for c in range(6))
+    widths = []
     for prices in (("9.50", "9.40"), ("123,456.78", "99.00"), ("1,234,567.89",), ("5.00",)):
         view.model.set_book(_book(*[p.replace(",", "") for p in prices]))
-        want = max(_fits(view), header.sectionSizeHint(2), header.sectionSizeHint(3))
-        assert header.sectionSize(2) == header.sectionSize(3) == want, prices
+        _fits(view)
+        widths.append(view.table.sizeHintForColumn(2))
+    assert widths[0] < widths[1] < widths[2] and widths[3] == widths[0]
 
 
-def test_a_book_of_the_same_price_lengths_resizes_nothing(view):
-    header = view.table.horizontalHeader()
+def test_a_book_of_the_same_text_lengths_measures_nothing(view, monkeypatch):
     view.model.set_book(_book("60000.00", "59999.50"))
-    resized = []
-    header.sectionResized.connect(lambda *a: resized.append(a))
+    fits = []
+    monkeypatch.setattr(view.give_way, "needs", lambda c: fits.append(c) or 50)
     for cents in range(20):
         view.model.set_book(_book(f"60000.{cents:02d}", f"59990.{cents:02d}"))
-    assert resized == []
+    assert fits == []
     view.model.set_book(_book("100000.00"))
-    assert {2, 3} <= {c for c, _old, _new in resized}
+    assert set(fits) >= {2, 3}
 
 
 def test_a_new_symbol_starts_from_its_own_prices(view):
     view.model.set_book(_book("1234567.89"))
-    wide = view.table.horizontalHeader().sectionSize(2)
+    wide = view.table.sizeHintForColumn(2)
     view.model.clear("ETH/BTC", Market("ETH/BTC", "ETHBTC", "ETH", "BTC", D("0.00001"),
                                        D("0.001")))
     view.model.set_book(_book("0.04969"))
-    assert view.table.horizontalHeader().sectionSize(2) < wide
-    assert view.table.horizontalHeader().sectionSize(2) == max(
-        _fits(view), view.table.horizontalHeader().sectionSizeHint(2))
+    assert view.table.sizeHintForColumn(2) < wide
+    _fits(view)
+
+
+@pytest.mark.parametrize("width, shown", [(640, {0, 1, 2, 3, 4, 5}), (360, {1, 2, 3, 4}),
+                                          (170, {2, 3})])
+def test_a_narrow_book_gives_up_totals_then_sizes_never_prices(view, qtbot, width, shown):
+    view.model.set_book(_book("64253.92", "64247.50"))
+    view.resize(width, 500)
+    qtbot.waitUntil(lambda: view.width() == width)
+    assert {c for c in range(6) if not view.table.isColumnHidden(c)} == shown
+    _fits(view)                                         # what is shown fits: no cut-off ask
