@@ -94,3 +94,18 @@ def test_a_narrow_book_gives_up_totals_then_sizes_never_prices(view, qtbot, widt
     qtbot.waitUntil(lambda: view.width() == width)
     assert {c for c in range(6) if not view.table.isColumnHidden(c)} == shown
     _fits(view)                                         # what is shown fits: no cut-off ask
+
+
+def test_a_total_that_wavers_by_a_digit_is_measured_once(view, monkeypatch):
+    def book(size):
+        return OrderBook("BTC/USD", [(D("100"), D(size))], [(D("101"), D("1"))])
+    view.model.set_book(book("9.99"))
+    fits = []
+    monkeypatch.setattr(view.give_way, "needs", lambda c: fits.append(c) or 50)
+    for size in ("10.01", "9.98", "10.02", "9.97"):      # the total's length 8 ↔ 7
+        view.model.set_book(book(size))
+    assert len(fits) == 6                   # once, when it first grew: one measure a column
+    view.model.set_book(book("0.5"))
+    assert len(fits) == 6                   # 0.50000: one shorter than 10.01000, kept
+    view.model.set_book(OrderBook("BTC/USD", [], []))
+    assert len(fits) == 12                  # an empty book: measured again
