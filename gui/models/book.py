@@ -14,7 +14,7 @@ from PySide6.QtGui import QColor
 
 from .. import format as fmt
 from .. import theme
-from .table import CENTER, RIGHT, TableModel
+from .table import CENTER, RIGHT, TableModel, TextLengths
 
 __all__ = ["BookModel", "COLUMNS", "DEPTH_ROLE", "OWN_ROLE"]
 
@@ -42,7 +42,7 @@ class BookModel(TableModel):
         self.amount_increment: Decimal | None = None
         self.spread: Decimal | None = None
         self.symbol = ""
-        self._lengths: tuple[int, ...] = ()      # per column, its longest text's length
+        self._lengths = TextLengths()
 
     def row_count(self) -> int:
         return len(self._text)
@@ -125,14 +125,7 @@ class BookModel(TableModel):
                     f"Spread {fmt.price(spread, self.price_increment)}  ({bps:.1f} bp)")
 
     def _measure(self, text: list[list[str]]) -> None:
-        """Say `widths_changed` when a column's longest text grows, or shrinks by two
-        characters: a total going 9.99 → 10.01 → 9.98 at 50 updates a second is measured
-        once, not on every update (the view reads the rows on screen to measure)."""
-        lengths = tuple(max((len(row[c]) for row in text), default=0)
-                        for c in range(len(COLUMNS)))
-        kept = self._lengths
-        if len(kept) != len(lengths) or any(n > k or n + 2 <= k for n, k in zip(lengths, kept)):
-            self._lengths = lengths
+        if self._lengths.update(text, len(COLUMNS)):
             self.widths_changed.emit()
 
     def _rows(self, bids, asks):

@@ -11,14 +11,14 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
 
 from .. import format as fmt
 from .. import theme
 from ..fees import percent_text
 from .consolidated import venue_color
-from .table import TableModel
+from .table import TableModel, TextLengths
 
 __all__ = ["SpreadModel", "COLUMNS", "CROSSED_ROLE", "SORT_ROLE"]
 
@@ -46,9 +46,12 @@ class SpreadModel(TableModel):
     NUMERIC = frozenset(range(_BID, len(COLUMNS)))
     SELECTABLE = True
 
+    widths_changed = Signal()       # a column's longest text changed length (TextLengths)
+
     def __init__(self, cross, parent=None) -> None:
         super().__init__(parent)
         self.cross = cross
+        self._lengths = TextLengths()
         self._rows: list[list] = []       # per member: [texts, values, stale, crossed cells]
         self._keys: list[str] = []
         self.shown = lambda: True       # the view says whether anyone can see the board
@@ -96,6 +99,7 @@ class SpreadModel(TableModel):
         self.beginResetModel()
         self._rows, self._keys = self._build()
         self.endResetModel()
+        self._measure()
 
     def refresh(self) -> None:
         if not self.shown():
@@ -107,13 +111,18 @@ class SpreadModel(TableModel):
             self.beginResetModel()
             self._rows, self._keys = rows, keys
             self.endResetModel()
-            return
-        for r, row in enumerate(rows):
-            if row[0] != self._rows[r][0] or row[2:4] != self._rows[r][2:4]:
-                self._rows[r] = row
-                self.dataChanged.emit(self.index(r, 0), self.index(r, len(COLUMNS) - 1))
-            else:
-                self._rows[r] = row
+        else:
+            for r, row in enumerate(rows):
+                if row[0] != self._rows[r][0] or row[2:4] != self._rows[r][2:4]:
+                    self._rows[r] = row
+                    self.dataChanged.emit(self.index(r, 0), self.index(r, len(COLUMNS) - 1))
+                else:
+                    self._rows[r] = row
+        self._measure()
+
+    def _measure(self) -> None:
+        if self._lengths.update([row[0] for row in self._rows], len(COLUMNS)):
+            self.widths_changed.emit()
 
     def _build(self):
         cv = self.cross

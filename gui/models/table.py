@@ -207,3 +207,22 @@ def row_changes(source, on_rows):
         on_rows([(r, top_left.column(), bottom_right.column())
                  for r in range(top_left.row(), bottom_right.row() + 1)])
     return source.dataChanged, each
+
+
+class TextLengths:
+    """Per column, the length of its longest text, for a view that sizes columns to their
+    content without Qt's ResizeToContents (which reads every row, through Python, on each
+    update). `update(rows)` says whether it is worth measuring again: a column's longest text
+    grew, or shrank by two characters (a total going 9.99 → 10.01 → 9.98 at 50 updates a second
+    is measured once)."""
+
+    def __init__(self) -> None:
+        self.lengths: tuple[int, ...] = ()
+
+    def update(self, rows, columns: int) -> bool:
+        lengths = tuple(max((len(row[c]) for row in rows), default=0) for c in range(columns))
+        kept = self.lengths
+        if len(kept) == len(lengths) and all(k - 2 < n <= k for n, k in zip(lengths, kept)):
+            return False
+        self.lengths = lengths
+        return True

@@ -41,9 +41,11 @@ class SpreadsView(QWidget):
         self.table.sortByColumn(-1, Qt.SortOrder.AscendingOrder)
         header = self.table.horizontalHeader()
         # A handful of rows: every column fits its content (a narrow dock scrolls rather
-        # than eliding a venue or a price).
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        # than eliding a venue or a price), measured when a column's longest text changes
+        # length, not on every update as ResizeToContents did.
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
+        self.model.widths_changed.connect(self._fit_columns)
         self.table.clicked.connect(self._on_click)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
@@ -53,6 +55,10 @@ class SpreadsView(QWidget):
         self.cross.updated.connect(self._show_banner)
         self.cross.changed.connect(self._show_banner)
         self._show_banner()
+
+    def _fit_columns(self) -> None:
+        for c in range(self.model.columnCount() - 1):      # (the last one stretches)
+            self.table.resizeColumnToContents(c)
 
     def showEvent(self, event) -> None:
         super().showEvent(event)

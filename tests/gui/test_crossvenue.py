@@ -12,6 +12,7 @@ from types import SimpleNamespace
 
 import pytest
 from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtWidgets import QHeaderView
 
 from exchanges import Balance, Market, OrderBook, Ticker
 from gui.crossvenue import PAR, RATE, STRICT, parse_size
@@ -215,6 +216,23 @@ def test_crossed_after_fees_is_highlighted_and_said(static, aloop):
     # bid vs best / ask vs best in basis points; the spread board's own spread
     assert m.index(row["b"], 6).data() == f"{(D('99.90') - D('101.00')) * 10000 / D('101.00'):+.1f}"
     assert m.index(row["b"], 7).data() == "0.0"
+
+
+def test_the_spread_boards_columns_fit_their_text_measured_when_its_length_changes(
+        static, aloop):
+    venues = {
+        "a": StaticVenue("a", [("101.00", "1")], [("101.10", "1")]),
+        "b": StaticVenue("b", [("99.90", "1")], [("100.00", "1")]),
+    }
+    w = static(venues)
+    view = w.views["spreads"]
+    table, header = view.table, view.table.horizontalHeader()
+    aloop.until(lambda: view.model.rowCount() == 2, what="the board's rows")
+    for c in range(header.count() - 1):     # (the last one stretches to the table's edge)
+        assert header.sectionSize(c) >= table.sizeHintForColumn(c), c
+    # measured when a column's longest text changes length, not by Qt on every update
+    assert all(header.sectionResizeMode(c) == QHeaderView.ResizeMode.Interactive
+               for c in range(header.count()))
 
 
 def test_a_stale_venue_is_greyed_and_left_out_of_the_best_price(static, aloop):

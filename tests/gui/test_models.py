@@ -182,3 +182,15 @@ def test_venue_rows_say_their_status(status):
             assert ix.data(Qt.ItemDataRole.ForegroundRole) is not None
         elif not e.has_adapter:
             assert ix.data() == "no adapter yet" and "no adapter" in tip
+
+
+def test_text_lengths_say_when_a_column_is_worth_measuring_again():
+    from gui.models.table import TextLengths
+    t = TextLengths()
+    assert t.update([["9.99", "a"]], 2)                 # first: measure
+    assert not t.update([["9.98", "b"]], 2)             # same lengths
+    assert t.update([["10.01", "b"]], 2)                # grew
+    assert not t.update([["9.97", "b"]], 2)             # one shorter: kept
+    assert not t.update([["10.02", "b"]], 2)
+    assert t.update([["0.1", "b"]], 2)                  # two shorter: measure again
+    assert t.update([], 2)                              # empty
