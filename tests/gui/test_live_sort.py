@@ -354,3 +354,18 @@ def test_a_source_without_batches_reaches_the_live_sort_through_datachanged():
     assert batches and batches[0][0][0] == 2                # its cells, at its place then
     proxy._refresh()
     assert [proxy.index(r, 0).data() for r in range(3)] == ["a", "b", "c"]
+
+
+def test_nobody_listening_to_datachanged_gets_no_per_row_signal():
+    model = TickerModel()
+    model.update({("v", "S/USD"): ticker("S/USD", "100")})
+    made = []
+    real = model.createIndex
+    model.createIndex = lambda *a: made.append(a) or real(*a)
+    batches = []
+    model.rows_changed.connect(batches.append)
+    model.update({("v", "S/USD"): ticker("S/USD", "101")})
+    assert len(batches) == 1 and made == []             # one batch, no index made per row
+    model.dataChanged.connect(lambda *a: None)
+    model.update({("v", "S/USD"): ticker("S/USD", "102")})
+    assert len(batches) == 2 and len(made) == 2         # a listener: dataChanged per row
